@@ -1,0 +1,64 @@
+//! The typed Zoho Projects client whose calls only compile when the token carries the right
+//! `ZohoProjects.<module>.<operation>` scope.
+//!
+//! ```
+//! use zoho_projects::prelude::*;
+//! use std::time::Duration;
+//!
+//! scope_set! {
+//!     /// What this program may do.
+//!     pub struct Triage = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
+//! }
+//!
+//! // An endpoint the crate lacks, written by its user with the same derive the crate uses:
+//! #[derive(Endpoint)]
+//! #[zoho(method = "GET", path = "/api/v3/portal/{portal}/mytasks",
+//!        scope = "ZohoProjects.tasks.READ", response = serde_json::Value)]
+//! struct MyTasks { #[zoho(path)] portal: String }
+//!
+//! let token = Token::<Triage>::from_console(
+//!     "1000.0123.4567", "ZohoProjects.portals.READ ZohoProjects.tasks.ALL", Duration::from_secs(3600))?;
+//! let client = Client::builder().build(token)?;
+//! let _pending = client.send(MyTasks { portal: "687892".into() });
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Sending a call whose scope the set lacks does not compile:
+//!
+//! ```compile_fail,E0277
+//! use zoho_projects::prelude::*;
+//! scope_set! { struct ReadOnly = ["ZohoProjects.tasks.READ"]; }
+//! #[derive(Endpoint)]
+//! #[zoho(method = "DELETE", path = "/api/v3/portal/{p}/projects/{q}/tasks/{t}",
+//!        scope = "ZohoProjects.tasks.DELETE", response = ())]
+//! struct DeleteTask { #[zoho(path)] p: u64, #[zoho(path)] q: u64, #[zoho(path)] t: u64 }
+//! # fn f(client: Client<ReadOnly>) {
+//! let _ = client.send(DeleteTask { p: 1, q: 2, t: 3 }); // missing scope: `ReadOnly` does not grant `tasks::Delete`
+//! # }
+//! ```
+
+// Lets the derive's default path `::zoho_projects` resolve inside this crate too.
+#[allow(unused_extern_crates)]
+extern crate self as zoho_projects;
+
+pub mod ids;
+pub mod model;
+#[cfg(feature = "restapi")]
+pub mod restapi;
+
+pub use zoho_oauth_core::{
+    AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Dynamic, DynamicScopes, Endpoint,
+    Error, HasScope, Method, MissingScope, OAuthError, RefreshToken, Region, Scope, ScopeMismatch, ScopeName, ScopeSet,
+    Token, TokenParts, TokenSource, ZohoError, scope_module, scope_set, scopes,
+};
+
+/// Everything most programs need: `use zoho_projects::prelude::*;`.
+pub mod prelude {
+    pub use zoho_oauth_core::{
+        Client, Dynamic, Endpoint, Error, Region, Scope, ScopeSet, Token, TokenSource, scope_module, scope_set, scopes,
+    };
+}
+
+/// What generated code uses. Not public API.
+#[doc(hidden)]
+pub use zoho_oauth_core::__private;

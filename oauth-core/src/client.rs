@@ -1,0 +1,244 @@
+//! [`Client<S>`]: sends [`Endpoint`]s with a token that carries the scope set `S`.
+
+use crate::endpoint::{Body, Endpoint, Method};
+use crate::error::{ApiError, Error, ZohoError, redact_snippet};
+use crate::region::Region;
+use crate::scope::{Dynamic, GrantsAll, HasScope, Scope, ScopeSet};
+use crate::token::{AccessToken, TokenSource};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The scope-erased token source a client holds; its scope set lives in the client's type.
+#[async_trait::async_trait]
+trait ErasedSource: Send + Sync {
+    async fn access_token(&self) -> Result<AccessToken, Error>;
+    async fn invalidate(&self, rejected: &AccessToken) -> bool;
+}
+
+#[async_trait::async_trait]
+impl<T: TokenSource> ErasedSource for T {
+    async fn access_token(&self) -> Result<AccessToken, Error> {
+        TokenSource::access_token(self).await
+    }
+    async fn invalidate(&self, rejected: &AccessToken) -> bool {
+        TokenSource::invalidate(self, rejected).await
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    source: Arc<dyn ErasedSource>,
+}
+
+/// A Zoho API client whose token carries the scope set `S`.
+///
+/// [`send`](Client::send) compiles only for endpoints whose scope `S` grants. The scope set is a
+/// zero-sized marker: every `Client<_>` has the same size and the check costs nothing at run time.
+pub struct Client<S> {
+    inner: Arc<Inner>,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Client { inner: Arc::clone(&self.inner), _scopes: PhantomData }
+    }
+}
+
+impl<S> std::fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("scopes", &std::any::type_name::<S>())
+            .field("base", &self.inner.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base: Option<Url>,
+    region: Region,
+    http: Option<reqwest::Client>,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base: None,
+            region: Region::Us,
+            http: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The data centre whose Projects API host to call (default: US).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// Overrides the API base URL (e.g. a `zoho-sandbox`'s `api_url`).
+    pub fn api_base(mut self, base: Url) -> Self {
+        self.base = Some(base);
+        self
+    }
+
+    /// Uses this HTTP client (share one per process: it holds the connection pool).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The whole-request timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Builds a client whose tokens come from `source`; its scope set is the source's.
+    pub fn build<T: TokenSource>(self, source: T) -> Result<Client<T::Scopes>, Error> {
+        let http = match self.http {
+            Some(h) => h,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(Error::Transport)?,
+        };
+        let base = self.base.unwrap_or_else(|| self.region.projects_api());
+        Ok(Client { inner: Arc::new(Inner { http, base, source: Arc::new(source) }), _scopes: PhantomData })
+    }
+}
+
+impl Client<()> {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
+
+impl<S> Client<S> {
+    /// Sends `endpoint`. Compiles only if the scope set `S` grants the endpoint's scope.
+    pub async fn send<E>(&self, endpoint: E) -> Result<E::Response, Error>
+    where
+        E: Endpoint,
+        S: HasScope<E::Scope>,
+    {
+        self.execute(&endpoint).await
+    }
+
+    /// A client for a smaller scope set, sharing this one's token and connections. Compiles only
+    /// if `S` grants every scope of `Sub`: hand a component only what it needs.
+    pub fn narrow<Sub>(&self) -> Client<Sub>
+    where
+        Sub: ScopeSet,
+        S: GrantsAll<Sub::Scopes>,
+    {
+        Client { inner: Arc::clone(&self.inner), _scopes: PhantomData }
+    }
+
+    /// The API base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        let token = self.inner.source.access_token().await?;
+        match self.attempt(endpoint, &token).await {
+            Err(Error::Api(e)) if e.is_invalid_token() => {
+                // Compare-and-invalidate: only the rejected token is dropped; retry once.
+                if self.inner.source.invalidate(&token).await {
+                    let fresh = self.inner.source.access_token().await?;
+                    self.attempt(endpoint, &fresh).await
+                } else {
+                    Err(Error::Api(e))
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn attempt<E: Endpoint>(&self, endpoint: &E, token: &AccessToken) -> Result<E::Response, Error> {
+        let started = Instant::now();
+        let mut url = self.inner.base.clone();
+        {
+            let base_path = url.path().trim_end_matches('/').to_owned();
+            url.set_path(&format!("{base_path}{}", endpoint.path()));
+        }
+        let query = endpoint.query();
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let method = match E::METHOD {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut req = self
+            .inner
+            .http
+            .request(method, url)
+            .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", token.expose_secret()));
+        if let Some(body) = endpoint.body()? {
+            req = req.header(reqwest::header::CONTENT_TYPE, body.content_type());
+            req = match body {
+                Body::Json(b) => req.body(b),
+                Body::Form(f) => req.body(f),
+            };
+        }
+        let resp = req.send().await.map_err(Error::Transport)?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = resp.bytes().await.map_err(Error::Transport)?;
+        tracing::debug!(
+            endpoint = E::PATH,
+            method = E::METHOD.as_str(),
+            scope = <E::Scope as Scope>::OAUTH,
+            status,
+            latency_ms = started.elapsed().as_millis() as u64,
+            "zoho call"
+        );
+        if !(200..300).contains(&status) {
+            return Err(Error::Api(ApiError { status, zoho: ZohoError::parse(&bytes), retry_after }));
+        }
+        let body: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
+        serde_json::from_slice(body).map_err(|e| Error::Decode {
+            status,
+            endpoint: E::PATH,
+            message: e.to_string(),
+            snippet: redact_snippet(&String::from_utf8_lossy(&bytes), 200),
+        })
+    }
+}
+
+impl Client<Dynamic> {
+    /// Sends `endpoint` with a token whose scopes are only known at run time: the scope is
+    /// checked against the token's granted scopes first, and a missing one is a typed error.
+    pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
+        let token = self.inner.source.access_token().await?;
+        token.scopes().require(<E::Scope as Scope>::OAUTH)?;
+        self.execute(&endpoint).await
+    }
+}

@@ -1,0 +1,206 @@
+//! The [`Endpoint`] contract: one HTTP call to Zoho, described as a type.
+
+use crate::scope::Scope;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::{self, Display, Write as _};
+
+/// The HTTP methods Zoho's APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request body, already encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// `application/json`
+    Json(Vec<u8>),
+    /// `application/x-www-form-urlencoded`
+    Form(String),
+}
+
+/// A body that could not be encoded (e.g. a map with non-string keys).
+#[derive(Debug, thiserror::Error)]
+#[error("the request body could not be encoded: {0}")]
+pub struct BodyError(String);
+
+impl Body {
+    /// Encodes `value` as JSON.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, BodyError> {
+        serde_json::to_vec(value).map(Body::Json).map_err(|e| BodyError(e.to_string()))
+    }
+
+    /// Encodes `value` as a form.
+    pub fn form<T: Serialize + ?Sized>(value: &T) -> Result<Body, BodyError> {
+        serde_urlencoded::to_string(value).map(Body::Form).map_err(|e| BodyError(e.to_string()))
+    }
+
+    /// The `Content-Type` header value.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Body::Json(_) => "application/json",
+            Body::Form(_) => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// One HTTP call to Zoho, with the one scope it requires.
+///
+/// Derive it with `#[derive(Endpoint)]` (from `zoho-projects` or `zoho-scope-macros`):
+///
+/// ```
+/// use zoho_oauth_core::{Endpoint, Method};
+///
+/// #[derive(zoho_oauth_core::Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET",
+///        path = "/api/v3/portal/{portal}/projects/{project}",
+///        scope = "ZohoProjects.projects.READ", response = serde_json::Value)]
+/// struct GetProject {
+///     #[zoho(path)] portal: String,
+///     #[zoho(path)] project: String,
+///     #[zoho(query)] fields: Option<String>,
+/// }
+///
+/// let call = GetProject { portal: "123".into(), project: "a b/c".into(), fields: None };
+/// assert_eq!(GetProject::METHOD, Method::Get);
+/// assert_eq!(call.path(), "/api/v3/portal/123/projects/a%20b%2Fc");
+/// assert!(call.query().is_empty());
+/// ```
+pub trait Endpoint {
+    /// The scope a token needs for this call.
+    type Scope: Scope;
+    /// The decoded response. An empty body (HTTP 204) is decoded from JSON `null`, so use `()`
+    /// or an `Option` where Zoho answers without content.
+    type Response: DeserializeOwned;
+    /// The HTTP method.
+    const METHOD: Method;
+    /// The path template, e.g. `/api/v3/portal/{portal_id}/projects`.
+    const PATH: &'static str;
+
+    /// The path with every placeholder filled in and percent-encoded.
+    fn path(&self) -> String;
+
+    /// The query parameters (unencoded; the client encodes them).
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The body, if the call has one.
+    fn body(&self) -> Result<Option<Body>, BodyError> {
+        Ok(None)
+    }
+}
+
+impl<E: Endpoint + ?Sized> Endpoint for &E {
+    type Scope = E::Scope;
+    type Response = E::Response;
+    const METHOD: Method = E::METHOD;
+    const PATH: &'static str = E::PATH;
+
+    fn path(&self) -> String {
+        (**self).path()
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        (**self).query()
+    }
+    fn body(&self) -> Result<Option<Body>, BodyError> {
+        (**self).body()
+    }
+}
+
+/// Everything but RFC 3986's unreserved characters is encoded in a path segment, `/` included,
+/// so a value can never add a segment or a query to the path.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Appends `value` to `path` as one percent-encoded segment. Used by derived code.
+pub fn push_segment<T: Display + ?Sized>(path: &mut String, value: &T) {
+    struct Encoder<'a>(&'a mut String);
+    impl fmt::Write for Encoder<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for chunk in utf8_percent_encode(s, SEGMENT) {
+                self.0.push_str(chunk);
+            }
+            Ok(())
+        }
+    }
+    // Writing into a String cannot fail; a Display impl that errors leaves a partial segment,
+    // which the server rejects, rather than a panic here.
+    let _ = write!(Encoder(path), "{value}");
+}
+
+/// Formats a query value. Used by derived code.
+pub fn query_value<T: Display + ?Sized>(value: &T) -> String {
+    value.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(v: &str) -> String {
+        let mut s = String::from("/x/");
+        push_segment(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(seg("1817452000006072671"), "/x/1817452000006072671");
+        assert_eq!(seg("a b"), "/x/a%20b");
+        assert_eq!(seg("a/b"), "/x/a%2Fb");
+        assert_eq!(seg("../admin"), "/x/..%2Fadmin");
+        assert_eq!(seg("?q=1#f"), "/x/%3Fq%3D1%23f");
+        assert_eq!(seg("Zürich ☃"), "/x/Z%C3%BCrich%20%E2%98%83");
+        assert_eq!(seg("100%"), "/x/100%25");
+        assert_eq!(seg("a-b.c_d~e"), "/x/a-b.c_d~e");
+        let mut s = String::new();
+        push_segment(&mut s, &42_u64);
+        assert_eq!(s, "42");
+    }
+
+    #[test]
+    fn bodies_encode() {
+        #[derive(Serialize)]
+        struct B<'a> {
+            name: &'a str,
+            n: u8,
+        }
+        let b = Body::json(&B { name: "x y", n: 1 }).expect("encodes");
+        assert_eq!(b, Body::Json(br#"{"name":"x y","n":1}"#.to_vec()));
+        assert_eq!(b.content_type(), "application/json");
+        let f = Body::form(&B { name: "x y&z", n: 1 }).expect("encodes");
+        assert_eq!(f, Body::Form("name=x+y%26z&n=1".into()));
+        let bad = std::collections::HashMap::from([((1, 2), 3)]);
+        assert!(Body::form(&bad).is_err());
+    }
+}

@@ -1,0 +1,406 @@
+//! Typed errors: [`Error`] for a call, [`OAuthError`] for Zoho Accounts, [`ApiError`] for what
+//! the Projects API answered. Messages say what happened and what to do; none contains a secret.
+
+use crate::endpoint::BodyError;
+use crate::scope::MissingScope;
+use crate::token::ScopeMismatch;
+use serde::Deserialize;
+use std::fmt;
+use std::time::Duration;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Getting or refreshing the token failed.
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    /// The network or the HTTP layer failed (connect, timeout, reset, TLS).
+    #[error("transport error talking to Zoho: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// Zoho answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Zoho answered 2xx, but not with the expected shape.
+    #[error("could not decode Zoho's {status} answer to {endpoint}: {message}; body starts with {snippet:?}")]
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// The path template of the call.
+        endpoint: &'static str,
+        /// What serde said.
+        message: String,
+        /// The first bytes of the body.
+        snippet: String,
+    },
+    /// The request body could not be encoded.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    /// A [`Dynamic`](crate::Dynamic) token lacks the call's scope (checked before sending).
+    #[error(transparent)]
+    MissingScope(#[from] MissingScope),
+    /// A token does not carry its scope set.
+    #[error(transparent)]
+    ScopeMismatch(#[from] ScopeMismatch),
+    /// The client-side rate limiter would exceed Zoho's limit; wait this long.
+    #[error("rate limit: waiting would exceed the configured bound; retry in {retry_after:?}")]
+    RateLimited {
+        /// How long until a call is allowed.
+        retry_after: Duration,
+    },
+    /// Bad configuration (an unparsable URL, an invalid scope string…).
+    #[error("configuration error: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether the same call may succeed if tried again later (network trouble, 5xx, 429).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport(_) => true,
+            Error::Api(e) => e.is_transient(),
+            Error::OAuth(e) => e.is_transient(),
+            Error::RateLimited { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Errors of Zoho Accounts (OAuth). Zoho sends most of them with HTTP 200 and `{"error": …}`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// `invalid_code`.
+    #[error(
+        "invalid authorization code: it expired (codes live 2 minutes), was already used, or was exchanged at \
+         another data centre's accounts server; request a new code"
+    )]
+    InvalidCode,
+    /// `invalid_client`.
+    #[error(
+        "invalid client: Zoho does not know this client id in this data centre; check the client id and enable \
+         the data centre for the client in the API console"
+    )]
+    InvalidClient,
+    /// `invalid_client_secret`.
+    #[error("invalid client secret: copy the secret again from the API console (it may differ per data centre)")]
+    InvalidClientSecret,
+    /// `invalid_redirect_uri` / `redirect_uri_mismatch`.
+    #[error("redirect URI mismatch: the redirect URI must equal one registered for the client in the API console")]
+    RedirectUriMismatch,
+    /// `Access Denied`: Zoho throttles this client; the description is Zoho's.
+    #[error("access denied by Zoho (throttled): {description}; wait before asking for tokens again")]
+    AccessDenied {
+        /// Zoho's `error_description`.
+        description: String,
+    },
+    /// The user holds the maximum of 20 refresh tokens for this client.
+    #[error("refresh token limit reached (20 per user and client); revoke tokens you no longer use")]
+    RefreshTokenLimit,
+    /// The refresh token was revoked or never existed.
+    #[error("invalid refresh token: it was revoked or does not exist; the user must authorize again")]
+    InvalidRefreshToken,
+    /// The access token was refused (expired, revoked, or from another data centre).
+    #[error("invalid access token: expired, revoked or minted in another data centre")]
+    InvalidAccessToken,
+    /// The `state` in the callback is not the one this flow sent: a forged or stale redirect.
+    #[error("state mismatch: the callback does not belong to this authorization request; start again")]
+    StateMismatch,
+    /// Zoho granted other scopes than the scope set needs.
+    #[error(transparent)]
+    ScopeMismatch(#[from] ScopeMismatch),
+    /// The user denied consent.
+    #[error("the user denied consent{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    ConsentDenied {
+        /// Zoho's description, if any.
+        description: Option<String>,
+    },
+    /// The device flow's code expired before the user approved it.
+    #[error("the device code expired before the user approved it; start the device flow again")]
+    DeviceCodeExpired,
+    /// More authorization codes than Zoho allows (4 per minute per client and user); refused
+    /// here, before Zoho would block the client for 10 minutes.
+    #[error("too many authorization codes: Zoho allows 4 per minute; retry in {retry_after:?}")]
+    CodeRateLimited {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// The callback URL could not be read.
+    #[error("invalid callback: {0}")]
+    InvalidCallback(String),
+    /// The network failed.
+    #[error("transport error talking to Zoho Accounts: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// Zoho answered something this crate does not understand.
+    #[error("unexpected answer from Zoho Accounts (HTTP {status}): {snippet:?}")]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, with anything token-like redacted.
+        snippet: String,
+    },
+    /// An `error` value this crate has no variant for, kept as Zoho sent it.
+    #[error("Zoho Accounts error `{error}`{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Zoho {
+        /// Zoho's `error` value.
+        error: String,
+        /// Zoho's `error_description`, if any.
+        description: Option<String>,
+    },
+}
+
+impl OAuthError {
+    /// Whether trying again later may succeed (network, 5xx, throttling); `false` for errors
+    /// that need a person (revoked token, wrong secret…).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            OAuthError::Transport(_) | OAuthError::AccessDenied { .. } | OAuthError::CodeRateLimited { .. } => true,
+            OAuthError::UnexpectedResponse { status, .. } => *status >= 500 || *status == 429 || *status == 200,
+            _ => false,
+        }
+    }
+}
+
+/// Replaces anything that looks like a Zoho token (`1000.<hex>.<hex>`) in `text`, and cuts it
+/// to `max` characters: for error snippets taken from bodies.
+pub fn redact_snippet(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max));
+    for (i, word) in text.split_inclusive(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).enumerate() {
+        if i > 0 && out.len() >= max {
+            break;
+        }
+        let core = word.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '.'));
+        if core.starts_with("1000.") && core.len() > 12 {
+            out.push_str("[redacted]");
+            out.push_str(&word[core.len()..]);
+        } else {
+            out.push_str(word);
+        }
+    }
+    out.chars().take(max).collect()
+}
+
+/// Zoho's error body, in either generation's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ZohoError {
+    /// V3: `{"error":{"status_code","instance","title","error_type","details":[…]}}`.
+    V3 {
+        /// The machine code, e.g. `URL_RULE_NOT_CONFIGURED`.
+        title: String,
+        /// The category, e.g. `FIELDS_VALIDATION_ERROR`.
+        error_type: Option<String>,
+        /// The request path Zoho reports.
+        instance: Option<String>,
+        /// Messages, with the field each is about.
+        details: Vec<ErrorDetail>,
+    },
+    /// restapi: `{"error":{"code":6403,"message":"…"}}`.
+    Restapi {
+        /// Zoho's numeric code.
+        code: u32,
+        /// Zoho's message.
+        message: String,
+    },
+    /// A body in neither shape (kept, redacted and cut).
+    Other(String),
+}
+
+/// One entry of a V3 error's `details`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ErrorDetail {
+    /// The message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The field it is about.
+    #[serde(default)]
+    pub field_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: Inner,
+}
+
+#[derive(Deserialize)]
+struct Inner {
+    title: Option<String>,
+    error_type: Option<String>,
+    instance: Option<String>,
+    #[serde(default)]
+    details: Vec<ErrorDetail>,
+    code: Option<serde_json::Value>,
+    message: Option<String>,
+}
+
+impl ZohoError {
+    /// Reads an error body.
+    pub fn parse(body: &[u8]) -> ZohoError {
+        let fallback = || ZohoError::Other(redact_snippet(&String::from_utf8_lossy(body), 300));
+        let Ok(env) = serde_json::from_slice::<Envelope>(body) else { return fallback() };
+        let e = env.error;
+        if let Some(title) = e.title {
+            return ZohoError::V3 { title, error_type: e.error_type, instance: e.instance, details: e.details };
+        }
+        let code = match &e.code {
+            Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            Some(serde_json::Value::String(s)) => s.parse().ok(),
+            _ => None,
+        };
+        match code {
+            Some(code) => ZohoError::Restapi { code, message: e.message.unwrap_or_default() },
+            None => fallback(),
+        }
+    }
+}
+
+/// An error answer of the Projects API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// What Zoho said.
+    pub zoho: ZohoError,
+    /// `Retry-After`, when Zoho sent one.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// The V3 `title` or the restapi code as text.
+    pub fn code(&self) -> String {
+        match &self.zoho {
+            ZohoError::V3 { title, .. } => title.clone(),
+            ZohoError::Restapi { code, .. } => code.to_string(),
+            ZohoError::Other(_) => String::new(),
+        }
+    }
+
+    /// Whether the access token was refused (expired, revoked, other data centre).
+    pub fn is_invalid_token(&self) -> bool {
+        let by_code = match &self.zoho {
+            ZohoError::V3 { title, .. } => {
+                matches!(title.as_str(), "INVALID_OAUTHTOKEN" | "OAUTHTOKEN_EXPIRED" | "INVALID_TICKET" | "INVALID_TOKEN")
+            }
+            ZohoError::Restapi { code, .. } => matches!(code, 6401 | 6890),
+            ZohoError::Other(_) => false,
+        };
+        by_code || (self.status == 401 && !self.is_missing_scope())
+    }
+
+    /// Whether the token lacks the call's scope.
+    pub fn is_missing_scope(&self) -> bool {
+        match &self.zoho {
+            ZohoError::V3 { title, .. } => title == "INVALID_OAUTHSCOPE",
+            ZohoError::Restapi { code, message } => *code == 6403 && message.to_ascii_lowercase().contains("scope"),
+            ZohoError::Other(_) => false,
+        }
+    }
+
+    /// Whether Zoho throttled the caller (429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == 429
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        self.status == 429 || self.status >= 500
+    }
+
+    /// What the error means, in a sentence.
+    pub fn meaning(&self) -> &'static str {
+        match &self.zoho {
+            ZohoError::V3 { title, .. } => match title.as_str() {
+                "URL_RULE_NOT_CONFIGURED" => "the path does not exist (check ids and the /portal/ segment)",
+                "EXTRA_KEY_FOUND_IN_JSON" => "the body has a field this resource does not know",
+                "INVALID_PARAMETER_VALUE" => "a field exists but its value is not accepted",
+                "LESS_THAN_MIN_OCCURANCE" => "a required field is missing",
+                "JSON_PARSE_ERROR" => "the body is not JSON of the expected shape",
+                "INVALID_METHOD" => "this path does not accept this HTTP method",
+                "INVALID_OAUTHSCOPE" => "the token lacks the scope this call needs",
+                "INVALID_OAUTHTOKEN" | "OAUTHTOKEN_EXPIRED" | "INVALID_TICKET" => {
+                    "the access token is invalid or expired; refresh it"
+                }
+                _ => self.meaning_by_status(),
+            },
+            ZohoError::Restapi { code, .. } => match code {
+                6401 | 6890 => "the access token is invalid or expired; refresh it",
+                6403 => "not allowed: the token lacks the scope, or the licence forbids the operation",
+                6404 | 6504 => "the resource was not found",
+                6500 | 6891 => "Zoho failed internally; retry later",
+                6831 | 6832 => "a parameter is missing or invalid",
+                _ => self.meaning_by_status(),
+            },
+            ZohoError::Other(_) => self.meaning_by_status(),
+        }
+    }
+
+    fn meaning_by_status(&self) -> &'static str {
+        match self.status {
+            400 => "the request was rejected as invalid",
+            401 => "the access token is invalid or expired; refresh it",
+            402 => "the portal's plan does not allow this",
+            403 => "forbidden",
+            404 => "not found",
+            405 => "method not allowed",
+            409 => "conflict",
+            429 => "too many requests: Zoho allows 100 calls per 2 minutes, then blocks for 30 minutes",
+            500..=599 => "Zoho failed; retry later",
+            _ => "unexpected error",
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Zoho Projects answered HTTP {}", self.status)?;
+        match &self.zoho {
+            ZohoError::V3 { title, details, .. } => {
+                write!(f, " {title}")?;
+                for d in details {
+                    match (&d.field_name, &d.message) {
+                        (Some(field), Some(m)) => write!(f, "; {field}: {m}")?,
+                        (None, Some(m)) => write!(f, "; {m}")?,
+                        (Some(field), None) => write!(f, "; field {field}")?,
+                        (None, None) => {}
+                    }
+                }
+            }
+            ZohoError::Restapi { code, message } => write!(f, " code {code}: {message}")?,
+            ZohoError::Other(body) if !body.is_empty() => write!(f, ": {body:?}")?,
+            ZohoError::Other(_) => {}
+        }
+        write!(f, " ({})", self.meaning())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_generations() {
+        let v3 = br#"{"error":{"status_code":"400","instance":"/api/v3/portal/1/x","title":"EXTRA_KEY_FOUND_IN_JSON",
+            "error_type":"FIELDS_VALIDATION_ERROR","details":[{"message":"Extra key found in JSON.","field_name":"owner"}]}}"#;
+        let e = ApiError { status: 400, zoho: ZohoError::parse(v3), retry_after: None };
+        assert_eq!(e.code(), "EXTRA_KEY_FOUND_IN_JSON");
+        assert_eq!(e.to_string(), "Zoho Projects answered HTTP 400 EXTRA_KEY_FOUND_IN_JSON; owner: Extra key found in JSON. (the body has a field this resource does not know)");
+        let old = ApiError { status: 401, zoho: ZohoError::parse(br#"{"error":{"code":6890,"message":"Invalid Ticket"}}"#), retry_after: None };
+        assert!(old.is_invalid_token());
+        assert_eq!(old.code(), "6890");
+        let scope = ApiError { status: 401, zoho: ZohoError::parse(br#"{"error":{"code":"6403","message":"Invalid OAuth scope"}}"#), retry_after: None };
+        assert!(scope.is_missing_scope() && !scope.is_invalid_token());
+        let html = ApiError { status: 502, zoho: ZohoError::parse(b"<html>bad gateway</html>"), retry_after: None };
+        assert!(html.is_transient());
+        assert!(matches!(html.zoho, ZohoError::Other(ref s) if s.contains("bad gateway")));
+    }
+
+    #[test]
+    fn snippets_hide_tokens() {
+        let s = redact_snippet(r#"{"access_token":"1000.2dea0123456789abcdef.703a0123456789abcdef","x":1}"#, 200);
+        assert!(!s.contains("2dea"), "{s}");
+        assert!(s.contains("[redacted]"));
+        assert_eq!(redact_snippet("abcdef", 3), "abc");
+    }
+}

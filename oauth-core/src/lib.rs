@@ -1,0 +1,94 @@
+//! Zoho OAuth with scopes checked by the compiler.
+//!
+//! A call to a Zoho API is a type implementing [`Endpoint`], which names the one OAuth scope the
+//! call needs. A [`Client<S>`] holds a token guaranteed to carry the scope set `S`, and
+//! [`Client::send`] compiles only when `S` grants the endpoint's scope:
+//!
+//! ```
+//! use zoho_oauth_core::{Client, Endpoint, ScopeSet, Token, scope_set};
+//! use std::time::Duration;
+//!
+//! scope_set! {
+//!     #[zoho(crate = ::zoho_oauth_core)]
+//!     /// What the reporting job may do.
+//!     pub struct Reporting = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
+//! }
+//!
+//! #[derive(Endpoint)]
+//! #[zoho(crate = ::zoho_oauth_core, method = "DELETE",
+//!        path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+//!        scope = "ZohoProjects.tasks.DELETE", response = ())]
+//! struct DeleteTask {
+//!     #[zoho(path)] portal: u64,
+//!     #[zoho(path)] project: String,
+//!     #[zoho(path)] task: String,
+//! }
+//!
+//! // The scopes to request when authorizing, exactly as written:
+//! assert_eq!(Reporting::OAUTH, ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"]);
+//!
+//! // A token from Zoho's API console, checked against the set it claims:
+//! let token = Token::<Reporting>::from_console(
+//!     "1000.0123.4567", "ZohoProjects.portals.READ,ZohoProjects.tasks.ALL", Duration::from_secs(3600))?;
+//! let client = Client::builder().build(token)?;
+//!
+//! // `tasks.ALL` grants `tasks.DELETE`, so this compiles:
+//! let call = DeleteTask { portal: 7, project: "1".into(), task: "2".into() };
+//! let _pending = client.send(call);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A call the set does not grant is a compile error that names the set and the missing scope:
+//!
+//! ```compile_fail,E0277
+//! use zoho_oauth_core::{Client, Endpoint, Token, scope_set};
+//! scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct ReadOnly = ["ZohoProjects.tasks.READ"]; }
+//! #[derive(Endpoint)]
+//! #[zoho(crate = ::zoho_oauth_core, method = "DELETE", path = "/api/v3/portal/{p}/projects/{q}/tasks/{t}",
+//!        scope = "ZohoProjects.tasks.DELETE", response = ())]
+//! struct DeleteTask { #[zoho(path)] p: u64, #[zoho(path)] q: u64, #[zoho(path)] t: u64 }
+//! # fn f(client: Client<ReadOnly>) {
+//! let _ = client.send(DeleteTask { p: 1, q: 2, t: 3 }); // error[E0277]: missing scope: `ReadOnly` does not grant `tasks::Delete`
+//! # }
+//! ```
+//!
+//! Modules the built-in [`scopes`] catalogue lacks, or other Zoho services, are declared with
+//! [`scope_module!`] in any crate and then named by path (`scope = my::widgets::Read`).
+
+// Lets derived code inside this crate's own tests name it as `::zoho_oauth_core`.
+#[allow(unused_extern_crates)]
+extern crate self as zoho_oauth_core;
+
+mod client;
+mod endpoint;
+mod error;
+mod region;
+mod scope;
+mod token;
+
+pub use client::{Client, ClientBuilder};
+pub use endpoint::{Body, BodyError, Endpoint, Method};
+pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
+pub use region::Region;
+pub use scope::{
+    AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No,
+    Operation, ReadOnly, Scope, ScopeName, ScopeParseError, ScopeSet, Yes, action,
+};
+pub use token::{
+    AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource,
+    check_scopes,
+};
+pub use zoho_scope_macros::{Endpoint, scope_set};
+
+/// The catalogue of documented `ZohoProjects` scopes, one module per Zoho module, generated from
+/// the single table in `zoho-scope-macros`. `scopes::tasks::Read` is `ZohoProjects.tasks.READ`.
+pub mod scopes {
+    zoho_scope_macros::__catalogue!();
+}
+
+/// What generated code uses. Not public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::endpoint::{Body, BodyError, Endpoint, Method, push_segment, query_value};
+    pub use crate::scope::{Grant, ModuleGrant, No, Scope, ScopeSet, Yes, action};
+}

@@ -1,0 +1,293 @@
+//! Tokens: the secret newtypes, [`Token<S>`] and the [`TokenSource`] trait.
+//!
+//! A `Token<S>` can only be made by a checked constructor: the OAuth flows (which requested
+//! `S::OAUTH`), a stored record whose scopes cover `S::OAUTH`, or [`Token::from_parts`], which
+//! checks the granted scopes itself. A mismatch is a typed [`ScopeMismatch`], never a silent
+//! downgrade.
+
+use crate::error::Error;
+use crate::scope::{Dynamic, DynamicScopes, ScopeSet};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// Writes `[redacted]` for a secret; used by every `Debug` impl that holds one.
+fn redacted(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    write!(f, "{name}([redacted])")
+}
+
+/// An access token, cheap to clone (one reference count). Its `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct AccessToken(Arc<AccessInner>);
+
+struct AccessInner {
+    secret: Box<str>,
+    expires_at: SystemTime,
+    scopes: DynamicScopes,
+}
+
+impl AccessToken {
+    /// Wraps a secret with its absolute expiry and granted scopes.
+    pub fn new(secret: impl Into<Box<str>>, expires_at: SystemTime, scopes: DynamicScopes) -> Self {
+        AccessToken(Arc::new(AccessInner { secret: secret.into(), expires_at, scopes }))
+    }
+
+    /// The secret, for the `Authorization` header. Keep it out of logs and URLs.
+    pub fn expose_secret(&self) -> &str {
+        &self.0.secret
+    }
+
+    /// When the token stops working.
+    pub fn expires_at(&self) -> SystemTime {
+        self.0.expires_at
+    }
+
+    /// The scopes the token was granted.
+    pub fn scopes(&self) -> &DynamicScopes {
+        &self.0.scopes
+    }
+
+    /// Whether the token is still valid at `now`, keeping `margin` in reserve.
+    pub fn is_fresh(&self, now: SystemTime, margin: Duration) -> bool {
+        now + margin < self.0.expires_at
+    }
+
+    /// Whether two handles hold the same secret (used to invalidate only the token that was
+    /// rejected, never a newer one).
+    pub fn same_secret(&self, other: &AccessToken) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.secret == other.0.secret
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("secret", &format_args!("[redacted]"))
+            .field("expires_at", &self.0.expires_at)
+            .field("scopes", &format_args!("{}", self.0.scopes))
+            .finish()
+    }
+}
+
+/// A refresh token: long-lived, so it never appears in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(Arc<str>);
+
+impl RefreshToken {
+    /// Wraps a refresh token.
+    pub fn new(secret: impl Into<Arc<str>>) -> Self {
+        RefreshToken(secret.into())
+    }
+    /// The secret, for the token request's form body.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        redacted(f, "RefreshToken")
+    }
+}
+
+/// A client secret from the API console; never shown in `Debug` or `Display`.
+#[derive(Clone)]
+pub struct ClientSecret(Arc<str>);
+
+impl ClientSecret {
+    /// Wraps a client secret.
+    pub fn new(secret: impl Into<Arc<str>>) -> Self {
+        ClientSecret(secret.into())
+    }
+    /// The secret, for a token request's form body.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        redacted(f, "ClientSecret")
+    }
+}
+
+/// The granted scopes do not cover the scope set a token was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "scope mismatch: the scope set needs {}, but Zoho granted {}; request the missing scopes when authorizing",
+    requested.join(","), if granted.is_empty() { "nothing".to_owned() } else { granted.join(",") }
+)]
+pub struct ScopeMismatch {
+    /// What the scope set requires.
+    pub requested: Vec<String>,
+    /// What the token carries.
+    pub granted: Vec<String>,
+}
+
+/// What a scope set requires of a token at run time: its `OAUTH` strings, or nothing for
+/// [`Dynamic`]. Implemented for every [`ScopeSet`] and for [`Dynamic`].
+pub trait ScopeRequirement: 'static {
+    /// Scopes the token must carry.
+    fn required() -> &'static [&'static str];
+}
+impl<S: ScopeSet> ScopeRequirement for S {
+    fn required() -> &'static [&'static str] {
+        S::OAUTH
+    }
+}
+impl ScopeRequirement for Dynamic {
+    fn required() -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// Checks that `granted` covers every scope `S` requires.
+pub fn check_scopes<S: ScopeRequirement>(granted: &DynamicScopes) -> Result<(), ScopeMismatch> {
+    if S::required().iter().all(|s| granted.grants(s)) {
+        Ok(())
+    } else {
+        Err(ScopeMismatch {
+            requested: S::required().iter().map(|s| (*s).to_owned()).collect(),
+            granted: granted.iter().map(ToString::to_string).collect(),
+        })
+    }
+}
+
+/// Everything Zoho tells about a token, before it is checked against a scope set.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TokenParts {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// The refresh token (offline access only).
+    pub refresh_token: Option<RefreshToken>,
+    /// Zoho's `api_domain` (`https://www.zohoapis.<tld>`); Projects lives elsewhere.
+    pub api_domain: Option<String>,
+    /// The accounts server that minted the token and must refresh it.
+    pub accounts_server: Option<url::Url>,
+    /// The user's data centre (`us`, `eu`, `in`, …) when known.
+    pub location: Option<String>,
+}
+
+impl TokenParts {
+    /// Parts with only an access token.
+    pub fn new(access_token: AccessToken) -> Self {
+        TokenParts { access_token, refresh_token: None, api_domain: None, accounts_server: None, location: None }
+    }
+}
+
+/// A token guaranteed to carry the scope set `S` (or, for [`Dynamic`], whatever it carries).
+pub struct Token<S> {
+    parts: TokenParts,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for Token<S> {
+    fn clone(&self) -> Self {
+        Token { parts: self.parts.clone(), _scopes: PhantomData }
+    }
+}
+
+impl<S> fmt::Debug for Token<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("set", &std::any::type_name::<S>())
+            .field("access_token", &self.parts.access_token)
+            .field("refresh_token", &self.parts.refresh_token)
+            .field("api_domain", &self.parts.api_domain)
+            .field("accounts_server", &self.parts.accounts_server.as_ref().map(url::Url::as_str))
+            .field("location", &self.parts.location)
+            .finish()
+    }
+}
+
+impl<S: ScopeRequirement> Token<S> {
+    /// The checked constructor: succeeds only if the access token's granted scopes cover `S`.
+    pub fn from_parts(parts: TokenParts) -> Result<Self, ScopeMismatch> {
+        check_scopes::<S>(parts.access_token.scopes())?;
+        Ok(Token { parts, _scopes: PhantomData })
+    }
+
+    /// A token generated by hand, e.g. in Zoho's API console (self client), with the scopes it
+    /// was generated for (comma- or space-separated) and its lifetime.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// zoho_oauth_core::scope_set! {
+    ///     #[zoho(crate = ::zoho_oauth_core)]
+    ///     struct Reader = ["ZohoProjects.portals.READ"];
+    /// }
+    /// let token = zoho_oauth_core::Token::<Reader>::from_console(
+    ///     "1000.abc.def", "ZohoProjects.portals.ALL", Duration::from_secs(3600))?;
+    /// assert!(!format!("{token:?}").contains("1000.abc.def"));
+    /// // A token for other scopes is refused, not silently downgraded:
+    /// assert!(zoho_oauth_core::Token::<Reader>::from_console(
+    ///     "1000.abc.def", "ZohoProjects.tasks.READ", Duration::from_secs(3600)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_console(access_token: &str, granted: &str, lifetime: Duration) -> Result<Self, Error> {
+        let scopes = DynamicScopes::parse_list(granted).map_err(|e| Error::Config(e.to_string()))?;
+        let token = AccessToken::new(access_token, SystemTime::now() + lifetime, scopes);
+        Ok(Self::from_parts(TokenParts::new(token))?)
+    }
+}
+
+impl<S> Token<S> {
+    /// The access token.
+    pub fn access_token(&self) -> &AccessToken {
+        &self.parts.access_token
+    }
+    /// The refresh token, if the token was obtained with offline access.
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.parts.refresh_token.as_ref()
+    }
+    /// All parts.
+    pub fn parts(&self) -> &TokenParts {
+        &self.parts
+    }
+    /// Gives the parts back (e.g. to store them).
+    pub fn into_parts(self) -> TokenParts {
+        self.parts
+    }
+    /// Forgets the static scope set, keeping the run-time one.
+    pub fn into_dynamic(self) -> Token<Dynamic> {
+        Token { parts: self.parts, _scopes: PhantomData }
+    }
+}
+
+impl Token<Dynamic> {
+    /// Checks at run time that this token carries the scope set `T`.
+    pub fn require<T: ScopeSet>(self) -> Result<Token<T>, ScopeMismatch> {
+        Token::<T>::from_parts(self.parts)
+    }
+}
+
+/// Where a [`Client`](crate::Client) gets its access tokens: a fixed token, or a refreshing
+/// manager. `Scopes` is the set every token it hands out carries.
+#[async_trait::async_trait]
+pub trait TokenSource: Send + Sync + 'static {
+    /// The scope set every token from this source carries.
+    type Scopes;
+
+    /// A currently valid access token.
+    async fn access_token(&self) -> Result<AccessToken, Error>;
+
+    /// Zoho rejected `rejected` as invalid. Drop it if it is still the current token and return
+    /// whether a new one may be fetched (the client then retries once). A fixed token returns
+    /// `false`.
+    async fn invalidate(&self, rejected: &AccessToken) -> bool {
+        let _ = rejected;
+        false
+    }
+}
+
+/// A fixed token never refreshes: the call fails once Zoho rejects it.
+#[async_trait::async_trait]
+impl<S: Send + Sync + 'static> TokenSource for Token<S> {
+    type Scopes = S;
+
+    async fn access_token(&self) -> Result<AccessToken, Error> {
+        Ok(self.parts.access_token.clone())
+    }
+}

@@ -1,0 +1,1 @@
+//! zoho-sandbox: being written.

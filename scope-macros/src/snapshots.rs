@@ -1,0 +1,56 @@
+//! Expansion snapshots of representative derives (expect-test + prettyplease).
+//! Update with `UPDATE_EXPECT=1 cargo test -p zoho-scope-macros`.
+
+use expect_test::{ExpectFile, expect_file};
+
+fn check(input: proc_macro2::TokenStream, expected: ExpectFile) {
+    let input: syn::DeriveInput = syn::parse2(input).expect("test input parses");
+    let out = crate::endpoint::derive(&input);
+    let file: syn::File = syn::parse2(out).expect("expansion is a valid file");
+    expected.assert_eq(&prettyplease::unparse(&file));
+}
+
+#[test]
+fn get_with_path_and_query() {
+    check(
+        quote::quote! {
+            #[zoho(method = "GET", path = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks",
+                   scope = "ZohoProjects.tasks.READ", response = TaskPage)]
+            struct ListTasks {
+                #[zoho(path)] portal_id: PortalId,
+                #[zoho(path)] project_id: ProjectId,
+                #[zoho(query)] page: Option<u32>,
+                #[zoho(query = "per_page")] size: u32,
+            }
+        },
+        expect_file!["snapshots/get_with_path_and_query.rs"],
+    );
+}
+
+#[test]
+fn post_with_json_body() {
+    check(
+        quote::quote! {
+            #[zoho(method = "POST", path = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks",
+                   scope = "ZohoProjects.tasks.CREATE", response = Task)]
+            struct CreateTask<'a> {
+                #[zoho(path)] portal_id: &'a PortalId,
+                #[zoho(path)] project_id: &'a ProjectId,
+                #[zoho(body)] task: NewTask,
+            }
+        },
+        expect_file!["snapshots/post_with_json_body.rs"],
+    );
+}
+
+#[test]
+fn custom_module_path_scope_and_crate() {
+    check(
+        quote::quote! {
+            #[zoho(crate = ::zoho_oauth_core, method = "DELETE", path = "/crm/v8/Leads/{id}",
+                   scope = crm::modules::Delete, response = ())]
+            struct DeleteLead { #[zoho(path)] id: String, #[zoho(skip)] note: &'static str }
+        },
+        expect_file!["snapshots/custom_module_path_scope_and_crate.rs"],
+    );
+}

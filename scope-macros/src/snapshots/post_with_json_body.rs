@@ -1,0 +1,26 @@
+#[automatically_derived]
+#[allow(unused_qualifications)]
+impl<'a> ::zoho_projects::__private::Endpoint for CreateTask<'a> {
+    type Scope = ::zoho_projects::scopes::tasks::Create;
+    type Response = Task;
+    const METHOD: ::zoho_projects::__private::Method = ::zoho_projects::__private::Method::Post;
+    const PATH: &'static str = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks";
+    fn path(&self) -> ::std::string::String {
+        let mut __path = ::std::string::String::with_capacity(31usize + 24);
+        __path.push_str("/api/v3/portal/");
+        ::zoho_projects::__private::push_segment(&mut __path, &self.portal_id);
+        __path.push_str("/projects/");
+        ::zoho_projects::__private::push_segment(&mut __path, &self.project_id);
+        __path.push_str("/tasks");
+        __path
+    }
+    fn body(
+        &self,
+    ) -> ::core::result::Result<
+        ::core::option::Option<::zoho_projects::__private::Body>,
+        ::zoho_projects::__private::BodyError,
+    > {
+        ::zoho_projects::__private::Body::json(&self.task)
+            .map(::core::option::Option::Some)
+    }
+}
