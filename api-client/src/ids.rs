@@ -314,6 +314,11 @@ define_id!(
     string
 );
 define_id!(
+    /// An issue reproducibility id (restapi `reproducible`).
+    ReproducibilityId,
+    string
+);
+define_id!(
     /// A profile id (permission profile).
     ProfileId,
     string

@@ -72,7 +72,10 @@ impl NewComment {
 
     /// Sets `attachment_ids`.
     #[must_use]
-    pub fn attachment_ids<T: Into<AttachmentId>>(mut self, ids: impl IntoIterator<Item = T>) -> Self {
+    pub fn attachment_ids<T: Into<AttachmentId>>(
+        mut self,
+        ids: impl IntoIterator<Item = T>,
+    ) -> Self {
         self.attachment_ids = Some(ids.into_iter().map(Into::into).collect());
         self
     }

@@ -301,7 +301,11 @@ pub enum BillingType {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaskDuration {
     /// The amount, as text (`"5"`, `"3:00"`).
-    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// The unit: `"days"` or `"hours"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -342,7 +346,11 @@ pub struct LogHours {
     #[serde(default, deserialize_with = "de::opt_string")]
     pub non_billable_hours: Option<String>,
     /// Total hours (V3).
-    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_hours: Option<String>,
     /// Other fields, kept as received.
     #[serde(flatten)]
@@ -411,10 +419,18 @@ pub struct OwnersAndWork {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Total work, e.g. `"96:00"`.
-    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_work: Option<String>,
     /// Whether to copy the task duration into the work.
-    #[serde(default, deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub copy_task_duration: Option<bool>,
     /// The owners.
     #[serde(default)]

@@ -6,8 +6,8 @@
 //! `#[serde(default, deserialize_with = "…")]` on `Option` fields.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
-use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Serializer;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
 use std::fmt;
 
 /// A scalar as Zoho may send it.
@@ -64,7 +64,9 @@ fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
 /// `Option<u32>` from a number or a numeric string.
 pub(crate) fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     opt_u64(d)?
-        .map(|n| u32::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range for u32"))))
+        .map(|n| {
+            u32::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range for u32")))
+        })
         .transpose()
 }
 
@@ -74,13 +76,19 @@ pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
         Scalar::Null => Ok(None),
         Scalar::U64(n) => Ok(Some(n)),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
-        Scalar::Str(s) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"a non-negative integer")),
-        Scalar::I64(n) => Err(de::Error::invalid_value(Unexpected::Signed(n), &"a non-negative integer")),
-        Scalar::F64(n) => Err(de::Error::invalid_value(Unexpected::Float(n), &"an integer")),
+        Scalar::Str(s) => {
+            s.trim().parse().map(Some).map_err(|_| {
+                de::Error::invalid_value(Unexpected::Str(&s), &"a non-negative integer")
+            })
+        }
+        Scalar::I64(n) => Err(de::Error::invalid_value(
+            Unexpected::Signed(n),
+            &"a non-negative integer",
+        )),
+        Scalar::F64(n) => Err(de::Error::invalid_value(
+            Unexpected::Float(n),
+            &"an integer",
+        )),
         Scalar::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &"an integer")),
     }
 }
@@ -99,7 +107,10 @@ pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
             .parse()
             .map(Some)
             .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"an integer")),
-        Scalar::F64(n) => Err(de::Error::invalid_value(Unexpected::Float(n), &"an integer")),
+        Scalar::F64(n) => Err(de::Error::invalid_value(
+            Unexpected::Float(n),
+            &"an integer",
+        )),
         Scalar::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &"an integer")),
     }
 }
@@ -130,7 +141,10 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         Scalar::Str(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
         Scalar::Str(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
         Scalar::Str(s) => Err(de::Error::invalid_value(Unexpected::Str(&s), &"a boolean")),
-        Scalar::U64(n) => Err(de::Error::invalid_type(Unexpected::Unsigned(n), &"a boolean")),
+        Scalar::U64(n) => Err(de::Error::invalid_type(
+            Unexpected::Unsigned(n),
+            &"a boolean",
+        )),
         Scalar::I64(n) => Err(de::Error::invalid_type(Unexpected::Signed(n), &"a boolean")),
         Scalar::F64(n) => Err(de::Error::invalid_type(Unexpected::Float(n), &"a boolean")),
     }
@@ -242,7 +256,10 @@ pub(crate) fn ser_opt_datetime_ms<S: Serializer>(
 }
 
 /// Serializes an `Option<NaiveDate>` as month-first `MM-dd-yyyy` (phase dates).
-pub(crate) fn ser_opt_date_us<S: Serializer>(v: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_date_us<S: Serializer>(
+    v: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         Some(d) => s.collect_str(&d.format("%m-%d-%Y")),
         None => s.serialize_none(),

@@ -4,7 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::common::{ser_flag_capitalised, Extra, Flag, IdRef, Ref, StatusValue, UserRef, ZpuidRef};
+use super::common::{
+    Extra, Flag, IdRef, Ref, StatusValue, UserRef, ZpuidRef, ser_flag_capitalised,
+};
 use super::de;
 use super::page::ListItem;
 use crate::ids::{ClassificationId, IssueId, ModuleId, ProjectId, SeverityId, TagId, UserId};
@@ -123,7 +125,9 @@ impl NewIssue {
     /// Sets `assignee: {zpuid}`.
     #[must_use]
     pub fn assignee(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.assignee = Some(ZpuidRef { zpuid: zpuid.into() });
+        self.assignee = Some(ZpuidRef {
+            zpuid: zpuid.into(),
+        });
         self
     }
 
@@ -190,7 +194,9 @@ impl IssueUpdate {
     /// Sets `assignee: {zpuid}`.
     #[must_use]
     pub fn assignee(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.assignee = Some(ZpuidRef { zpuid: zpuid.into() });
+        self.assignee = Some(ZpuidRef {
+            zpuid: zpuid.into(),
+        });
         self
     }
 }

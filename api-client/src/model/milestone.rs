@@ -58,12 +58,7 @@ impl ListItem for Milestone {
 /// Serializes tag ids as V3's `tagIds` comma-separated string.
 fn ser_tag_ids<S: Serializer>(v: &Option<Vec<TagId>>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(ids) => s.collect_str(
-            &ids.iter()
-                .map(TagId::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
+        Some(ids) => s.collect_str(&ids.iter().map(TagId::as_str).collect::<Vec<_>>().join(",")),
         None => s.serialize_none(),
     }
 }

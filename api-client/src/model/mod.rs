@@ -85,8 +85,8 @@ mod user;
 
 pub use comment::{Comment, NewComment};
 pub use common::{
-    BillingType, Extra, Flag, IdRef, LogHours, OpenClosedCount, OwnerWork, OwnersAndWork,
-    Priority, Ref, StatusRef, StatusValue, TaskDuration, UserRef, WorkValues, ZpuidRef,
+    BillingType, Extra, Flag, IdRef, LogHours, OpenClosedCount, OwnerWork, OwnersAndWork, Priority,
+    Ref, StatusRef, StatusValue, TaskDuration, UserRef, WorkValues, ZpuidRef,
 };
 pub use issue::{Issue, IssueUpdate, NewIssue};
 pub use milestone::{Milestone, MilestoneUpdate, NewMilestone};

@@ -37,7 +37,11 @@ pub struct PageInfo {
     pub per_page: Option<u32>,
     /// Whether another page follows. (`has_more_page` is read too: one third-party schema
     /// uses it, though it is probably not the wire name.)
-    #[serde(default, alias = "has_more_page", deserialize_with = "lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "has_more_page",
+        deserialize_with = "lenient::opt_bool"
+    )]
     pub has_next_page: Option<bool>,
     /// Other fields, kept as received.
     #[serde(flatten)]

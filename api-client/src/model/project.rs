@@ -218,7 +218,9 @@ impl NewProject {
     /// Sets `owner: {zpuid}`.
     #[must_use]
     pub fn owner(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.owner = Some(ZpuidRef { zpuid: zpuid.into() });
+        self.owner = Some(ZpuidRef {
+            zpuid: zpuid.into(),
+        });
         self
     }
 
@@ -306,7 +308,9 @@ impl ProjectUpdate {
     /// Sets `owner: {zpuid}`.
     #[must_use]
     pub fn owner(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.owner = Some(ZpuidRef { zpuid: zpuid.into() });
+        self.owner = Some(ZpuidRef {
+            zpuid: zpuid.into(),
+        });
         self
     }
 }

@@ -78,8 +78,13 @@ impl NewTasklist {
     }
 }
 
-setters!(NewTasklist { flag: Flag, status: Value });
-ref_setters!(NewTasklist { milestone: MilestoneId });
+setters!(NewTasklist {
+    flag: Flag,
+    status: Value
+});
+ref_setters!(NewTasklist {
+    milestone: MilestoneId
+});
 
 /// Body of `PATCH …/tasklists/{TL}`; only the fields set are sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -108,6 +113,12 @@ impl TasklistUpdate {
     }
 }
 
-setters!(TasklistUpdate { name: String, flag: Flag, status: Value });
-ref_setters!(TasklistUpdate { milestone: MilestoneId });
+setters!(TasklistUpdate {
+    name: String,
+    flag: Flag,
+    status: Value
+});
+ref_setters!(TasklistUpdate {
+    milestone: MilestoneId
+});
 custom_field_setter!(NewTasklist, TasklistUpdate);

@@ -14,7 +14,11 @@ use crate::ids::{IssueId, TaskId, TimelogId, UserId};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeLogGroup {
     /// The group's date, when the grouping is by date.
-    #[serde(default, deserialize_with = "de::opt_date", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<NaiveDate>,
     /// The logs of this group.
     #[serde(default)]
@@ -110,7 +114,11 @@ pub struct LogModule {
     #[serde(rename = "type")]
     pub kind: LogModuleType,
     /// The task or issue id.
-    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Other fields, kept as received.
     #[serde(flatten)]

@@ -1,1 +1,3 @@
-//! Legacy restapi.
+//! Legacy restapi (`/restapi/...`), deprecated by Zoho in favour of V3.
+
+pub mod model;
