@@ -1,0 +1,64 @@
+//! `zoho-sandbox` binary: serves the sandbox until Ctrl-C.
+
+use std::net::SocketAddr;
+
+use zoho_sandbox::{Dc, Sandbox};
+
+fn usage() -> ! {
+    eprintln!("usage: zoho-sandbox [--addr 127.0.0.1:PORT] [--auto-approve]");
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let mut addr: Option<SocketAddr> = None;
+    let mut auto = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--addr" => addr = args.next().and_then(|v| v.parse().ok()).or_else(|| usage()),
+            "--auto-approve" => auto = true,
+            "-h" | "--help" => usage(),
+            _ => usage(),
+        }
+    }
+    let mut b = Sandbox::builder().auto_approve(auto);
+    if let Some(a) = addr {
+        b = b.addr(a);
+    }
+    let sb = match b.start().await {
+        Ok(sb) => sb,
+        Err(e) => {
+            eprintln!("zoho-sandbox: {e}");
+            std::process::exit(1);
+        }
+    };
+    let c = sb.demo_client();
+    let u = sb.demo_user();
+    let portal = sb.demo_portal(Dc::Us);
+    println!("zoho-sandbox running");
+    for dc in Dc::ALL {
+        println!(
+            "  {:<2} accounts + api: {}",
+            dc.location(),
+            sb.accounts_url(dc)
+        );
+    }
+    println!("  client_id:     {}", c.client_id);
+    println!("  client_secret: {}", c.client_secret);
+    println!("  redirect_uri:  {}", c.redirect_uri);
+    println!("  signed-in user: {} (zuid {})", u.email, u.zuid);
+    println!("  demo portal (us): {}", portal.id);
+    for p in &portal.projects {
+        println!("    project {} {}", p.id, p.name);
+    }
+    println!("  auto-approve: {auto}");
+    let _ = tokio::signal::ctrl_c().await;
+    sb.shutdown().await;
+}

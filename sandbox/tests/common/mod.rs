@@ -1,0 +1,182 @@
+//! Helpers shared by the sandbox's integration tests.
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use zoho_sandbox::{ClientCredentials, Dc, Limits, Sandbox};
+
+pub const ALL_SCOPES: &str = "ZohoProjects.portals.READ,ZohoProjects.projects.ALL,ZohoProjects.tasklists.ALL,ZohoProjects.tasks.ALL,ZohoProjects.milestones.ALL,ZohoProjects.bugs.ALL,ZohoProjects.users.ALL,ZohoProjects.timesheets.ALL,ZohoProjects.search.READ,ZohoProjects.tags.ALL";
+
+pub async fn start() -> Sandbox {
+    Sandbox::builder()
+        .auto_approve(true)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+pub async fn start_with(limits: Limits) -> Sandbox {
+    Sandbox::builder()
+        .auto_approve(true)
+        .limits(limits)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+/// An HTTP client that does not follow redirects.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub fn query_of(location: &str) -> Vec<(String, String)> {
+    let u = url::Url::parse(location).expect("absolute Location");
+    u.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+pub fn get<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+}
+
+/// GET /oauth/v2/auth at `dc` with auto-approve on; returns the redirect's query pairs.
+pub async fn authorize(
+    sb: &Sandbox,
+    dc: Dc,
+    c: &ClientCredentials,
+    scope: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut url = sb.accounts_url(dc).join("oauth/v2/auth").unwrap();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("client_id", &c.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &c.redirect_uri)
+            .append_pair("scope", scope);
+        for (k, v) in extra {
+            q.append_pair(k, v);
+        }
+    }
+    let r = http().get(url).send().await.unwrap();
+    assert_eq!(r.status(), 302, "authorize should redirect");
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(loc.starts_with(&c.redirect_uri), "{loc}");
+    query_of(&loc)
+}
+
+/// POST form to the token endpoint of `dc`.
+pub async fn token(sb: &Sandbox, dc: Dc, form: &[(&str, &str)]) -> Value {
+    let r = http()
+        .post(sb.accounts_url(dc).join("oauth/v2/token").unwrap())
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+pub async fn exchange(sb: &Sandbox, dc: Dc, c: &ClientCredentials, code: &str) -> Value {
+    token(
+        sb,
+        dc,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("redirect_uri", &c.redirect_uri),
+            ("code", code),
+        ],
+    )
+    .await
+}
+
+pub async fn refresh(sb: &Sandbox, dc: Dc, c: &ClientCredentials, rt: &str) -> Value {
+    token(
+        sb,
+        dc,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("refresh_token", rt),
+        ],
+    )
+    .await
+}
+
+/// Full web flow with the demo client (offline): (access_token, refresh_token).
+pub async fn login(sb: &Sandbox, scope: &str) -> (String, String) {
+    let c = sb.demo_client();
+    let q = authorize(
+        sb,
+        Dc::Us,
+        &c,
+        scope,
+        &[("access_type", "offline"), ("prompt", "consent")],
+    )
+    .await;
+    let t = exchange(sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
+    (
+        t["access_token"].as_str().expect("access_token").to_owned(),
+        t["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
+    )
+}
+
+/// An access token with every Projects scope.
+pub async fn access(sb: &Sandbox) -> String {
+    login(sb, ALL_SCOPES).await.0
+}
+
+pub async fn api(
+    sb: &Sandbox,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    http()
+        .request(
+            method,
+            sb.api_url(Dc::Us)
+                .join(path.trim_start_matches('/'))
+                .unwrap(),
+        )
+        .header("Authorization", format!("Zoho-oauthtoken {token}"))
+}
+
+/// GET an API path; returns (status, body as JSON or Null).
+pub async fn api_get(sb: &Sandbox, token: &str, path: &str) -> (u16, Value) {
+    let r = api(sb, token, reqwest::Method::GET, path)
+        .await
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    let b = r.bytes().await.unwrap();
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+pub async fn api_send(
+    sb: &Sandbox,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut rb = api(sb, token, method, path).await;
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let r = rb.send().await.unwrap();
+    let s = r.status().as_u16();
+    let b = r.bytes().await.unwrap();
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
