@@ -207,7 +207,6 @@ pub(crate) struct Tag {
 /// One DC's Projects data.
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
-    pub(crate) dc: Dc,
     pub(crate) portal_id: u64,
     pub(crate) portal_name: String,
     pub(crate) org_name: String,
@@ -268,7 +267,6 @@ impl Store {
     /// The deterministic demo portal of `dc`.
     pub(crate) fn seeded(dc: Dc) -> Store {
         let mut s = Store {
-            dc,
             portal_id: 815_392_601 + dc.index() as u64,
             portal_name: "zylker".to_owned(),
             org_name: "Zylker Corp".to_owned(),

@@ -34,6 +34,8 @@ mod clock;
 mod config;
 mod data;
 mod fault;
+mod input;
+mod render;
 mod restapi;
 mod sandbox;
 mod scopes;

@@ -177,7 +177,7 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
         Route::Any => not_found(&req),
         _ => crate::accounts::handle(&shared, &route, &req),
     };
-    log(dc, &method, &path, &query_log, resp.status().as_u16());
+    tracing::info!(dc = %dc, route = route.name(), method = %method, path = %path, query = %query_log, status = resp.status().as_u16(), "request");
     resp
 }
 

@@ -141,7 +141,6 @@ pub(crate) struct RefreshRec {
     pub(crate) zuid: u64,
     pub(crate) dc: Dc,
     pub(crate) scopes: Vec<String>,
-    pub(crate) created_ms: i64,
     /// Issue order (the clock may stand still).
     pub(crate) order: u64,
     pub(crate) revoked: bool,
@@ -153,7 +152,6 @@ pub(crate) struct RefreshRec {
 
 #[derive(Clone, Debug)]
 pub(crate) struct AccessRec {
-    pub(crate) client_id: String,
     pub(crate) zuid: u64,
     pub(crate) dc: Dc,
     pub(crate) scopes: Vec<String>,
@@ -483,7 +481,7 @@ impl State {
     /// A new refresh token for client+user, or `None` when the user has too many.
     pub(crate) fn new_refresh(
         &mut self,
-        now: i64,
+        _now: i64,
         limits: &Limits,
         client_id: &str,
         zuid: u64,
@@ -514,7 +512,6 @@ impl State {
                 zuid,
                 dc,
                 scopes: scopes.to_vec(),
-                created_ms: now,
                 order: self.counters.refresh_tokens_issued,
                 revoked: false,
                 access: VecDeque::new(),
@@ -543,7 +540,7 @@ impl State {
         &mut self,
         now: i64,
         limits: &Limits,
-        client_id: &str,
+        _client_id: &str,
         zuid: u64,
         dc: Dc,
         scopes: &[String],
@@ -583,7 +580,6 @@ impl State {
         self.access.insert(
             token.clone(),
             AccessRec {
-                client_id: client_id.to_owned(),
                 zuid,
                 dc,
                 scopes: scopes.to_vec(),
