@@ -875,6 +875,13 @@ fn page_info_object_with_string_numbers() {
         !page.has_next_page(1),
         "has_next_page=false ends even a full page"
     );
+
+    // `has_more_page` (one third-party schema) is honoured when `has_next_page` is absent.
+    let page: TaskPage = serde_json::from_value(json!({
+        "tasks": [], "page_info": {"page": 1, "per_page": 10, "has_more_page": true}
+    }))
+    .unwrap();
+    assert!(page.has_next_page(10));
 }
 
 #[test]
@@ -989,6 +996,17 @@ fn v3_task_decodes_documented_fields() {
         Some("urgent")
     );
     assert_eq!(task.extra.get("area_tecnica"), Some(&json!("BACKEND")));
+
+    // Times as epoch milliseconds (number or text) read too.
+    let t: Task = serde_json::from_value(json!({"id": "1", "name": "x",
+        "created_time": "1741175348281", "modified_time": 1741175348281_i64}))
+    .unwrap();
+    let at =
+        Utc.with_ymd_and_hms(2025, 3, 5, 11, 49, 8).unwrap() + chrono::Duration::milliseconds(281);
+    assert_eq!((t.created_time, t.modified_time), (Some(at), Some(at)));
+    assert!(
+        serde_json::from_value::<Task>(json!({"id": "1", "created_time": "yesterday"})).is_err()
+    );
 }
 
 #[test]
@@ -1011,8 +1029,18 @@ fn single_object_envelopes() {
     .unwrap();
     assert_eq!(c.0.id, "42");
     assert_eq!(c.0.text(), Some("<p>hi</p>"));
-    // An object with a single unrelated key is the object itself, not a wrapper.
+    // An object with a single unrelated key is the object itself, not a wrapper, and so is
+    // a one-key object whose key holds a scalar.
     assert!(serde_json::from_value::<Single<Comment>>(json!({"id": "7"})).is_ok());
+    let err =
+        serde_json::from_value::<Single<Comment>>(json!({"comment": "<p>x</p>"})).unwrap_err();
+    assert!(
+        err.to_string().contains("id"),
+        "read as a comment missing its id: {err}"
+    );
+    // A restapi "get" answers with a one-element list.
+    let task: Single<r::Task> = serde_json::from_str(&sample("restapi-tasks-list.json")).unwrap();
+    assert_eq!(task.0.name, "Build ADaaS");
     assert!(serde_json::from_value::<Single<Comment>>(json!([])).is_err());
 }
 
@@ -1048,6 +1076,8 @@ fn timelog_groups() {
         group.log_details[1].extra.get("log_notes"),
         Some(&json!("call"))
     );
+    let ids: Vec<&str> = page.logs().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["1817452000000055555", "1817452000000055556"]);
 }
 
 // ----------------------------------------------------------------------------------------

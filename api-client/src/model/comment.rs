@@ -43,7 +43,6 @@ impl Comment {
 
 impl ListItem for Comment {
     const LIST_KEYS: &'static [&'static str] = &["comments"];
-    const SINGLE_KEYS: &'static [&'static str] = &["comment"];
 }
 
 /// Body of `POST …/tasks/{T}/comments` and `…/issues/{I}/comments`: `{comment}` (V3 rejects

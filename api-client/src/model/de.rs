@@ -228,6 +228,13 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
+        // Epoch milliseconds sent as text.
+        Scalar::Str(s) if s.len() >= 10 && s.bytes().all(|b| b.is_ascii_digit()) => s
+            .parse::<i64>()
+            .ok()
+            .and_then(from_epoch_ms)
+            .map(Some)
+            .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &"epoch milliseconds")),
         Scalar::Str(s) => parse_datetime(&s)
             .map(Some)
             .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &"an ISO 8601 datetime")),

@@ -35,17 +35,26 @@ pub struct PageInfo {
     /// Rows per page.
     #[serde(default, deserialize_with = "lenient::opt_u32")]
     pub per_page: Option<u32>,
-    /// Whether another page follows. (`has_more_page` is read too: one third-party schema
-    /// uses it, though it is probably not the wire name.)
-    #[serde(
-        default,
-        alias = "has_more_page",
-        deserialize_with = "lenient::opt_bool"
-    )]
+    /// Whether another page follows. Prefer [`has_next`](Self::has_next), which also reads
+    /// `has_more_page`.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub has_next_page: Option<bool>,
     /// Other fields, kept as received.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl PageInfo {
+    /// `has_next_page`, or else `has_more_page` (used by one third-party schema, probably not
+    /// the wire name, kept in `extra`).
+    pub fn has_next(&self) -> Option<bool> {
+        self.has_next_page
+            .or_else(|| match self.extra.get("has_more_page")? {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            })
+    }
 }
 
 /// `page_info` as an object or as an array holding that object (milestones).
@@ -111,7 +120,7 @@ impl<T> Page<T> {
     /// was asked for: `page_info.has_next_page` when present, otherwise (bare-array lists)
     /// "this page was full".
     pub fn has_next_page(&self, per_page: usize) -> bool {
-        match self.page_info.as_ref().and_then(|p| p.has_next_page) {
+        match self.page_info.as_ref().and_then(PageInfo::has_next) {
             Some(next) => next,
             None => per_page > 0 && self.items.len() >= per_page,
         }
@@ -221,8 +230,9 @@ impl<'de, T: ListItem + Deserialize<'de>> Deserialize<'de> for Page<T> {
 }
 
 /// A single object that may come bare, wrapped under one of `T::SINGLE_KEYS` or
-/// `T::LIST_KEYS` (`{portal_details:{…}}`, `{issues:[{…}]}`), or as a one-element array
-/// (V3 answers a comment POST with an array). Serializes as the bare object.
+/// `T::LIST_KEYS` (`{portal_details:{…}}`, `{issues:[{…}]}`, restapi `{tasks:[{…}]}`), or
+/// as a one-element array (V3 answers a comment POST with an array); of a longer array the
+/// first element is taken. Serializes as the bare object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Single<T>(pub T);
 
@@ -251,9 +261,12 @@ impl<'de, T: ListItem + DeserializeOwned> Deserialize<'de> for Single<T> {
             }
         }
         let value = Value::deserialize(d)?;
+        // A one-key object is a wrapper only if the key is a known one and holds an object
+        // or an array (so `{"comment": "<p>hi</p>"}` stays a comment).
         let wrapped = match &value {
-            Value::Object(m) if m.len() == 1 => m.keys().next().is_some_and(|k| {
-                T::SINGLE_KEYS.contains(&k.as_str()) || T::LIST_KEYS.contains(&k.as_str())
+            Value::Object(m) if m.len() == 1 => m.iter().next().is_some_and(|(k, v)| {
+                (v.is_object() || v.is_array())
+                    && (T::SINGLE_KEYS.contains(&k.as_str()) || T::LIST_KEYS.contains(&k.as_str()))
             }),
             _ => false,
         };

@@ -32,6 +32,13 @@ impl ListItem for TimeLogGroup {
     const LIST_KEYS: &'static [&'static str] = &["time_logs", "timelogs"];
 }
 
+impl super::page::Page<TimeLogGroup> {
+    /// All logs of all groups, in order.
+    pub fn logs(&self) -> impl Iterator<Item = &TimeLog> {
+        self.items.iter().flat_map(|g| g.log_details.iter())
+    }
+}
+
 /// One time log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeLog {
@@ -76,7 +83,7 @@ pub struct TimeLog {
 }
 
 impl ListItem for TimeLog {
-    const LIST_KEYS: &'static [&'static str] = &["log_details", "time_logs"];
+    const LIST_KEYS: &'static [&'static str] = &["log_details"];
     const SINGLE_KEYS: &'static [&'static str] = &["time_log", "log"];
 }
 

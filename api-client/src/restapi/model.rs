@@ -273,7 +273,7 @@ pub struct PortalSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holiday {
     /// Holiday id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::opt_string")]
     pub id: Option<String>,
     /// Name.
     #[serde(default)]
