@@ -99,7 +99,7 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
             "Redirect URI passed does not match with the one configured",
         );
     };
-    if client.kind != ClientKind::Web || !client.redirect_uris.iter().any(|r| *r == redirect_uri) {
+    if client.kind != ClientKind::Web || !client.redirect_uris.contains(&redirect_uri) {
         return error_page(
             "Invalid Redirect Uri",
             "Redirect URI passed does not match with the one configured",
@@ -301,6 +301,7 @@ fn token_json(
 }
 
 /// Checks client_id and client_secret.
+#[allow(clippy::result_large_err)]
 fn check_client(st: &mut State, p: &Params) -> Result<crate::state::Client, Resp> {
     let Some(client) = p.get("client_id").and_then(|c| st.clients.get(c)).cloned() else {
         return Err(token_error(st, "invalid_client"));
@@ -341,10 +342,10 @@ fn token(sh: &Shared, req: &Req) -> Resp {
                 }
                 _ => return token_error(&mut st, "invalid_code"),
             };
-            if let Some(expected) = &code.redirect_uri {
-                if p.get("redirect_uri") != Some(expected.as_str()) {
-                    return token_error(&mut st, "invalid_redirect_uri");
-                }
+            if let Some(expected) = &code.redirect_uri
+                && p.get("redirect_uri") != Some(expected.as_str())
+            {
+                return token_error(&mut st, "invalid_redirect_uri");
             }
             if let Some((method, challenge)) = &code.challenge {
                 let Some(verifier) = p.get("code_verifier") else {
@@ -537,10 +538,10 @@ fn revoke(sh: &Shared, req: &Req) -> Resp {
     if is_refresh {
         st.revoke_refresh(&t);
     } else if st.access.get(&t).is_some_and(|a| a.dc == req.dc) {
-        if let Some(a) = st.access.remove(&t) {
-            if let Some(r) = a.refresh.and_then(|rt| st.refresh.get_mut(&rt)) {
-                r.access.retain(|x| *x != t);
-            }
+        if let Some(a) = st.access.remove(&t)
+            && let Some(r) = a.refresh.and_then(|rt| st.refresh.get_mut(&rt))
+        {
+            r.access.retain(|x| *x != t);
         }
     } else {
         return json(400, &json!({"error": "invalid_token"}));

@@ -286,10 +286,10 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
     let dc: Dc = req.dc;
     let user = st.user_by_zuid(caller.zuid).cloned();
     let store = &mut st.data[dc.index()];
-    if store.person_by_zuid(caller.zuid).is_none() {
-        if let Some(u) = user {
-            store.add_person(u.zuid, &u.name, &u.email);
-        }
+    if store.person_by_zuid(caller.zuid).is_none()
+        && let Some(u) = user
+    {
+        store.add_person(u.zuid, &u.name, &u.email);
     }
     let base = sh.url(dc).as_str().trim_end_matches('/').to_owned();
     let mut ctx = Ctx {

@@ -126,11 +126,7 @@ impl Store {
 
     pub(crate) fn project_v3(&self, p: &Project) -> Value {
         let (to, tc, io, ic, mo, mc) = self.counts(p.id);
-        let pct = if to + tc == 0 {
-            0
-        } else {
-            tc * 100 / (to + tc)
-        };
+        let pct = (tc * 100).checked_div(to + tc).unwrap_or(0);
         let mut v = json!({
             "id": p.id.to_string(),
             "key": p.key,
@@ -216,7 +212,7 @@ impl Store {
             "status": status,
             "start_date": m.start_date.map(ymd),
             "end_date": m.end_date.map(ymd),
-            "completion_percent": if total.0 == 0 { 0 } else { total.1 * 100 / total.0 },
+            "completion_percent": (total.1 * 100).checked_div(total.0).unwrap_or(0),
             "project": self.project_ref(m.project),
             "created_time": iso(m.created_ms),
             "modified_time": iso(m.modified_ms),

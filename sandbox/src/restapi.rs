@@ -135,7 +135,7 @@ impl R<'_> {
             "is_public": if p.is_public { "yes" } else { "no" },
             "is_strict": "no",
             "IS_BUG_ENABLED": true,
-            "project_percent": (if to + tc == 0 { 0 } else { tc * 100 / (to + tc) }).to_string(),
+            "project_percent": (tc * 100).checked_div(to + tc).unwrap_or(0).to_string(),
             "task_count": {"open": to, "closed": tc},
             "bug_count": {"open": io, "closed": ic},
             "milestone_count": {"open": mo, "closed": mc},
@@ -340,10 +340,11 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
     if !known {
         return Err(ApiErr::NoRoute);
     }
-    if let ["restapi", "portal", p, ..] = segs.as_slice() {
-        if *p != ctx.store.portal_id.to_string() && *p != ctx.store.portal_name {
-            return Err(ApiErr::NotFound("portal_id"));
-        }
+    if let ["restapi", "portal", p, ..] = segs.as_slice()
+        && *p != ctx.store.portal_id.to_string()
+        && *p != ctx.store.portal_name
+    {
+        return Err(ApiErr::NotFound("portal_id"));
     }
     let r = R {
         s: &*ctx.store,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Body;
-use axum::http::{Request, header};
+use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
@@ -245,9 +245,4 @@ fn fault_response(kind: &FaultKind, route: &Route, path: &str) -> Resp {
         // handled by the caller
         FaultKind::Delay(_) | FaultKind::DropConnection => raw(500, "text/plain", String::new()),
     }
-}
-
-#[allow(dead_code)]
-pub(crate) fn header_str<'a>(req: &'a Req, name: header::HeaderName) -> Option<&'a str> {
-    req.headers.get(name).and_then(|v| v.to_str().ok())
 }

@@ -705,10 +705,10 @@ fn apply_project(ctx: &Ctx<'_>, b: &Body, p: &mut Project, update: bool) -> Resu
     if b.has("end_date") {
         p.end_date = b.date_opt("end_date")?;
     }
-    if let (Some(s), Some(e)) = (p.start_date, p.end_date) {
-        if e < s {
-            return Err(ApiErr::Invalid("end_date".to_owned()));
-        }
+    if let (Some(s), Some(e)) = (p.start_date, p.end_date)
+        && e < s
+    {
+        return Err(ApiErr::Invalid("end_date".to_owned()));
     }
     Ok(())
 }
@@ -906,10 +906,10 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
     if b.has("end_date") {
         t.end_ms = b.datetime_opt("end_date")?;
     }
-    if let (Some(s), Some(e)) = (t.start_ms, t.end_ms) {
-        if e < s {
-            return Err(ApiErr::Invalid("end_date".to_owned()));
-        }
+    if let (Some(s), Some(e)) = (t.start_ms, t.end_ms)
+        && e < s
+    {
+        return Err(ApiErr::Invalid("end_date".to_owned()));
     }
     if let Some(p) = b.enum_opt("priority", &["none", "low", "medium", "high"])? {
         t.priority = p;
@@ -1125,10 +1125,10 @@ fn apply_milestone(ctx: &Ctx<'_>, b: &Body, x: &mut Milestone) -> Result<(), Api
     if b.has("end_date") {
         x.end_date = b.date_opt("end_date")?;
     }
-    if let (Some(s), Some(e)) = (x.start_date, x.end_date) {
-        if e < s {
-            return Err(ApiErr::Invalid("end_date".to_owned()));
-        }
+    if let (Some(s), Some(e)) = (x.start_date, x.end_date)
+        && e < s
+    {
+        return Err(ApiErr::Invalid("end_date".to_owned()));
     }
     if let Some(o) = b.id_opt("owner_zpuid")? {
         x.owner = person_ok(ctx, o, "owner_zpuid")?;
@@ -1667,15 +1667,14 @@ fn tag_update(ctx: &mut Ctx<'_>, t: &str) -> ApiResult {
     b.allow(&["name", "color_class"], &[], &[])?;
     let name = b.name_opt("name", 50)?;
     let color = b.str_opt("color_class", 30)?;
-    if let Some(n) = &name {
-        if ctx
+    if let Some(n) = &name
+        && ctx
             .store
             .tags
             .values()
             .any(|x| x.id != id && x.name.eq_ignore_ascii_case(n))
-        {
-            return Err(ApiErr::Rule(format!("Tag '{n}' already exists.")));
-        }
+    {
+        return Err(ApiErr::Rule(format!("Tag '{n}' already exists.")));
     }
     if let Some(x) = ctx.store.tags.get_mut(&id) {
         if let Some(n) = name {

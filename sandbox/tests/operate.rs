@@ -1,0 +1,503 @@
+//! Operating the sandbox: device flow, faults, counters, seen requests, clock, binary.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+use zoho_sandbox::{ClientSpec, Dc, Fault, Route, Sandbox};
+
+async fn device_code(sb: &Sandbox, dc: Dc, client_id: &str, extra: &[(&str, &str)]) -> Value {
+    let mut form = vec![
+        ("client_id", client_id),
+        ("grant_type", "device_request"),
+        ("scope", "ZohoProjects.portals.READ"),
+    ];
+    form.extend_from_slice(extra);
+    http()
+        .post(sb.accounts_url(dc).join("oauth/v3/device/code").unwrap())
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn poll(sb: &Sandbox, dc: Dc, c: &zoho_sandbox::ClientCredentials, code: &str) -> Value {
+    http()
+        .post(sb.accounts_url(dc).join("oauth/v3/device/token").unwrap())
+        .form(&[
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", &c.client_secret),
+            ("grant_type", "device_token"),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn device_flow_with_the_verification_page() {
+    let sb = Sandbox::builder().start().await.unwrap();
+    let c = sb.register_client(ClientSpec::device());
+    let d = device_code(&sb, Dc::Us, &c.client_id, &[("access_type", "offline")]).await;
+    assert_eq!(d["expires_in"], 300);
+    assert_eq!(d["interval"], 30);
+    let code = d["device_code"].as_str().unwrap();
+    let user_code = d["user_code"].as_str().unwrap();
+    let vurl = d["verification_url"].as_str().unwrap();
+    assert!(vurl.starts_with(sb.accounts_url(Dc::Us).as_str()));
+
+    assert_eq!(
+        poll(&sb, Dc::Us, &c, code).await["error"],
+        "authorization_pending"
+    );
+    sb.clock().advance(Duration::from_secs(10));
+    assert_eq!(poll(&sb, Dc::Us, &c, code).await["error"], "slow_down");
+    sb.clock().advance(Duration::from_secs(30));
+    assert_eq!(
+        poll(&sb, Dc::Us, &c, code).await["error"],
+        "authorization_pending"
+    );
+
+    // the user: open the page, type the code, accept
+    let page = http().get(vurl).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<form method=\"post\" action=\"/oauth/v3/device\">"));
+    let r = http()
+        .post(vurl)
+        .form(&[("user_code", "NOPE-NOPE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let consent = http()
+        .post(vurl)
+        .form(&[("user_code", &user_code.to_lowercase())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(consent.contains("ZohoProjects.portals.READ") && consent.contains("value=\"accept\""));
+    let done = http()
+        .post(vurl)
+        .form(&[("user_code", user_code), ("action", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+
+    sb.clock().advance(Duration::from_secs(30));
+    let t = poll(&sb, Dc::Us, &c, code).await;
+    assert!(
+        t["access_token"].is_string() && t["refresh_token"].is_string(),
+        "{t}"
+    );
+    assert_eq!(t["expires_in"], 3600);
+    assert_eq!(
+        api_get(&sb, t["access_token"].as_str().unwrap(), "/api/v3/portals")
+            .await
+            .0,
+        200
+    );
+    // refresh as usual
+    let r = refresh(&sb, Dc::Us, &c, t["refresh_token"].as_str().unwrap()).await;
+    assert!(r["access_token"].is_string());
+    sb.clock().advance(Duration::from_secs(30));
+    assert_eq!(poll(&sb, Dc::Us, &c, code).await["error"], "invalid_code");
+}
+
+#[tokio::test]
+async fn device_flow_denied_expired_and_other_dc() {
+    let sb = start().await;
+    let c = sb.register_client(ClientSpec::device());
+    // a web client cannot start the device flow; bad grant/scope
+    let web = sb.demo_client();
+    assert_eq!(
+        device_code(&sb, Dc::Us, &web.client_id, &[]).await["error"],
+        "unauthorized_client"
+    );
+    assert_eq!(
+        device_code(&sb, Dc::Us, "1000.NOPE", &[]).await["error"],
+        "invalid_client"
+    );
+    let r: Value = http()
+        .post(
+            sb.accounts_url(Dc::Us)
+                .join("oauth/v3/device/code")
+                .unwrap(),
+        )
+        .form(&[
+            ("client_id", c.client_id.as_str()),
+            ("grant_type", "device_request"),
+            ("scope", "ZohoProjects.x.READ"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["error"], "invalid_scope");
+
+    let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
+    sb.deny_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email)
+        .unwrap();
+    assert_eq!(
+        poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"],
+        "access_denied"
+    );
+
+    let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
+    sb.clock().advance(Duration::from_secs(300));
+    assert_eq!(
+        poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"],
+        "expired"
+    );
+    assert!(
+        sb.approve_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email)
+            .is_err()
+    );
+
+    // a user homed in eu approves a code started at us
+    let eu = sb.add_user("jan@eu.example", Dc::Eu);
+    let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
+    let code = d["device_code"].as_str().unwrap();
+    sb.approve_device(d["user_code"].as_str().unwrap(), &eu.email)
+        .unwrap();
+    let r = poll(&sb, Dc::Us, &c, code).await;
+    assert_eq!(r, json!({"error": "other_dc", "user_location": "eu"}));
+    assert_eq!(poll(&sb, Dc::In, &c, code).await["error"], "invalid_code");
+    assert_eq!(
+        poll(&sb, Dc::Eu, &c, code).await["error"],
+        "slow_down",
+        "the interval holds across DCs"
+    );
+    sb.clock().advance(Duration::from_secs(30));
+    let t = poll(&sb, Dc::Eu, &c, code).await;
+    let at = t["access_token"].as_str().expect("token at eu");
+    assert!(t.get("refresh_token").is_none(), "online by default");
+    let r = http()
+        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
+        .header("Authorization", format!("Zoho-oauthtoken {at}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let portals: Value = r.json().await.unwrap();
+    assert_eq!(portals[0]["id"], sb.demo_portal(Dc::Eu).id.as_str());
+    assert_eq!(sb.counters().device_codes_issued, 3);
+}
+
+#[tokio::test]
+async fn faults_status_times_and_counters() {
+    let sb = start().await;
+    let c = sb.demo_client();
+    sb.inject(Fault::status(500).on(Route::Token).times(2));
+    let code = sb
+        .self_client_code(
+            &c.client_id,
+            &["ZohoProjects.portals.READ", "ZohoProjects.projects.READ"],
+        )
+        .unwrap();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", c.client_id.as_str()),
+        ("client_secret", &c.client_secret),
+        ("code", &code),
+    ];
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
+    for _ in 0..2 {
+        let r = http().post(url.clone()).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 500);
+    }
+    let r = http().post(url.clone()).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let t: Value = r.json().await.unwrap();
+    let at = t["access_token"].as_str().unwrap().to_owned();
+    let rt = t["refresh_token"].as_str().unwrap().to_owned();
+
+    // 200 with the throttling error, on the token route only
+    sb.inject(Fault::ok_with_error("Access Denied").on(Route::Token));
+    let r = refresh(&sb, Dc::Us, &c, &rt).await;
+    assert_eq!(r["error"], "Access Denied");
+    assert_eq!(
+        r["error_description"],
+        "You have made too many requests continuously. Please try again after some time."
+    );
+    assert!(refresh(&sb, Dc::Us, &c, &rt).await["access_token"].is_string());
+
+    // malformed body on the API
+    sb.inject(Fault::malformed_body().on(Route::Api));
+    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Value>().await.is_err());
+
+    // a specific path, custom response, forever until cleared
+    sb.inject(
+        Fault::respond(503, "text/plain", "busy")
+            .on(Route::Path("/api/v3/portal/*/projects".into()))
+            .always(),
+    );
+    let p = sb.demo_portal(Dc::Us).id;
+    for _ in 0..3 {
+        let r = api(
+            &sb,
+            &at,
+            reqwest::Method::GET,
+            &format!("/api/v3/portal/{p}/projects"),
+        )
+        .await
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.text().await.unwrap(), "busy");
+    }
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
+    sb.clear_faults();
+    assert_eq!(
+        api_get(&sb, &at, &format!("/api/v3/portal/{p}/projects"))
+            .await
+            .0,
+        200
+    );
+
+    // 200 carrying a V3 error
+    sb.inject(Fault::ok_with_error("INTERNAL_SERVER_ERROR").on(Route::Api));
+    let (s, b) = api_get(&sb, &at, "/api/v3/portals").await;
+    assert_eq!(s, 200);
+    assert_eq!(b["error"]["title"], "INTERNAL_SERVER_ERROR");
+
+    let n = sb.counters();
+    assert_eq!(n.faults_applied, 2 + 1 + 1 + 3 + 1);
+    assert_eq!(n.requests(&Route::Token), 5);
+    assert_eq!(
+        n.requests(&Route::Path("/api/v3/portal/{portal}/projects".into())),
+        4
+    );
+    assert_eq!(n.requests(&Route::Api), 7);
+    assert!(n.requests(&Route::Any) >= 12);
+}
+
+#[tokio::test]
+async fn faults_drop_connection_and_delay() {
+    let sb = start().await;
+    let at = access(&sb).await;
+    sb.inject(Fault::drop_connection().on(Route::Path("/api/v3/portals".into())));
+    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals")
+        .await
+        .send()
+        .await;
+    assert!(r.is_err(), "connection dropped without an answer");
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
+
+    sb.inject(Fault::delay(Duration::from_millis(300)).on(Route::Api));
+    let t0 = Instant::now();
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    let t0 = Instant::now();
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
+    assert!(t0.elapsed() < Duration::from_millis(300));
+
+    // faults on accounts pages: an HTML error page
+    sb.inject(Fault::status(502).on(Route::Auth));
+    let r = http()
+        .get(sb.accounts_url(Dc::Us).join("oauth/v2/auth").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 502);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}
+
+#[tokio::test]
+async fn requests_seen_show_where_secrets_went() {
+    let sb = start().await;
+    let (at, rt) = login(&sb, "ZohoProjects.portals.READ").await;
+    let c = sb.demo_client();
+    refresh(&sb, Dc::Us, &c, &rt).await;
+    api_get(&sb, &at, "/api/v3/portals").await;
+    let seen = sb.requests_seen();
+    assert!(
+        seen.iter()
+            .all(|r| !r.path_and_query.contains(&c.client_secret))
+    );
+    assert!(
+        seen.iter()
+            .all(|r| !r.path_and_query.contains(&rt) && !r.path_and_query.contains(&at))
+    );
+    let api_req = seen.iter().find(|r| r.route == Route::Api).unwrap();
+    assert!(
+        api_req
+            .headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v.ends_with(&at))
+    );
+    // a client that puts the secret in the query string is visible
+    let mut u = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
+    u.query_pairs_mut()
+        .append_pair("grant_type", "refresh_token")
+        .append_pair("client_id", &c.client_id)
+        .append_pair("client_secret", &c.client_secret)
+        .append_pair("refresh_token", &rt);
+    http().post(u).send().await.unwrap();
+    assert!(
+        sb.requests_seen()
+            .iter()
+            .any(|r| r.path_and_query.contains(&c.client_secret))
+    );
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].dc, Dc::Us);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_on_accounts_never_panic() {
+    let sb = start().await;
+    let base = sb.accounts_url(Dc::Us);
+    let r = http()
+        .get(base.join("nothing/here").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = http()
+        .delete(base.join("oauth/v2/auth").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    for p in [
+        "oauth/v2/token/revoke",
+        "oauth/v3/device/code",
+        "oauth/v3/device/token",
+    ] {
+        let r = http().get(base.join(p).unwrap()).send().await.unwrap();
+        assert_eq!(r.status(), 405, "{p}");
+        let b: Value = r.json().await.unwrap();
+        assert!(b["error"].is_string());
+    }
+    let r = http()
+        .post(base.join("oauth/v2/auth/consent").unwrap())
+        .body("request_id=nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let big = vec![b'a'; 3 << 20];
+    if let Ok(r) = http()
+        .post(base.join("oauth/v2/token").unwrap())
+        .body(big)
+        .send()
+        .await
+    {
+        assert_eq!(r.status(), 413);
+    }
+    // still alive
+    let r = http()
+        .get(base.join("oauth/serverinfo").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn clock_is_shared_and_only_moves_when_told() {
+    let start = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let sb = Sandbox::builder()
+        .auto_approve(true)
+        .start_time(start)
+        .start()
+        .await
+        .unwrap();
+    let clock = sb.clock();
+    assert_eq!(clock.now_system(), start);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(sb.clock().now_system(), start);
+    clock.advance(Duration::from_secs(90));
+    assert_eq!(sb.clock().now().timestamp(), 1_800_000_090);
+    // times the sandbox writes come from the virtual clock
+    let at = access(&sb).await;
+    let p = sb.demo_portal(Dc::Us);
+    let (s, b) = api_send(
+        &sb,
+        &at,
+        reqwest::Method::POST,
+        &format!(
+            "/api/v3/portal/{}/projects/{}/tasks",
+            p.id, p.projects[0].id
+        ),
+        Some(json!({"name": "clocked"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    assert_eq!(b["created_time"], "2027-01-15T08:01:30.000Z");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_the_listeners() {
+    let sb = start().await;
+    let url = sb.accounts_url(Dc::Us).join("oauth/serverinfo").unwrap();
+    assert!(http().get(url.clone()).send().await.is_ok());
+    sb.shutdown().await;
+    assert!(reqwest::Client::new().get(url).send().await.is_err());
+    let sb = start().await;
+    let url = sb.accounts_url(Dc::In).join("oauth/serverinfo").unwrap();
+    drop(sb);
+    tokio::task::yield_now().await;
+    assert!(reqwest::Client::new().get(url).send().await.is_err());
+}
+
+#[test]
+fn binary_starts_quickly_and_prints_its_urls() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let t0 = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--auto-approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(out).lines() {
+        let line = line.unwrap();
+        let done = line.contains("auto-approve");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let took = t0.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    let all = lines.join("\n");
+    assert!(all.contains("client_id:     1000."), "{all}");
+    assert!(
+        all.contains("client_secret:")
+            && all.contains("redirect_uri:  http://localhost:8080/callback")
+    );
+    assert!(all.contains("us accounts + api: http://127.0.0.1:"));
+    assert!(all.contains("auto-approve: true"));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
