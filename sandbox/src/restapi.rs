@@ -11,6 +11,9 @@ use crate::input::parse_date;
 use crate::render::task_status;
 use crate::util::{empty, json};
 
+/// Zoho's placeholder "None" milestone (the samples show `<portal prefix>000000000073`).
+const NONE_MILESTONE: u64 = 2_447_529_000_000_000_073;
+
 fn dt(ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
@@ -186,7 +189,7 @@ impl R<'_> {
             "task_count": {"open": open, "closed": closed},
             "milestone": match ms {
                 Some(m) => json!({"id": m.id, "id_string": m.id.to_string(), "name": m.name}),
-                None => json!({"id": 0, "name": "None"}),
+                None => json!({"id": NONE_MILESTONE, "id_string": NONE_MILESTONE.to_string(), "name": "None"}),
             },
             "link": {"self": link(format!("{url}/")), "task": link(format!("{url}/tasks/"))},
         });
@@ -252,9 +255,8 @@ impl R<'_> {
             "log_hours": {"billable_hours": format!("{:.1}", f64::from(b) / 60.0), "non_billable_hours": format!("{:.1}", f64::from(n) / 60.0)},
             "link": {"self": link(format!("{url}/")), "timesheet": link(format!("{url}/logs/"))},
         });
-        if let Some(m) = tl.and_then(|x| x.milestone) {
-            v["milestone_id"] = json!(m.to_string());
-        }
+        let m = tl.and_then(|x| x.milestone).unwrap_or(NONE_MILESTONE);
+        v["milestone_id"] = json!(m.to_string());
         if let Some(p) = t.parent {
             v["parent_task_id"] = json!(p.to_string());
             v["root_task_id"] = json!(p.to_string());
