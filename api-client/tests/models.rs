@@ -1080,6 +1080,25 @@ fn timelog_groups() {
     assert_eq!(ids, ["1817452000000055555", "1817452000000055556"]);
 }
 
+#[test]
+fn search_results_by_module() {
+    let v = json!({
+        "tasks": [{"id": "1", "name": "Deploy docs", "priority": "low"}],
+        "issues": [{"id": "2", "name": "Docs typo", "flag": "Internal",
+                    "status": {"id": "3", "name": "Open", "is_closed_type": false}}],
+        "milestones": []
+    });
+    let found: zoho_projects::model::SearchResults = decode("search", &v.to_string());
+    assert_eq!(found.len(), 2);
+    assert_eq!(
+        found.tasks.as_ref().unwrap()[0].priority,
+        Some(Priority::Low)
+    );
+    assert_eq!(found.issues.as_ref().unwrap()[0].flag, Some(Flag::Internal));
+    assert_eq!(found.projects, None);
+    assert_eq!(found.milestones.as_deref(), Some(&[][..]));
+}
+
 // ----------------------------------------------------------------------------------------
 // Ids
 

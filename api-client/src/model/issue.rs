@@ -26,8 +26,8 @@ pub struct Issue {
     /// Description (HTML).
     #[serde(default)]
     pub description: Option<String>,
-    /// `Internal` or `External`.
-    #[serde(default)]
+    /// `Internal` or `External` (written back capitalised, as received).
+    #[serde(default, serialize_with = "ser_flag_capitalised")]
     pub flag: Option<Flag>,
     /// Status (an object or a name).
     #[serde(default)]

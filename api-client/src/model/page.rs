@@ -58,7 +58,9 @@ impl PageInfo {
 }
 
 /// `page_info` as an object or as an array holding that object (milestones).
-fn page_info_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PageInfo>, D::Error> {
+pub(crate) fn page_info_field<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<PageInfo>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
