@@ -47,9 +47,10 @@ pub mod model;
 pub mod restapi;
 
 pub use zoho_oauth_core::{
-    AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Dynamic, DynamicScopes, Endpoint,
-    Error, HasScope, Method, MissingScope, OAuthError, RefreshToken, Region, Scope, ScopeMismatch, ScopeName, ScopeSet,
-    Token, TokenParts, TokenSource, ZohoError, scope_module, scope_set, scopes,
+    AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Dynamic,
+    DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No, OAuthError,
+    ReadOnly, RefreshToken, Region, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenParts, TokenSource, Yes,
+    ZohoError, action, scope_module, scope_set, scopes,
 };
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.

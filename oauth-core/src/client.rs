@@ -33,6 +33,23 @@ struct Inner {
     source: Arc<dyn ErasedSource>,
 }
 
+/// The future of [`Client::send`].
+pub type Sending<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+/// A client that may send calls requiring the scope `Sc`.
+///
+/// This is the bound [`Client::send`] checks; it holds exactly when the scope set `S` of a
+/// `Client<S>` has [`HasScope<Sc>`](HasScope). It exists so that the compiler's error names the
+/// client's scope set and the missing scope in a dozen lines. Do not implement it.
+#[diagnostic::on_unimplemented(
+    message = "missing scope: `{Self}` does not grant `{Sc}`",
+    label = "this call requires `{Sc}`; add it (or its module's ALL) to the client's scope set"
+)]
+pub trait CanSend<Sc> {}
+
+#[diagnostic::do_not_recommend]
+impl<S, Sc> CanSend<Sc> for Client<S> where S: HasScope<Sc> {}
+
 /// A Zoho API client whose token carries the scope set `S`.
 ///
 /// [`send`](Client::send) compiles only for endpoints whose scope `S` grants. The scope set is a
@@ -134,12 +151,13 @@ impl Client<()> {
 
 impl<S> Client<S> {
     /// Sends `endpoint`. Compiles only if the scope set `S` grants the endpoint's scope.
-    pub async fn send<E>(&self, endpoint: E) -> Result<E::Response, Error>
-    where
-        E: Endpoint,
-        S: HasScope<E::Scope>,
-    {
-        self.execute(&endpoint).await
+    ///
+    /// The future is `Send`, so calls can be spawned.
+    // One line on purpose: the compiler quotes this line when the scope is missing, and a
+    // one-line signature keeps that error short.
+    #[rustfmt::skip]
+    pub fn send<'a, E: Endpoint + Send + Sync + 'a>(&'a self, endpoint: E) -> Sending<'a, E::Response> where Self: CanSend<E::Scope> {
+        Box::pin(async move { self.execute(&endpoint).await })
     }
 
     /// A client for a smaller scope set, sharing this one's token and connections. Compiles only

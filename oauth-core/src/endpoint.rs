@@ -101,7 +101,7 @@ pub trait Endpoint {
     type Scope: Scope;
     /// The decoded response. An empty body (HTTP 204) is decoded from JSON `null`, so use `()`
     /// or an `Option` where Zoho answers without content.
-    type Response: DeserializeOwned;
+    type Response: DeserializeOwned + Send + 'static;
     /// The HTTP method.
     const METHOD: Method;
     /// The path template, e.g. `/api/v3/portal/{portal_id}/projects`.

@@ -139,6 +139,18 @@ pub enum OAuthError {
         /// The start of the body, with anything token-like redacted.
         snippet: String,
     },
+    /// The OAuth client is misconfigured (no redirect URI for the web flow, a bad URL…).
+    #[error("OAuth configuration error: {0}")]
+    Config(String),
+    /// The loopback listener for a desktop or CLI sign-in could not listen or read the redirect.
+    #[error("loopback redirect listener failed: {0}; check that 127.0.0.1 is reachable and try again")]
+    Loopback(#[source] std::io::Error),
+    /// No browser redirect reached the loopback listener in time.
+    #[error("no sign-in redirect arrived within {waited:?}; start the authorization again")]
+    LoopbackTimeout {
+        /// How long the listener waited.
+        waited: Duration,
+    },
     /// An `error` value this crate has no variant for, kept as Zoho sent it.
     #[error("Zoho Accounts error `{error}`{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Zoho {

@@ -60,13 +60,18 @@
 extern crate self as zoho_oauth_core;
 
 mod client;
+mod clock;
 mod endpoint;
 mod error;
+pub mod manager;
+pub mod oauth;
 mod region;
 mod scope;
+pub mod store;
 mod token;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{CanSend, Client, ClientBuilder, Sending};
+pub use clock::{Clock, SystemClock};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
 pub use region::Region;

@@ -105,6 +105,11 @@ pub trait ScopeSet: 'static {
 }
 
 /// `Self` grants every scope of the list `L` (`(A, (B, ()))`). Used by `Client::narrow`.
+#[diagnostic::on_unimplemented(
+    message = "cannot narrow: the scope set `{Self}` does not grant every scope of the narrower set",
+    label = "`{Self}` lacks a scope of the target set (named in the `help` below)",
+    note = "a client can only be narrowed to a subset of its own scope set"
+)]
 pub trait GrantsAll<L> {}
 impl<T> GrantsAll<()> for T {}
 impl<T, H, Rest> GrantsAll<(H, Rest)> for T where T: HasScope<H> + GrantsAll<Rest> {}

@@ -29,6 +29,9 @@ pub(crate) struct ContainerAttrs {
     pub(crate) scope: Option<Keyed<ScopeInput>>,
     pub(crate) response: Option<Keyed<Type>>,
     pub(crate) krate: Option<Keyed<Path>>,
+    /// An attribute failed to parse, so keys after the mistake were not read: a key that
+    /// looks missing may not be.
+    pub(crate) incomplete: bool,
 }
 
 /// What a field contributes to the request.
@@ -95,7 +98,7 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAt
                 ))
             }
         });
-        errors.handle(res);
+        out.incomplete |= errors.handle(res).is_none();
     }
     out
 }

@@ -136,8 +136,12 @@ fn validate<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Validated<'a> {
         }
     };
 
+    let incomplete = attrs.incomplete;
     let missing = |errors: &mut Errors, key: &str, example: &str| {
-        errors.spanned(ident, format_args!("missing `#[zoho({key} = {example})]` on `{ident}`"));
+        // After a parse error the rest of that attribute was not read: do not guess.
+        if !incomplete {
+            errors.spanned(ident, format_args!("missing `#[zoho({key} = {example})]` on `{ident}`"));
+        }
     };
 
     let method = match &attrs.method {

@@ -1,0 +1,1 @@
+//! Zoho OAuth 2.0 flows (being written).

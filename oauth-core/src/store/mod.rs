@@ -1,0 +1,1 @@
+//! Token stores (being written).

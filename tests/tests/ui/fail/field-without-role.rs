@@ -1,0 +1,7 @@
+use zoho_projects::prelude::*;
+
+#[derive(Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.READ", response = ())]
+struct ListProjects { #[zoho(path)] portal: u64, status: String }
+
+fn main() {}

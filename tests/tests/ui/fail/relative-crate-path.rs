@@ -1,0 +1,7 @@
+use zoho_projects::prelude::*;
+
+#[derive(Endpoint)]
+#[zoho(crate = zoho_projects, method = "GET", path = "/api/v3/portal/{portal}", scope = "ZohoProjects.portals.READ", response = ())]
+struct Call { #[zoho(path)] portal: u64 }
+
+fn main() {}

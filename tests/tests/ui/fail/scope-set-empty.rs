@@ -1,0 +1,5 @@
+use zoho_projects::prelude::*;
+
+scope_set! { struct Nothing = []; }
+
+fn main() {}

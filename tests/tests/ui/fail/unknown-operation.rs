@@ -1,0 +1,7 @@
+use zoho_projects::prelude::*;
+
+#[derive(Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/tasks", scope = "ZohoProjects.tasks.WRITE", response = ())]
+struct Call { #[zoho(path)] portal: u64 }
+
+fn main() {}
