@@ -475,7 +475,7 @@ fn device_poll(
         st.devices.remove(&code);
         return token_error(st, "expired");
     }
-    let interval = sh.limits.device_poll_interval.as_millis() as i64;
+    let interval = crate::util::ms(sh.limits.device_poll_interval);
     let too_soon = rec.last_poll_ms.is_some_and(|t| now - t < interval);
     if let Some(r) = st.devices.get_mut(&code) {
         r.last_poll_ms = Some(now);
@@ -583,7 +583,7 @@ fn device_code(sh: &Shared, req: &Req) -> Resp {
             .get("prompt")
             .is_some_and(|a| a.eq_ignore_ascii_case("consent")),
         user_code: user_code.clone(),
-        expires_ms: now + sh.limits.device_code_ttl.as_millis() as i64,
+        expires_ms: now.saturating_add(crate::util::ms(sh.limits.device_code_ttl)),
         last_poll_ms: None,
         state: DeviceState::Pending,
     };

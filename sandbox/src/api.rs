@@ -271,12 +271,12 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
         win.blocked_until = None;
         win.hits.clear();
     }
-    let window = limits.api_window.as_millis() as i64;
+    let window = crate::util::ms(limits.api_window);
     while win.hits.front().is_some_and(|t| now - *t >= window) {
         win.hits.pop_front();
     }
     if win.hits.len() as u64 >= u64::from(limits.api_requests_per_window) {
-        win.blocked_until = Some(now + limits.api_block.as_millis() as i64);
+        win.blocked_until = Some(now.saturating_add(crate::util::ms(limits.api_block)));
         st.counters.api_rate_limited += 1;
         return too_many(g, path);
     }

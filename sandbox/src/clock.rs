@@ -47,10 +47,14 @@ impl Clock {
             .unwrap_or(0)
     }
 
-    /// Moves the clock forward by `by`.
+    /// Moves the clock forward by `by` (whole milliseconds; an advance past the end of
+    /// `SystemTime` is ignored).
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now += Duration::from_millis(by.as_millis() as u64);
+        let by = Duration::from_millis(u64::try_from(by.as_millis()).unwrap_or(u64::MAX));
+        if let Some(t) = now.checked_add(by) {
+            *now = t;
+        }
     }
 }
 

@@ -102,7 +102,11 @@ impl SandboxBuilder {
         for (i, _dc) in Dc::ALL.iter().enumerate() {
             let mut a = base;
             if a.port() != 0 {
-                a.set_port(a.port() + i as u16);
+                let port = a
+                    .port()
+                    .checked_add(i as u16)
+                    .ok_or_else(|| std::io::Error::other("no room for three consecutive ports"))?;
+                a.set_port(port);
             }
             let l = TcpListener::bind(a).await?;
             let local = l.local_addr()?;

@@ -19,6 +19,9 @@ use crate::fault::{FaultKind, Route};
 use crate::state::{SeenRequest, State};
 use crate::util::{Req, Resp, json, page, raw, redact_query};
 
+/// How many requests `requests_seen` and the route counters remember.
+const MAX_SEEN: usize = 200_000;
+
 /// State shared by every listener.
 pub(crate) struct Shared {
     pub(crate) clock: Clock,
@@ -78,6 +81,8 @@ pub(crate) async fn serve(
             a = listener.accept() => a,
         };
         let Ok((stream, _peer)) = accepted else {
+            // e.g. too many open files: back off instead of spinning
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         };
         let shared = shared.clone();
@@ -132,6 +137,13 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
             at_ms: now,
         });
         st.counters.hits.push((route.clone(), path.clone()));
+        // keep memory bounded in a long-running binary
+        if st.seen.len() > MAX_SEEN {
+            st.seen.drain(..MAX_SEEN / 10);
+        }
+        if st.counters.hits.len() > MAX_SEEN {
+            st.counters.hits.drain(..MAX_SEEN / 10);
+        }
         st.take_fault(&route, &path)
     };
     let query_log = parts.uri.query().map(redact_query).unwrap_or_default();

@@ -447,7 +447,7 @@ impl State {
             }
             self.code_blocked.remove(&key);
         }
-        let window = limits.code_window.as_millis() as i64;
+        let window = crate::util::ms(limits.code_window);
         let log = self.code_log.entry(key.clone()).or_default();
         while log.front().is_some_and(|t| now - *t >= window) {
             log.pop_front();
@@ -455,7 +455,7 @@ impl State {
         if log.len() as u64 >= u64::from(limits.codes_per_window) {
             log.clear();
             self.code_blocked
-                .insert(key, now + limits.code_block.as_millis() as i64);
+                .insert(key, now.saturating_add(crate::util::ms(limits.code_block)));
             return Err(());
         }
         log.push_back(now);
@@ -470,7 +470,7 @@ impl State {
                 redirect_uri,
                 grants_refresh,
                 challenge,
-                expires_ms: now + limits.code_ttl.as_millis() as i64,
+                expires_ms: now.saturating_add(crate::util::ms(limits.code_ttl)),
                 used: false,
             },
         );
@@ -552,7 +552,7 @@ impl State {
                 return Err(MintError::Throttled);
             };
             if let Some(max) = limits.access_token_mints_per_window {
-                let window = limits.access_token_mint_window.as_millis() as i64;
+                let window = crate::util::ms(limits.access_token_mint_window);
                 while r.mint_times.front().is_some_and(|t| now - *t >= window) {
                     r.mint_times.pop_front();
                 }
@@ -583,7 +583,7 @@ impl State {
                 zuid,
                 dc,
                 scopes: scopes.to_vec(),
-                expires_ms: now + limits.access_token_ttl.as_millis() as i64,
+                expires_ms: now.saturating_add(crate::util::ms(limits.access_token_ttl)),
                 refresh: refresh.map(str::to_owned),
             },
         );

@@ -9,6 +9,11 @@ use crate::config::Dc;
 
 pub(crate) type Resp = Response<Body>;
 
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// A fully read request.
 pub(crate) struct Req {
     pub(crate) dc: Dc,

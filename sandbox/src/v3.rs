@@ -1464,9 +1464,14 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
         "day" => (anchor, anchor),
         "week" => {
             use chrono::Datelike;
-            let start =
-                anchor - chrono::Days::new(u64::from(anchor.weekday().num_days_from_sunday()));
-            (start, start + chrono::Days::new(6))
+            let back = chrono::Days::new(u64::from(anchor.weekday().num_days_from_sunday()));
+            let start = anchor.checked_sub_days(back).unwrap_or(anchor);
+            (
+                start,
+                start
+                    .checked_add_days(chrono::Days::new(6))
+                    .unwrap_or(start),
+            )
         }
         "month" => {
             use chrono::Datelike;
@@ -1474,7 +1479,10 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
             let next = start
                 .checked_add_months(chrono::Months::new(1))
                 .unwrap_or(start);
-            (start, next - chrono::Days::new(1))
+            (
+                start,
+                next.checked_sub_days(chrono::Days::new(1)).unwrap_or(start),
+            )
         }
         "customdate" => {
             let s =
