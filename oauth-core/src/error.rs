@@ -291,7 +291,10 @@ impl ApiError {
     pub fn is_invalid_token(&self) -> bool {
         let by_code = match &self.zoho {
             ZohoError::V3 { title, .. } => {
-                matches!(title.as_str(), "INVALID_OAUTHTOKEN" | "OAUTHTOKEN_EXPIRED" | "INVALID_TICKET" | "INVALID_TOKEN")
+                matches!(
+                    title.as_str(),
+                    "INVALID_OAUTHTOKEN" | "OAUTHTOKEN_EXPIRED" | "INVALID_TICKET" | "INVALID_TOKEN"
+                )
             }
             ZohoError::Restapi { code, .. } => matches!(code, 6401 | 6890),
             ZohoError::Other(_) => false,
@@ -397,11 +400,22 @@ mod tests {
             "error_type":"FIELDS_VALIDATION_ERROR","details":[{"message":"Extra key found in JSON.","field_name":"owner"}]}}"#;
         let e = ApiError { status: 400, zoho: ZohoError::parse(v3), retry_after: None };
         assert_eq!(e.code(), "EXTRA_KEY_FOUND_IN_JSON");
-        assert_eq!(e.to_string(), "Zoho Projects answered HTTP 400 EXTRA_KEY_FOUND_IN_JSON; owner: Extra key found in JSON. (the body has a field this resource does not know)");
-        let old = ApiError { status: 401, zoho: ZohoError::parse(br#"{"error":{"code":6890,"message":"Invalid Ticket"}}"#), retry_after: None };
+        assert_eq!(
+            e.to_string(),
+            "Zoho Projects answered HTTP 400 EXTRA_KEY_FOUND_IN_JSON; owner: Extra key found in JSON. (the body has a field this resource does not know)"
+        );
+        let old = ApiError {
+            status: 401,
+            zoho: ZohoError::parse(br#"{"error":{"code":6890,"message":"Invalid Ticket"}}"#),
+            retry_after: None,
+        };
         assert!(old.is_invalid_token());
         assert_eq!(old.code(), "6890");
-        let scope = ApiError { status: 401, zoho: ZohoError::parse(br#"{"error":{"code":"6403","message":"Invalid OAuth scope"}}"#), retry_after: None };
+        let scope = ApiError {
+            status: 401,
+            zoho: ZohoError::parse(br#"{"error":{"code":"6403","message":"Invalid OAuth scope"}}"#),
+            retry_after: None,
+        };
         assert!(scope.is_missing_scope() && !scope.is_invalid_token());
         let html = ApiError { status: 502, zoho: ZohoError::parse(b"<html>bad gateway</html>"), retry_after: None };
         assert!(html.is_transient());

@@ -219,7 +219,8 @@ impl std::str::FromStr for ScopeName {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || ScopeParseError(s.chars().take(200).collect());
         let mut parts = s.trim().split('.');
-        let (Some(service), Some(module), Some(op), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(service), Some(module), Some(op), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad());
         };
         let ident_like = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -23,9 +23,7 @@ pub(crate) fn parse_path(s: &str) -> Result<Vec<Piece>, String> {
         return Err(format!("the path must start with `/`, e.g. \"/{s}\""));
     }
     if let Some(c) = s.chars().find(|c| c.is_whitespace() || matches!(c, '?' | '#')) {
-        return Err(format!(
-            "the path may not contain {c:?}; query parameters are fields marked `#[zoho(query)]`"
-        ));
+        return Err(format!("the path may not contain {c:?}; query parameters are fields marked `#[zoho(query)]`"));
     }
     if s.contains("//") {
         return Err("the path contains an empty segment (`//`)".into());
@@ -45,7 +43,9 @@ pub(crate) fn parse_path(s: &str) -> Result<Vec<Piece>, String> {
         let valid = name.chars().next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
             && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
         if !valid {
-            return Err(format!("`{{{name}}}` is not a valid placeholder; placeholders name a field, e.g. `{{portal_id}}`"));
+            return Err(format!(
+                "`{{{name}}}` is not a valid placeholder; placeholders name a field, e.g. `{{portal_id}}`"
+            ));
         }
         pieces.push(Piece::Param(name.to_owned()));
         rest = &after[close + 1..];
@@ -155,9 +155,7 @@ fn validate<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Validated<'a> {
                 let camel = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
                 Some(Ident::new(&camel, value.span()))
             } else {
-                let hint = did_you_mean(&m, METHODS)
-                    .map(|g| format!("; did you mean \"{g}\"?"))
-                    .unwrap_or_default();
+                let hint = did_you_mean(&m, METHODS).map(|g| format!("; did you mean \"{g}\"?")).unwrap_or_default();
                 errors.spanned(
                     value,
                     format_args!("unknown HTTP method {m:?}; expected one of {}{hint}", METHODS.join(", ")),
@@ -210,7 +208,12 @@ fn validate<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Validated<'a> {
     Validated { input, krate, method, path, scope, response, fields }
 }
 
-fn check_fields(fields: &[FieldInfo<'_>], path: Option<&(LitStr, Vec<Piece>)>, method: Option<&Ident>, errors: &mut Errors) {
+fn check_fields(
+    fields: &[FieldInfo<'_>],
+    path: Option<&(LitStr, Vec<Piece>)>,
+    method: Option<&Ident>,
+    errors: &mut Errors,
+) {
     let mut body_field: Option<&Ident> = None;
     for f in fields {
         let Some(role) = &f.role else {
@@ -226,22 +229,22 @@ fn check_fields(fields: &[FieldInfo<'_>], path: Option<&(LitStr, Vec<Piece>)>, m
         };
         match &role.value {
             FieldRole::Path => {
-                let used = path.is_none_or(|(_, pieces)| {
-                    pieces.iter().any(|p| matches!(p, Piece::Param(n) if f.ident == n))
-                });
+                let used =
+                    path.is_none_or(|(_, pieces)| pieces.iter().any(|p| matches!(p, Piece::Param(n) if f.ident == n)));
                 if !used {
                     errors.spanned(
                         &role.key,
-                        format_args!("field `{}` is marked `path` but the path has no `{{{}}}` placeholder", f.ident, f.ident),
+                        format_args!(
+                            "field `{}` is marked `path` but the path has no `{{{}}}` placeholder",
+                            f.ident, f.ident
+                        ),
                     );
                 }
             }
             FieldRole::Body | FieldRole::Form => {
                 if let Some(first) = body_field {
-                    errors.spanned(
-                        &role.key,
-                        format_args!("a request has one body, and field `{first}` already is it"),
-                    );
+                    errors
+                        .spanned(&role.key, format_args!("a request has one body, and field `{first}` already is it"));
                 }
                 body_field = Some(f.ident);
                 if method.is_some_and(|m| m == "Get" || m == "Delete") {
@@ -264,7 +267,9 @@ fn check_fields(fields: &[FieldInfo<'_>], path: Option<&(LitStr, Vec<Piece>)>, m
                 None if field.is_some() => {} // already reported: field without a role
                 None => errors.spanned(
                     lit,
-                    format_args!("placeholder `{{{name}}}` names no field; add a field `{name}` marked `#[zoho(path)]`"),
+                    format_args!(
+                        "placeholder `{{{name}}}` names no field; add a field `{name}` marked `#[zoho(path)]`"
+                    ),
                 ),
             }
         }
@@ -287,7 +292,8 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 
 fn expand(v: &Validated<'_>) -> TokenStream {
     let krate = &v.krate;
-    let (Some(method), Some((path_lit, pieces)), Some(scope), Some(response)) = (&v.method, &v.path, &v.scope, &v.response)
+    let (Some(method), Some((path_lit, pieces)), Some(scope), Some(response)) =
+        (&v.method, &v.path, &v.scope, &v.response)
     else {
         return TokenStream::new();
     };
@@ -419,7 +425,11 @@ mod tests {
     fn path_templates() {
         assert_eq!(
             parse_path("/api/v3/portal/{portal_id}/projects").ok(),
-            Some(vec![Piece::Lit("/api/v3/portal/".into()), Piece::Param("portal_id".into()), Piece::Lit("/projects".into())])
+            Some(vec![
+                Piece::Lit("/api/v3/portal/".into()),
+                Piece::Param("portal_id".into()),
+                Piece::Lit("/projects".into())
+            ])
         );
         assert!(parse_path("api/v3").unwrap_err().contains("start with `/`"));
         assert!(parse_path("/a/{b").unwrap_err().contains("unclosed"));

@@ -103,10 +103,7 @@ pub(crate) fn parse_scope_str(s: &str) -> Result<(String, &'static str), ScopeSt
     };
     if !ops.contains(&op_static) {
         return Err(err(
-            format!(
-                "`{SERVICE}.{name}` has no `{op}` operation; Zoho documents only {}",
-                ops.join(", ")
-            ),
+            format!("`{SERVICE}.{name}` has no `{op}` operation; Zoho documents only {}", ops.join(", ")),
             None,
         ));
     }
@@ -121,7 +118,6 @@ impl ScopeRef {
             ScopeRef::Path(p) => quote!(#p),
         }
     }
-
 }
 
 /// The catalogued scope type for `module`/`op`.

@@ -26,7 +26,12 @@ impl Parse for Entry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.peek(LitStr) {
             input.parse().map(Entry::Str)
-        } else if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) || input.peek(Token![self]) || input.peek(Token![super]) {
+        } else if input.peek(Ident)
+            || input.peek(Token![::])
+            || input.peek(Token![crate])
+            || input.peek(Token![self])
+            || input.peek(Token![super])
+        {
             input.parse().map(Entry::Path)
         } else {
             Err(input.error("expected a scope string such as \"ZohoProjects.tasks.READ\" or a path to a scope type"))
@@ -104,7 +109,10 @@ fn expand_one(decl: &SetDecl) -> TokenStream {
                 if meta.path.is_ident("crate") {
                     let p: Path = meta.value()?.parse()?;
                     if p.leading_colon.is_none() {
-                        return Err(syn::Error::new_spanned(p, "`crate = ...` must be an absolute path such as `::zoho_projects`"));
+                        return Err(syn::Error::new_spanned(
+                            p,
+                            "`crate = ...` must be an absolute path such as `::zoho_projects`",
+                        ));
                     }
                     krate = p;
                     Ok(())
@@ -118,7 +126,10 @@ fn expand_one(decl: &SetDecl) -> TokenStream {
         }
     }
     if decl.entries.is_empty() {
-        errors.push(syn::Error::new(decl.bracket, "a scope set needs at least one scope, e.g. [\"ZohoProjects.portals.READ\"]"));
+        errors.push(syn::Error::new(
+            decl.bracket,
+            "a scope set needs at least one scope, e.g. [\"ZohoProjects.portals.READ\"]",
+        ));
     }
 
     // module key → (module type, flags); BTreeMap keeps the output deterministic.

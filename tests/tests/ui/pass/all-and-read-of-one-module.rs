@@ -6,7 +6,16 @@ scope_set! { struct Both = ["ZohoProjects.tasks.READ", "ZohoProjects.tasks.ALL",
 #[derive(Endpoint)]
 #[zoho(method = "PATCH", path = "/api/v3/portal/{p}/projects/{q}/tasks/{t}",
        scope = "ZohoProjects.tasks.UPDATE", response = serde_json::Value)]
-struct UpdateTask { #[zoho(path)] p: u64, #[zoho(path)] q: u64, #[zoho(path)] t: u64, #[zoho(body)] body: serde_json::Value }
+struct UpdateTask {
+    #[zoho(path)]
+    p: u64,
+    #[zoho(path)]
+    q: u64,
+    #[zoho(path)]
+    t: u64,
+    #[zoho(body)]
+    body: serde_json::Value,
+}
 
 async fn run(client: Client<Both>) -> Result<serde_json::Value, Error> {
     client.send(UpdateTask { p: 1, q: 2, t: 3, body: serde_json::json!({"name": "x"}) }).await

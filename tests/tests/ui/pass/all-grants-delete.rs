@@ -5,7 +5,14 @@ scope_set! { struct TaskAdmin = ["ZohoProjects.tasks.ALL"]; }
 #[derive(Endpoint)]
 #[zoho(method = "DELETE", path = "/api/v3/portal/{p}/projects/{q}/tasks/{t}",
        scope = "ZohoProjects.tasks.DELETE", response = ())]
-struct DeleteTask { #[zoho(path)] p: u64, #[zoho(path)] q: u64, #[zoho(path)] t: u64 }
+struct DeleteTask {
+    #[zoho(path)]
+    p: u64,
+    #[zoho(path)]
+    q: u64,
+    #[zoho(path)]
+    t: u64,
+}
 
 async fn run(client: Client<TaskAdmin>) -> Result<(), Error> {
     client.send(DeleteTask { p: 1, q: 2, t: 3 }).await

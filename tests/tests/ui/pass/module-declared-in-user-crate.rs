@@ -11,7 +11,12 @@ scope_set! { struct Sync = ["ZohoProjects.tasks.READ", crm_modules::Read, crm_mo
 
 #[derive(Endpoint)]
 #[zoho(method = "POST", path = "/crm/v8/{module}", scope = crm_modules::Create, response = serde_json::Value)]
-struct InsertRecords { #[zoho(path)] module: String, #[zoho(body)] data: serde_json::Value }
+struct InsertRecords {
+    #[zoho(path)]
+    module: String,
+    #[zoho(body)]
+    data: serde_json::Value,
+}
 
 async fn run(client: Client<Sync>) -> Result<serde_json::Value, Error> {
     client.send(InsertRecords { module: "Leads".into(), data: serde_json::json!({"data": []}) }).await

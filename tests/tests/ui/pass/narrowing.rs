@@ -8,7 +8,12 @@ scope_set! {
 
 #[derive(Endpoint)]
 #[zoho(method = "POST", path = "/api/v3/portal/{p}/projects/{q}/tasks", scope = "ZohoProjects.tasks.CREATE", response = ())]
-struct CreateTask { #[zoho(path)] p: u64, #[zoho(path)] q: u64 }
+struct CreateTask {
+    #[zoho(path)]
+    p: u64,
+    #[zoho(path)]
+    q: u64,
+}
 
 fn hand_out(admin: &Client<Admin>) -> Client<Viewer> {
     let planner: Client<Planner> = admin.narrow();
