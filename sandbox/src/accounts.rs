@@ -21,14 +21,8 @@ pub(crate) fn access_denied_body() -> Value {
 pub(crate) fn handle(sh: &Shared, route: &Route, req: &Req) -> Resp {
     match (route, &req.method) {
         (Route::ServerInfo, &Method::GET) => serverinfo(sh),
-        (Route::Auth, &Method::GET) if req.path.trim_end_matches('/') == "/oauth/v2/auth" => {
-            authorize(sh, req)
-        }
-        (Route::Auth, &Method::POST)
-            if req.path.trim_end_matches('/') == "/oauth/v2/auth/consent" =>
-        {
-            consent(sh, req)
-        }
+        (Route::Auth, &Method::GET) if req.path.trim_end_matches('/') == "/oauth/v2/auth" => authorize(sh, req),
+        (Route::Auth, &Method::POST) if req.path.trim_end_matches('/') == "/oauth/v2/auth/consent" => consent(sh, req),
         (Route::Auth, &Method::POST) => authorize(sh, req),
         (Route::Token, &Method::POST) => token(sh, req),
         (Route::Revoke, &Method::POST) => revoke(sh, req),
@@ -41,17 +35,10 @@ pub(crate) fn handle(sh: &Shared, route: &Route, req: &Req) -> Resp {
                 405,
                 &json!({"error": "invalid_request", "error_description": "Only POST is allowed on this endpoint"}),
             );
-            r.headers_mut().insert(
-                axum::http::header::ALLOW,
-                axum::http::HeaderValue::from_static("POST"),
-            );
+            r.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static("POST"));
             r
         }
-        _ => page(
-            405,
-            "Method not allowed",
-            &format!("<p>{} is not supported here.</p>", esc(req.method.as_str())),
-        ),
+        _ => page(405, "Method not allowed", &format!("<p>{} is not supported here.</p>", esc(req.method.as_str()))),
     }
 }
 
@@ -88,22 +75,13 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
     let dc = req.dc;
     let st = sh.lock();
     let Some(client) = p.get("client_id").and_then(|c| st.clients.get(c)).cloned() else {
-        return error_page(
-            "Invalid Client",
-            "Client ID passed is invalid or does not exist.",
-        );
+        return error_page("Invalid Client", "Client ID passed is invalid or does not exist.");
     };
     let Some(redirect_uri) = p.get("redirect_uri").map(str::to_owned) else {
-        return error_page(
-            "Invalid Redirect Uri",
-            "Redirect URI passed does not match with the one configured",
-        );
+        return error_page("Invalid Redirect Uri", "Redirect URI passed does not match with the one configured");
     };
     if client.kind != ClientKind::Web || !client.redirect_uris.contains(&redirect_uri) {
-        return error_page(
-            "Invalid Redirect Uri",
-            "Redirect URI passed does not match with the one configured",
-        );
+        return error_page("Invalid Redirect Uri", "Redirect URI passed does not match with the one configured");
     }
     if p.get("response_type") != Some("code") {
         return error_page("Invalid Response Type", "response_type must be 'code'.");
@@ -113,29 +91,20 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
         return error_page("Invalid OAuth Scope", "No scope was passed.");
     }
     if let Some(bad) = scopes.iter().find(|s| !scopes::is_known(s)) {
-        return error_page(
-            "Invalid OAuth Scope",
-            &format!("Scope does not exist: {bad}"),
-        );
+        return error_page("Invalid OAuth Scope", &format!("Scope does not exist: {bad}"));
     }
     let offline = match p.get("access_type").map(str::to_ascii_lowercase).as_deref() {
         None | Some("online") => false,
         Some("offline") => true,
         Some(_) => {
-            return error_page(
-                "Invalid Access Type",
-                "access_type must be online or offline.",
-            );
+            return error_page("Invalid Access Type", "access_type must be online or offline.");
         }
     };
     let force_consent = match p.get("prompt").map(str::to_ascii_lowercase).as_deref() {
         None => false,
         Some("consent") => true,
         Some(_) => {
-            return error_page(
-                "Invalid Prompt",
-                "The only supported prompt value is consent.",
-            );
+            return error_page("Invalid Prompt", "The only supported prompt value is consent.");
         }
     };
     let challenge = match (p.get("code_challenge"), p.get("code_challenge_method")) {
@@ -146,10 +115,7 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
         (Some(c), m) => {
             let m = m.unwrap_or("plain");
             if m != "S256" && m != "plain" {
-                return error_page(
-                    "Invalid Code Challenge Method",
-                    "code_challenge_method must be S256 or plain.",
-                );
+                return error_page("Invalid Code Challenge Method", "code_challenge_method must be S256 or plain.");
             }
             Some((m.to_owned(), c.to_owned()))
         }
@@ -157,11 +123,7 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
     let user = st.signed_in_user();
     if user.dc != dc {
         // The user lives in another DC: Zoho sends the browser on to that DC's accounts server.
-        let target = sh
-            .url(user.dc)
-            .join(&req.path)
-            .map(|u| u.to_string())
-            .unwrap_or_default();
+        let target = sh.url(user.dc).join(&req.path).map(|u| u.to_string()).unwrap_or_default();
         let mut target = url::Url::parse(&target).unwrap_or_else(|_| sh.url(user.dc).clone());
         target.set_query(None);
         {
@@ -189,11 +151,7 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
     }
     let id = crate::util::hex(16);
     let mut st = sh.lock();
-    let scope_items: String = pending
-        .scopes
-        .iter()
-        .map(|s| format!("<li>{}</li>", esc(s)))
-        .collect();
+    let scope_items: String = pending.scopes.iter().map(|s| format!("<li>{}</li>", esc(s))).collect();
     st.pending.insert(id.clone(), pending);
     let html = format!(
         "<p><b>{app}</b> would like to access your Zoho account <b>{email}</b>:</p>\n<ul>{scope_items}</ul>\n\
@@ -215,10 +173,7 @@ fn consent(sh: &Shared, req: &Req) -> Resp {
         match p.get("request_id").and_then(|id| st.pending.remove(id)) {
             Some(pc) if pc.dc == req.dc => pc,
             _ => {
-                return error_page(
-                    "Invalid Request",
-                    "This consent request is unknown or was already answered.",
-                );
+                return error_page("Invalid Request", "This consent request is unknown or was already answered.");
             }
         }
     };
@@ -234,8 +189,8 @@ fn finish_consent(sh: &Shared, pc: PendingConsent, accept: bool) -> Resp {
     } else {
         let now = sh.clock.now_ms();
         let mut st = sh.lock();
-        let grants_refresh = pc.offline
-            && (pc.force_consent || !st.got_refresh.contains(&(pc.client_id.clone(), pc.zuid)));
+        let grants_refresh =
+            pc.offline && (pc.force_consent || !st.got_refresh.contains(&(pc.client_id.clone(), pc.zuid)));
         match st.issue_code(
             now,
             &sh.limits,
@@ -250,11 +205,7 @@ fn finish_consent(sh: &Shared, pc: PendingConsent, accept: bool) -> Resp {
             Ok(code) => pairs.push(("code", code)),
             Err(()) => {
                 st.counters.access_denied += 1;
-                return page(
-                    200,
-                    "Access Denied",
-                    &format!("<p>{}</p>", THROTTLE_DESCRIPTION),
-                );
+                return page(200, "Access Denied", &format!("<p>{}</p>", THROTTLE_DESCRIPTION));
             }
         }
     }
@@ -278,13 +229,7 @@ fn denied(st: &mut State) -> Resp {
     json(200, &access_denied_body())
 }
 
-fn token_json(
-    sh: &Shared,
-    dc: Dc,
-    access: &str,
-    refresh: Option<&str>,
-    scope: Option<&[String]>,
-) -> Value {
+fn token_json(sh: &Shared, dc: Dc, access: &str, refresh: Option<&str>, scope: Option<&[String]>) -> Value {
     let mut v = json!({
         "access_token": access,
         "api_domain": sh.accounts_server(dc),
@@ -335,11 +280,7 @@ fn token(sh: &Shared, req: &Req) -> Resp {
                 return token_error(&mut st, "invalid_code");
             };
             let code = match st.codes.get(&code_str) {
-                Some(c)
-                    if !c.used && c.expires_ms > now && c.dc == dc && c.client_id == client.id =>
-                {
-                    c.clone()
-                }
+                Some(c) if !c.used && c.expires_ms > now && c.dc == dc && c.client_id == client.id => c.clone(),
                 _ => return token_error(&mut st, "invalid_code"),
             };
             if let Some(expected) = &code.redirect_uri
@@ -353,8 +294,7 @@ fn token(sh: &Shared, req: &Req) -> Resp {
                 };
                 let computed = if method == "S256" {
                     use base64::Engine;
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD
-                        .encode(Sha256::digest(verifier.as_bytes()))
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
                 } else {
                     verifier.to_owned()
                 };
@@ -373,15 +313,7 @@ fn token(sh: &Shared, req: &Req) -> Resp {
             } else {
                 None
             };
-            match st.mint_access(
-                now,
-                &sh.limits,
-                &client.id,
-                code.zuid,
-                dc,
-                &code.scopes,
-                refresh.as_deref(),
-            ) {
+            match st.mint_access(now, &sh.limits, &client.id, code.zuid, dc, &code.scopes, refresh.as_deref()) {
                 Ok(at) => json(200, &token_json(sh, dc, &at, refresh.as_deref(), None)),
                 Err(MintError::Throttled) => denied(&mut st),
             }
@@ -394,15 +326,7 @@ fn token(sh: &Shared, req: &Req) -> Resp {
                 Some(r) if !r.revoked && r.dc == dc && r.client_id == client.id => r.clone(),
                 _ => return token_error(&mut st, "invalid_code"),
             };
-            match st.mint_access(
-                now,
-                &sh.limits,
-                &client.id,
-                rec.zuid,
-                dc,
-                &rec.scopes,
-                Some(&rt),
-            ) {
+            match st.mint_access(now, &sh.limits, &client.id, rec.zuid, dc, &rec.scopes, Some(&rt)) {
                 Ok(at) => {
                     st.counters.refresh_grants += 1;
                     tracing::debug!(refresh_token = %redact_token(&rt), "refresh grant");
@@ -419,22 +343,11 @@ fn token(sh: &Shared, req: &Req) -> Resp {
             if scopes.is_empty() || scopes.iter().any(|s| !scopes::is_known(s)) {
                 return token_error(&mut st, "invalid_scope");
             }
-            let owner_dc = st
-                .user_by_zuid(client.owner_zuid)
-                .map(|u| u.dc)
-                .unwrap_or(Dc::Us);
+            let owner_dc = st.user_by_zuid(client.owner_zuid).map(|u| u.dc).unwrap_or(Dc::Us);
             if owner_dc != dc {
                 return token_error(&mut st, "invalid_client");
             }
-            match st.mint_access(
-                now,
-                &sh.limits,
-                &client.id,
-                client.owner_zuid,
-                dc,
-                &scopes,
-                None,
-            ) {
+            match st.mint_access(now, &sh.limits, &client.id, client.owner_zuid, dc, &scopes, None) {
                 Ok(at) => json(200, &token_json(sh, dc, &at, None, Some(&scopes))),
                 Err(MintError::Throttled) => denied(&mut st),
             }
@@ -443,19 +356,8 @@ fn token(sh: &Shared, req: &Req) -> Resp {
     }
 }
 
-fn device_poll(
-    sh: &Shared,
-    st: &mut State,
-    p: &Params,
-    client: &crate::state::Client,
-    dc: Dc,
-    now: i64,
-) -> Resp {
-    let Some(code) = p
-        .get("code")
-        .or_else(|| p.get("device_code"))
-        .map(str::to_owned)
-    else {
+fn device_poll(sh: &Shared, st: &mut State, p: &Params, client: &crate::state::Client, dc: Dc, now: i64) -> Resp {
+    let Some(code) = p.get("code").or_else(|| p.get("device_code")).map(str::to_owned) else {
         return token_error(st, "invalid_code");
     };
     let Some(rec) = st.devices.get(&code).cloned() else {
@@ -492,13 +394,10 @@ fn device_poll(
         DeviceState::Approved { zuid, user_dc } => {
             if dc != user_dc {
                 st.counters.token_errors += 1;
-                return json(
-                    200,
-                    &json!({"error": "other_dc", "user_location": user_dc.location()}),
-                );
+                return json(200, &json!({"error": "other_dc", "user_location": user_dc.location()}));
             }
-            let wants_refresh = rec.offline
-                && (rec.force_consent || !st.got_refresh.contains(&(client.id.clone(), zuid)));
+            let wants_refresh =
+                rec.offline && (rec.force_consent || !st.got_refresh.contains(&(client.id.clone(), zuid)));
             let refresh = if wants_refresh {
                 match st.new_refresh(now, &sh.limits, &client.id, zuid, dc, &rec.scopes) {
                     Some(r) => Some(r),
@@ -508,15 +407,7 @@ fn device_poll(
                 None
             };
             st.devices.remove(&code);
-            match st.mint_access(
-                now,
-                &sh.limits,
-                &client.id,
-                zuid,
-                dc,
-                &rec.scopes,
-                refresh.as_deref(),
-            ) {
+            match st.mint_access(now, &sh.limits, &client.id, zuid, dc, &rec.scopes, refresh.as_deref()) {
                 Ok(at) => json(200, &token_json(sh, dc, &at, refresh.as_deref(), None)),
                 Err(MintError::Throttled) => denied(st),
             }
@@ -531,10 +422,7 @@ fn revoke(sh: &Shared, req: &Req) -> Resp {
     let Some(t) = p.get("token").map(str::to_owned) else {
         return json(400, &json!({"error": "invalid_request"}));
     };
-    let is_refresh = st
-        .refresh
-        .get(&t)
-        .is_some_and(|r| !r.revoked && r.dc == req.dc);
+    let is_refresh = st.refresh.get(&t).is_some_and(|r| !r.revoked && r.dc == req.dc);
     if is_refresh {
         st.revoke_refresh(&t);
     } else if st.access.get(&t).is_some_and(|a| a.dc == req.dc) {
@@ -576,12 +464,8 @@ fn device_code(sh: &Shared, req: &Req) -> Resp {
         client_id: client.id.clone(),
         dc: req.dc,
         scopes,
-        offline: p
-            .get("access_type")
-            .is_some_and(|a| a.eq_ignore_ascii_case("offline")),
-        force_consent: p
-            .get("prompt")
-            .is_some_and(|a| a.eq_ignore_ascii_case("consent")),
+        offline: p.get("access_type").is_some_and(|a| a.eq_ignore_ascii_case("offline")),
+        force_consent: p.get("prompt").is_some_and(|a| a.eq_ignore_ascii_case("consent")),
         user_code: user_code.clone(),
         expires_ms: now.saturating_add(crate::util::ms(sh.limits.device_code_ttl)),
         last_poll_ms: None,
@@ -611,11 +495,7 @@ fn verify_form(prefill: &str) -> String {
 
 /// `GET /oauth/v3/device`: the page where a user types the code shown by the device.
 fn verify_page(_sh: &Shared, req: &Req) -> Resp {
-    page(
-        200,
-        "Connect a device",
-        &verify_form(req.q("user_code").unwrap_or("")),
-    )
+    page(200, "Connect a device", &verify_form(req.q("user_code").unwrap_or("")))
 }
 
 /// `POST /oauth/v3/device`: code entered; show consent (or approve at once), or record the answer.
@@ -632,63 +512,36 @@ fn verify_submit(sh: &Shared, req: &Req) -> Resp {
             return page(
                 400,
                 "Invalid Code",
-                &format!(
-                    "<p>The code is invalid or has expired.</p>{}",
-                    verify_form("")
-                ),
+                &format!("<p>The code is invalid or has expired.</p>{}", verify_form("")),
             );
         };
         if now >= rec.expires_ms || rec.state != DeviceState::Pending {
             return page(
                 400,
                 "Invalid Code",
-                &format!(
-                    "<p>The code is invalid or has expired.</p>{}",
-                    verify_form("")
-                ),
+                &format!("<p>The code is invalid or has expired.</p>{}", verify_form("")),
             );
         }
         match p.get("action") {
             Some("accept") => {
-                rec.state = DeviceState::Approved {
-                    zuid: user.zuid,
-                    user_dc: user.dc,
-                };
-                return page(
-                    200,
-                    "Device connected",
-                    "<p>You can return to your device now.</p>",
-                );
+                rec.state = DeviceState::Approved { zuid: user.zuid, user_dc: user.dc };
+                return page(200, "Device connected", "<p>You can return to your device now.</p>");
             }
             Some("deny") => {
                 rec.state = DeviceState::Denied;
                 return page(200, "Access denied", "<p>The device was not connected.</p>");
             }
             _ if sh.auto_approve() => {
-                rec.state = DeviceState::Approved {
-                    zuid: user.zuid,
-                    user_dc: user.dc,
-                };
-                return page(
-                    200,
-                    "Device connected",
-                    "<p>You can return to your device now.</p>",
-                );
+                rec.state = DeviceState::Approved { zuid: user.zuid, user_dc: user.dc };
+                return page(200, "Device connected", "<p>You can return to your device now.</p>");
             }
             _ => {}
         }
         scopes = rec.scopes.clone();
         client_name = rec.client_id.clone();
     }
-    let app = st
-        .clients
-        .get(&client_name)
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    let items: String = scopes
-        .iter()
-        .map(|s| format!("<li>{}</li>", esc(s)))
-        .collect();
+    let app = st.clients.get(&client_name).map(|c| c.name.clone()).unwrap_or_default();
+    let items: String = scopes.iter().map(|s| format!("<li>{}</li>", esc(s))).collect();
     page(
         200,
         "Consent",

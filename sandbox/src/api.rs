@@ -21,13 +21,7 @@ pub(crate) fn v3_error(status: u16, instance: &str, title: &str, message: &str) 
     v3_error_field(status, instance, title, message, None)
 }
 
-pub(crate) fn v3_error_field(
-    status: u16,
-    instance: &str,
-    title: &str,
-    message: &str,
-    field: Option<&str>,
-) -> Resp {
+pub(crate) fn v3_error_field(status: u16, instance: &str, title: &str, message: &str, field: Option<&str>) -> Resp {
     let error_type = match status {
         401 => "AUTHENTICATION_ERROR",
         403 => "AUTHORIZATION_ERROR",
@@ -55,10 +49,7 @@ pub(crate) fn v3_error_field(
 
 /// The restapi error body (`{"error":{"code":6xxx,"message":…}}`).
 pub(crate) fn rest_error(status: u16, code: u32, message: &str) -> Resp {
-    json(
-        status,
-        &json!({"error": {"code": code, "message": message}}),
-    )
+    json(status, &json!({"error": {"code": code, "message": message}}))
 }
 
 /// An API error in the shape of whichever generation was called.
@@ -88,29 +79,16 @@ impl ApiErr {
     pub(crate) fn into_resp(self, g: Gen, path: &str) -> Resp {
         match g {
             Gen::V3 => match self {
-                ApiErr::NoRoute => {
-                    v3_error(400, path, "URL_RULE_NOT_CONFIGURED", "Given URL is wrong")
+                ApiErr::NoRoute => v3_error(400, path, "URL_RULE_NOT_CONFIGURED", "Given URL is wrong"),
+                ApiErr::Method => {
+                    v3_error(405, path, "INVALID_METHOD", "The HTTP method is not supported for this URL")
                 }
-                ApiErr::Method => v3_error(
-                    405,
-                    path,
-                    "INVALID_METHOD",
-                    "The HTTP method is not supported for this URL",
-                ),
-                ApiErr::NotFound(f) => v3_error_field(
-                    400,
-                    path,
-                    "INVALID_PARAMETER_VALUE",
-                    "Given resource id does not exist",
-                    Some(f),
-                ),
-                ApiErr::ExtraKey(f) => v3_error_field(
-                    400,
-                    path,
-                    "EXTRA_KEY_FOUND_IN_JSON",
-                    "Extra key found in JSON.",
-                    Some(&f),
-                ),
+                ApiErr::NotFound(f) => {
+                    v3_error_field(400, path, "INVALID_PARAMETER_VALUE", "Given resource id does not exist", Some(f))
+                }
+                ApiErr::ExtraKey(f) => {
+                    v3_error_field(400, path, "EXTRA_KEY_FOUND_IN_JSON", "Extra key found in JSON.", Some(&f))
+                }
                 ApiErr::Invalid(f) => v3_error_field(
                     400,
                     path,
@@ -118,50 +96,28 @@ impl ApiErr {
                     "Invalid value passed for the field.",
                     Some(&f),
                 ),
-                ApiErr::Missing(f) => v3_error_field(
-                    400,
-                    path,
-                    "LESS_THAN_MIN_OCCURANCE",
-                    "Required field is missing.",
-                    Some(&f),
-                ),
-                ApiErr::Parse => v3_error(
-                    400,
-                    path,
-                    "JSON_PARSE_ERROR",
-                    "The JSON in the request could not be parsed.",
-                ),
-                ApiErr::Scope => v3_error(
-                    403,
-                    path,
-                    "INVALID_OAUTHSCOPE",
-                    "The OAuth token does not have the scope this URL needs.",
-                ),
+                ApiErr::Missing(f) => {
+                    v3_error_field(400, path, "LESS_THAN_MIN_OCCURANCE", "Required field is missing.", Some(&f))
+                }
+                ApiErr::Parse => {
+                    v3_error(400, path, "JSON_PARSE_ERROR", "The JSON in the request could not be parsed.")
+                }
+                ApiErr::Scope => {
+                    v3_error(403, path, "INVALID_OAUTHSCOPE", "The OAuth token does not have the scope this URL needs.")
+                }
                 ApiErr::Rule(m) => v3_error(400, path, "INVALID_OPERATION", &m),
             },
             Gen::Rest => match self {
                 ApiErr::NoRoute => rest_error(404, 6404, "Given URL is wrong"),
-                ApiErr::Method => {
-                    rest_error(400, 6404, "The HTTP method is not supported for this URL")
+                ApiErr::Method => rest_error(400, 6404, "The HTTP method is not supported for this URL"),
+                ApiErr::NotFound(f) => {
+                    rest_error(404, 6504, &format!("Invalid value for {f}: resource does not exist"))
                 }
-                ApiErr::NotFound(f) => rest_error(
-                    404,
-                    6504,
-                    &format!("Invalid value for {f}: resource does not exist"),
-                ),
-                ApiErr::ExtraKey(f) | ApiErr::Invalid(f) => rest_error(
-                    400,
-                    6832,
-                    &format!("Input Parameter Does not Match the Pattern Specified: {f}"),
-                ),
-                ApiErr::Missing(f) => {
-                    rest_error(400, 6831, &format!("Input Parameter Missing: {f}"))
+                ApiErr::ExtraKey(f) | ApiErr::Invalid(f) => {
+                    rest_error(400, 6832, &format!("Input Parameter Does not Match the Pattern Specified: {f}"))
                 }
-                ApiErr::Parse => rest_error(
-                    400,
-                    6832,
-                    "Input Parameter Does not Match the Pattern Specified",
-                ),
+                ApiErr::Missing(f) => rest_error(400, 6831, &format!("Input Parameter Missing: {f}")),
+                ApiErr::Parse => rest_error(400, 6832, "Input Parameter Does not Match the Pattern Specified"),
                 ApiErr::Scope => rest_error(400, 6403, "Invalid OAuth scope"),
                 ApiErr::Rule(m) => rest_error(400, 6500, &m),
             },
@@ -190,42 +146,24 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// Requires `ZohoProjects.<module>.<op>` (ALL implies every op).
     pub(crate) fn need(&self, module: &str, op: &str) -> Result<(), ApiErr> {
-        if scopes::allows(&self.caller.scopes, module, op) {
-            Ok(())
-        } else {
-            Err(ApiErr::Scope)
-        }
+        if scopes::allows(&self.caller.scopes, module, op) { Ok(()) } else { Err(ApiErr::Scope) }
     }
 
     /// The calling user's portal id (zpuid) in this DC's portal.
     pub(crate) fn me(&self) -> u64 {
-        self.store
-            .person_by_zuid(self.caller.zuid)
-            .map(|p| p.zpuid)
-            .unwrap_or(0)
+        self.store.person_by_zuid(self.caller.zuid).map(|p| p.zpuid).unwrap_or(0)
     }
 }
 
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
-    let g = if req.path.starts_with("/restapi") {
-        Gen::Rest
-    } else {
-        Gen::V3
-    };
+    let g = if req.path.starts_with("/restapi") { Gen::Rest } else { Gen::V3 };
     let path = req.path.as_str();
     let now = sh.clock.now_ms();
 
     // 1. Authorization header.
-    let auth = req
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("");
+    let auth = req.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
     let token = match auth.split_once(' ') {
-        Some((scheme, t))
-            if scheme.eq_ignore_ascii_case("Zoho-oauthtoken") && !t.trim().is_empty() =>
-        {
+        Some((scheme, t)) if scheme.eq_ignore_ascii_case("Zoho-oauthtoken") && !t.trim().is_empty() => {
             t.trim().to_owned()
         }
         _ => {
@@ -243,18 +181,12 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
     let mut st = sh.lock();
     st.counters.api_requests += 1;
     let caller = match st.access.get(&token) {
-        Some(a) if a.dc == req.dc && a.expires_ms > now => Caller {
-            zuid: a.zuid,
-            scopes: a.scopes.clone(),
-        },
+        Some(a) if a.dc == req.dc && a.expires_ms > now => Caller { zuid: a.zuid, scopes: a.scopes.clone() },
         _ => {
             return match g {
-                Gen::V3 => v3_error(
-                    401,
-                    path,
-                    "INVALID_OAUTHTOKEN",
-                    "The OAuth access token is invalid or has expired.",
-                ),
+                Gen::V3 => {
+                    v3_error(401, path, "INVALID_OAUTHTOKEN", "The OAuth access token is invalid or has expired.")
+                }
                 Gen::Rest => rest_error(401, 6401, "Invalid OAuth access token"),
             };
         }
@@ -292,13 +224,7 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
         store.add_person(u.zuid, &u.name, &u.email);
     }
     let base = sh.url(dc).as_str().trim_end_matches('/').to_owned();
-    let mut ctx = Ctx {
-        req,
-        store,
-        caller,
-        now,
-        base,
-    };
+    let mut ctx = Ctx { req, store, caller, now, base };
     let res = match g {
         Gen::V3 => crate::v3::route(&mut ctx),
         Gen::Rest => crate::restapi::route(&mut ctx),
@@ -308,17 +234,10 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
 
 fn too_many(g: Gen, path: &str) -> Resp {
     match g {
-        Gen::V3 => v3_error(
-            429,
-            path,
-            "TOO_MANY_REQUESTS",
-            "You have exceeded the API request limit. Please try again later.",
-        ),
-        Gen::Rest => rest_error(
-            429,
-            6429,
-            "You have exceeded the API request limit. Please try again later.",
-        ),
+        Gen::V3 => {
+            v3_error(429, path, "TOO_MANY_REQUESTS", "You have exceeded the API request limit. Please try again later.")
+        }
+        Gen::Rest => rest_error(429, 6429, "You have exceeded the API request limit. Please try again later."),
     }
 }
 

@@ -20,13 +20,8 @@ impl Clock {
     /// A clock standing at `start`.
     pub fn new(start: SystemTime) -> Self {
         // Whole milliseconds keep `now_ms` and `now_system` exactly consistent.
-        let ms = start
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        Clock {
-            now: Arc::new(Mutex::new(UNIX_EPOCH + Duration::from_millis(ms))),
-        }
+        let ms = start.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        Clock { now: Arc::new(Mutex::new(UNIX_EPOCH + Duration::from_millis(ms))) }
     }
 
     /// The current virtual time.
@@ -41,10 +36,7 @@ impl Clock {
 
     /// The current virtual time in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
-        self.now_system()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
+        self.now_system().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
     }
 
     /// Moves the clock forward by `by` (whole milliseconds; an advance past the end of

@@ -30,53 +30,19 @@ pub(crate) struct Status {
 }
 
 pub(crate) const TASK_STATUSES: [Status; 3] = [
-    Status {
-        id: 2447529000000016068,
-        name: "Open",
-        color: "#74cb80",
-        closed: false,
-    },
-    Status {
-        id: 2447529000000016071,
-        name: "In Progress",
-        color: "#08aeea",
-        closed: false,
-    },
-    Status {
-        id: 2447529000000016074,
-        name: "Closed",
-        color: "#f56b62",
-        closed: true,
-    },
+    Status { id: 2447529000000016068, name: "Open", color: "#74cb80", closed: false },
+    Status { id: 2447529000000016071, name: "In Progress", color: "#08aeea", closed: false },
+    Status { id: 2447529000000016074, name: "Closed", color: "#f56b62", closed: true },
 ];
 
 pub(crate) const ISSUE_STATUSES: [Status; 3] = [
-    Status {
-        id: 2447529000000054087,
-        name: "Open",
-        color: "#2cc8ba",
-        closed: false,
-    },
-    Status {
-        id: 2447529000000054090,
-        name: "In progress",
-        color: "#08aeea",
-        closed: false,
-    },
-    Status {
-        id: 2447529000000054093,
-        name: "Closed",
-        color: "#f56b62",
-        closed: true,
-    },
+    Status { id: 2447529000000054087, name: "Open", color: "#2cc8ba", closed: false },
+    Status { id: 2447529000000054090, name: "In progress", color: "#08aeea", closed: false },
+    Status { id: 2447529000000054093, name: "Closed", color: "#f56b62", closed: true },
 ];
 
-pub(crate) const PROJECT_STATUS_ACTIVE: Status = Status {
-    id: 2447529000000020089,
-    name: "Active",
-    color: "#2cc8ba",
-    closed: false,
-};
+pub(crate) const PROJECT_STATUS_ACTIVE: Status =
+    Status { id: 2447529000000020089, name: "Active", color: "#2cc8ba", closed: false };
 
 #[derive(Clone, Debug)]
 pub(crate) struct Project {
@@ -282,34 +248,10 @@ impl Store {
             next_id: 2_447_529_000_000_057_000,
         };
         let people = [
-            (
-                869_457_870,
-                "Dana Demo",
-                "demo@zylker.example",
-                "admin",
-                "Portal Owner",
-            ),
-            (
-                869_454_928,
-                "Lena Fischer",
-                "lena@zylker.example",
-                "Manager",
-                "Manager",
-            ),
-            (
-                871_146_308,
-                "Arjun Rao",
-                "arjun@zylker.example",
-                "Employee",
-                "Employee",
-            ),
-            (
-                871_146_309,
-                "Sam Lee",
-                "sam@zylker.example",
-                "Employee",
-                "Employee",
-            ),
+            (869_457_870, "Dana Demo", "demo@zylker.example", "admin", "Portal Owner"),
+            (869_454_928, "Lena Fischer", "lena@zylker.example", "Manager", "Manager"),
+            (871_146_308, "Arjun Rao", "arjun@zylker.example", "Employee", "Employee"),
+            (871_146_309, "Sam Lee", "sam@zylker.example", "Employee", "Employee"),
         ];
         for (zuid, name, email, role, profile) in people {
             let zpuid = s.next_id();
@@ -331,21 +273,9 @@ impl Store {
             t += 60_000;
             t
         };
-        for tag in [
-            ("urgent", "bg-tag1"),
-            ("backend", "bg-tag5"),
-            ("ui", "bg-tag17"),
-        ] {
+        for tag in [("urgent", "bg-tag1"), ("backend", "bg-tag5"), ("ui", "bg-tag17")] {
             let id = s.next_id();
-            s.tags.insert(
-                id,
-                Tag {
-                    id,
-                    name: tag.0.to_owned(),
-                    color_class: tag.1.to_owned(),
-                    created_by: z[0],
-                },
-            );
+            s.tags.insert(id, Tag { id, name: tag.0.to_owned(), color_class: tag.1.to_owned(), created_by: z[0] });
         }
         let tag_ids: Vec<u64> = s.tags.keys().copied().collect();
         let plans = [
@@ -475,18 +405,10 @@ impl Store {
                         created_by: z[0],
                         created_ms: c,
                         modified_ms: c,
-                        percent: if status == TASK_STATUSES[2].id {
-                            100
-                        } else {
-                            10 * ti as u32
-                        },
+                        percent: if status == TASK_STATUSES[2].id { 100 } else { 10 * ti as u32 },
                         parent: None,
                         billing_type: "billable".to_owned(),
-                        tags: if ti == 0 {
-                            vec![tag_ids[0]]
-                        } else {
-                            Vec::new()
-                        },
+                        tags: if ti == 0 { vec![tag_ids[0]] } else { Vec::new() },
                     },
                 );
                 task_ids.push(id);
@@ -553,11 +475,7 @@ impl Store {
                         flag: "Internal".to_owned(),
                         status: ISSUE_STATUSES[bi % 3].id,
                         severity: sev[bi].to_owned(),
-                        assignee: if bi == 3 {
-                            None
-                        } else {
-                            Some(z[(bi + 1) % z.len()])
-                        },
+                        assignee: if bi == 3 { None } else { Some(z[(bi + 1) % z.len()]) },
                         reporter: z[bi % z.len()],
                         due_date: date(2025, 4, 1 + bi as u32),
                         created_ms: c,
@@ -567,11 +485,7 @@ impl Store {
                 issue_ids.push(id);
             }
             for (parent, text, by) in [
-                (
-                    task_ids[0],
-                    "<div>First draft is in the shared folder.</div>",
-                    z[1],
-                ),
+                (task_ids[0], "<div>First draft is in the shared folder.</div>", z[1]),
                 (task_ids[0], "<div>Thanks, reviewing today.</div>", z[0]),
                 (issue_ids[0], "<div>Reproduced on staging.</div>", z[2]),
             ] {
@@ -579,14 +493,7 @@ impl Store {
                 let c = tick();
                 s.comments.insert(
                     id,
-                    Comment {
-                        id,
-                        parent,
-                        content: text.to_owned(),
-                        added_by: by,
-                        created_ms: c,
-                        modified_ms: c,
-                    },
+                    Comment { id, parent, content: text.to_owned(), added_by: by, created_ms: c, modified_ms: c },
                 );
             }
             for (li, (module, mid, mins)) in [
@@ -609,12 +516,7 @@ impl Store {
                         module_id: mid,
                         date: date(2025, 3, 6 + li as u32).unwrap_or_default(),
                         minutes: mins,
-                        bill_status: if li % 2 == 0 {
-                            "Billable"
-                        } else {
-                            "Non Billable"
-                        }
-                        .to_owned(),
+                        bill_status: if li % 2 == 0 { "Billable" } else { "Non Billable" }.to_owned(),
                         log_name: format!("Work log {}", li + 1),
                         notes: String::new(),
                         owner: z[li % z.len()],
@@ -633,12 +535,7 @@ impl Store {
 impl Store {
     /// Appends `n` tasks to `project` (first task list), `Bulk task 1..n`.
     pub(crate) fn bulk_tasks(&mut self, project: u64, n: usize, now: i64) -> Vec<u64> {
-        let tasklist = self
-            .tasklists
-            .values()
-            .find(|t| t.project == project)
-            .map(|t| t.id)
-            .unwrap_or(0);
+        let tasklist = self.tasklists.values().find(|t| t.project == project).map(|t| t.id).unwrap_or(0);
         let owner = self.people.first().map(|p| p.zpuid).unwrap_or(0);
         let mut out = Vec::with_capacity(n);
         for i in 0..n {

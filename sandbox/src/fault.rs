@@ -119,11 +119,7 @@ pub struct Fault {
 
 impl Fault {
     fn new(kind: FaultKind) -> Self {
-        Fault {
-            kind,
-            route: Route::Any,
-            times: Some(1),
-        }
+        Fault { kind, route: Route::Any, times: Some(1) }
     }
 
     /// Answer with this HTTP status and a Zoho-looking error body.
@@ -133,11 +129,7 @@ impl Fault {
 
     /// Answer with exactly this status, content type and body.
     pub fn respond(status: u16, content_type: &str, body: &str) -> Self {
-        Fault::new(FaultKind::Respond {
-            status,
-            content_type: content_type.to_owned(),
-            body: body.to_owned(),
-        })
+        Fault::new(FaultKind::Respond { status, content_type: content_type.to_owned(), body: body.to_owned() })
     }
 
     /// Delay the answer by `by` (real time), then answer normally.
@@ -190,18 +182,9 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert!(path_matches(
-            "/api/v3/portal/*/projects",
-            "/api/v3/portal/1/projects"
-        ));
-        assert!(path_matches(
-            "/api/v3/portal/{p}/projects/",
-            "/api/v3/portal/1/projects"
-        ));
-        assert!(!path_matches(
-            "/api/v3/portal/*/projects",
-            "/api/v3/portal/1/projects/2"
-        ));
+        assert!(path_matches("/api/v3/portal/*/projects", "/api/v3/portal/1/projects"));
+        assert!(path_matches("/api/v3/portal/{p}/projects/", "/api/v3/portal/1/projects"));
+        assert!(!path_matches("/api/v3/portal/*/projects", "/api/v3/portal/1/projects/2"));
         assert!(path_matches("/api/v3/**", "/api/v3/portal/1/projects/2"));
         assert!(!path_matches("/api/v3/portal", "/api/v3"));
     }

@@ -41,20 +41,12 @@ impl Body {
     }
 
     /// Every key must be `allowed` or silently `ignored`; keys in `refused` are a bad value.
-    pub(crate) fn allow(
-        &self,
-        allowed: &[&str],
-        ignored: &[&str],
-        refused: &[&str],
-    ) -> Result<(), ApiErr> {
+    pub(crate) fn allow(&self, allowed: &[&str], ignored: &[&str], refused: &[&str]) -> Result<(), ApiErr> {
         for k in self.0.keys() {
             if refused.contains(&k.as_str()) {
                 return Err(ApiErr::Invalid(k.clone()));
             }
-            if !allowed.contains(&k.as_str())
-                && !ignored.contains(&k.as_str())
-                && !k.starts_with("cf_")
-            {
+            if !allowed.contains(&k.as_str()) && !ignored.contains(&k.as_str()) && !k.starts_with("cf_") {
                 return Err(ApiErr::ExtraKey(k.clone()));
             }
         }
@@ -115,14 +107,10 @@ impl Body {
     pub(crate) fn ref_id(&self, k: &str, field: &str) -> Result<Option<u64>, ApiErr> {
         match self.0.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(o)) => o
-                .get(field)
-                .and_then(id_of)
-                .map(Some)
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
-            Some(v @ Value::String(_)) => id_of(v)
-                .map(Some)
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
+            Some(Value::Object(o)) => {
+                o.get(field).and_then(id_of).map(Some).ok_or_else(|| ApiErr::Invalid(k.to_owned()))
+            }
+            Some(v @ Value::String(_)) => id_of(v).map(Some).ok_or_else(|| ApiErr::Invalid(k.to_owned())),
             _ => Err(ApiErr::Invalid(k.to_owned())),
         }
     }
@@ -130,18 +118,14 @@ impl Body {
     pub(crate) fn id_opt(&self, k: &str) -> Result<Option<u64>, ApiErr> {
         match self.0.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => id_of(v)
-                .map(Some)
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
+            Some(v) => id_of(v).map(Some).ok_or_else(|| ApiErr::Invalid(k.to_owned())),
         }
     }
 
     pub(crate) fn date_opt(&self, k: &str) -> Result<Option<NaiveDate>, ApiErr> {
         match self.0.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => parse_date(s)
-                .map(Some)
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
+            Some(Value::String(s)) => parse_date(s).map(Some).ok_or_else(|| ApiErr::Invalid(k.to_owned())),
             _ => Err(ApiErr::Invalid(k.to_owned())),
         }
     }
@@ -170,9 +154,7 @@ impl Body {
             Some(Value::String(s)) => {
                 let (h, m) = s.split_once(':').unwrap_or((s.as_str(), "0"));
                 match (h.trim().parse::<u32>(), m.trim().parse::<u32>()) {
-                    (Ok(h), Ok(m))
-                        if m < 60 && h <= 24 && h * 60 + m > 0 && h * 60 + m <= 24 * 60 =>
-                    {
+                    (Ok(h), Ok(m)) if m < 60 && h <= 24 && h * 60 + m > 0 && h * 60 + m <= 24 * 60 => {
                         Ok(Some(h * 60 + m))
                     }
                     _ => Err(ApiErr::Invalid(k.to_owned())),

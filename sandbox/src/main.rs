@@ -46,11 +46,7 @@ async fn main() {
     let portal = sb.demo_portal(Dc::Us);
     println!("zoho-sandbox running");
     for dc in Dc::ALL {
-        println!(
-            "  {:<2} accounts + api: {}",
-            dc.location(),
-            sb.accounts_url(dc)
-        );
+        println!("  {:<2} accounts + api: {}", dc.location(), sb.accounts_url(dc));
     }
     println!("  client_id:     {}", c.client_id);
     println!("  client_secret: {}", c.client_secret);

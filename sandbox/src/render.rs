@@ -4,14 +4,12 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::data::{
-    Comment, ISSUE_STATUSES, Issue, Milestone, PROJECT_STATUS_ACTIVE, Project, Status, Store,
-    TASK_STATUSES, Tag, Task, Tasklist, TimeLog,
+    Comment, ISSUE_STATUSES, Issue, Milestone, PROJECT_STATUS_ACTIVE, Project, Status, Store, TASK_STATUSES, Tag, Task,
+    Tasklist, TimeLog,
 };
 
 pub(crate) fn iso(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 pub(crate) fn ymd(d: NaiveDate) -> String {
@@ -33,17 +31,11 @@ pub(crate) fn status_ref(s: &Status) -> Value {
 }
 
 pub(crate) fn task_status(id: u64) -> &'static Status {
-    TASK_STATUSES
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or(&TASK_STATUSES[0])
+    TASK_STATUSES.iter().find(|s| s.id == id).unwrap_or(&TASK_STATUSES[0])
 }
 
 pub(crate) fn issue_status(id: u64) -> &'static Status {
-    ISSUE_STATUSES
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or(&ISSUE_STATUSES[0])
+    ISSUE_STATUSES.iter().find(|s| s.id == id).unwrap_or(&ISSUE_STATUSES[0])
 }
 
 impl Store {
@@ -86,11 +78,7 @@ impl Store {
     }
 
     pub(crate) fn portal_details(&self) -> Value {
-        let owner = self
-            .people
-            .first()
-            .map(|p| self.user_ref(p.zpuid))
-            .unwrap_or(Value::Null);
+        let owner = self.people.first().map(|p| self.user_ref(p.zpuid)).unwrap_or(Value::Null);
         json!({
             "id": self.portal_id.to_string(),
             "name": self.portal_name,
@@ -105,18 +93,10 @@ impl Store {
     pub(crate) fn counts(&self, project: u64) -> (u64, u64, u64, u64, u64, u64) {
         let (mut to, mut tc, mut io, mut ic, mut mo, mut mc) = (0, 0, 0, 0, 0, 0);
         for t in self.tasks.values().filter(|t| t.project == project) {
-            if task_status(t.status).closed {
-                tc += 1
-            } else {
-                to += 1
-            }
+            if task_status(t.status).closed { tc += 1 } else { to += 1 }
         }
         for i in self.issues.values().filter(|t| t.project == project) {
-            if issue_status(i.status).closed {
-                ic += 1
-            } else {
-                io += 1
-            }
+            if issue_status(i.status).closed { ic += 1 } else { io += 1 }
         }
         for m in self.milestones.values().filter(|t| t.project == project) {
             if m.completed { mc += 1 } else { mo += 1 }
@@ -201,9 +181,7 @@ impl Store {
             .filter(|t| t.milestone == Some(m.id))
             .flat_map(|tl| self.tasks.values().filter(move |t| t.tasklist == tl.id))
             .map(|t| task_status(t.status).closed)
-            .fold((0u64, 0u64), |(a, c), closed| {
-                (a + 1, c + u64::from(closed))
-            });
+            .fold((0u64, 0u64), |(a, c), closed| (a + 1, c + u64::from(closed)));
         json!({
             "id": m.id.to_string(),
             "name": m.name,
@@ -223,13 +201,7 @@ impl Store {
         self.timelogs
             .values()
             .filter(|l| l.module_id == Some(module_id))
-            .fold((0, 0), |(b, n), l| {
-                if l.bill_status == "Billable" {
-                    (b + l.minutes, n)
-                } else {
-                    (b, n + l.minutes)
-                }
-            })
+            .fold((0, 0), |(b, n), l| if l.bill_status == "Billable" { (b + l.minutes, n) } else { (b, n + l.minutes) })
     }
 
     pub(crate) fn tag_ref(&self, id: u64) -> Value {
@@ -242,11 +214,7 @@ impl Store {
     }
 
     pub(crate) fn task_v3(&self, t: &Task) -> Value {
-        let key = self
-            .projects
-            .get(&t.project)
-            .map(|p| p.key.clone())
-            .unwrap_or_default();
+        let key = self.projects.get(&t.project).map(|p| p.key.clone()).unwrap_or_default();
         let tl = self.tasklists.get(&t.tasklist);
         let st = task_status(t.status);
         let (b, n) = self.log_minutes_for(t.id);
@@ -294,17 +262,14 @@ impl Store {
         }
         if let Some(p) = t.parent {
             v["parental_info"] = json!({"parent_task_id": p.to_string()});
-            v["parent_task"] = json!({"id": p.to_string(), "name": self.tasks.get(&p).map(|x| x.name.clone()).unwrap_or_default()});
+            v["parent_task"] =
+                json!({"id": p.to_string(), "name": self.tasks.get(&p).map(|x| x.name.clone()).unwrap_or_default()});
         }
         v
     }
 
     pub(crate) fn issue_v3(&self, i: &Issue) -> Value {
-        let key = self
-            .projects
-            .get(&i.project)
-            .map(|p| p.key.clone())
-            .unwrap_or_default();
+        let key = self.projects.get(&i.project).map(|p| p.key.clone()).unwrap_or_default();
         let st = issue_status(i.status);
         json!({
             "id": i.id.to_string(),
@@ -336,14 +301,8 @@ impl Store {
 
     pub(crate) fn timelog_v3(&self, l: &TimeLog) -> Value {
         let module_name = match l.module.as_str() {
-            "task" => l
-                .module_id
-                .and_then(|i| self.tasks.get(&i))
-                .map(|t| t.name.clone()),
-            "issue" => l
-                .module_id
-                .and_then(|i| self.issues.get(&i))
-                .map(|t| t.name.clone()),
+            "task" => l.module_id.and_then(|i| self.tasks.get(&i)).map(|t| t.name.clone()),
+            "issue" => l.module_id.and_then(|i| self.issues.get(&i)).map(|t| t.name.clone()),
             _ => None,
         };
         let mut module = json!({"type": l.module});
@@ -370,11 +329,7 @@ impl Store {
     }
 
     pub(crate) fn tag_v3(&self, t: &Tag) -> Value {
-        let usage = self
-            .tasks
-            .values()
-            .filter(|x| x.tags.contains(&t.id))
-            .count();
+        let usage = self.tasks.values().filter(|x| x.tags.contains(&t.id)).count();
         json!({
             "id": t.id.to_string(),
             "name": t.name,
@@ -395,9 +350,5 @@ pub(crate) const SEVERITIES: [(&str, &str); 5] = [
 ];
 
 pub(crate) fn severity_id(name: &str) -> &'static str {
-    SEVERITIES
-        .iter()
-        .find(|(_, n)| n.eq_ignore_ascii_case(name))
-        .map(|(id, _)| *id)
-        .unwrap_or(SEVERITIES[0].0)
+    SEVERITIES.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|(id, _)| *id).unwrap_or(SEVERITIES[0].0)
 }

@@ -34,9 +34,7 @@ fn stamp(v: &mut Value, name: &str, ms: i64) {
 }
 
 fn date_ms(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0)
-        .map(|x| x.and_utc().timestamp_millis())
-        .unwrap_or(0)
+    d.and_hms_opt(0, 0, 0).map(|x| x.and_utc().timestamp_millis()).unwrap_or(0)
 }
 
 fn link(url: String) -> Value {
@@ -55,11 +53,7 @@ impl R<'_> {
 
     fn portal(&self) -> Value {
         let s = self.s;
-        let active = s
-            .projects
-            .values()
-            .filter(|p| !p.trashed && p.project_type == "active")
-            .count();
+        let active = s.projects.values().filter(|p| !p.trashed && p.project_type == "active").count();
         json!({
             "id": s.portal_id,
             "id_string": s.portal_id.to_string(),
@@ -164,18 +158,9 @@ impl R<'_> {
         let s = self.s;
         let (mut open, mut closed) = (0, 0);
         for x in s.tasks.values().filter(|x| x.tasklist == t.id) {
-            if task_status(x.status).closed {
-                closed += 1
-            } else {
-                open += 1
-            }
+            if task_status(x.status).closed { closed += 1 } else { open += 1 }
         }
-        let url = format!(
-            "{}/projects/{}/tasklists/{}",
-            self.portal_url(),
-            t.project,
-            t.id
-        );
+        let url = format!("{}/projects/{}/tasklists/{}", self.portal_url(), t.project, t.id);
         let ms = t.milestone.and_then(|m| s.milestones.get(&m));
         let mut v = json!({
             "id": t.id,
@@ -200,11 +185,7 @@ impl R<'_> {
 
     fn task(&self, t: &Task) -> Value {
         let s = self.s;
-        let key = s
-            .projects
-            .get(&t.project)
-            .map(|p| p.key.clone())
-            .unwrap_or_default();
+        let key = s.projects.get(&t.project).map(|p| p.key.clone()).unwrap_or_default();
         let st = task_status(t.status);
         let tl = s.tasklists.get(&t.tasklist);
         let creator = s.person(t.created_by);
@@ -219,12 +200,7 @@ impl R<'_> {
             .collect();
         let (b, n) = s.log_minutes_for(t.id);
         let has_subtasks = s.tasks.values().any(|x| x.parent == Some(t.id));
-        let url = format!(
-            "{}/projects/{}/tasks/{}",
-            self.portal_url(),
-            t.project,
-            t.id
-        );
+        let url = format!("{}/projects/{}/tasks/{}", self.portal_url(), t.project, t.id);
         let mut prio = t.priority.clone();
         if let Some(f) = prio.get_mut(0..1) {
             f.make_ascii_uppercase();
@@ -315,28 +291,10 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             | ["restapi", "portal", _, "projects"]
             | ["restapi", "portal", _, "projects", _]
             | ["restapi", "portal", _, "projects", _, "tasklists"]
-            | [
-                "restapi",
-                "portal",
-                _,
-                "projects",
-                _,
-                "tasklists",
-                _,
-                "tasks"
-            ]
+            | ["restapi", "portal", _, "projects", _, "tasklists", _, "tasks"]
             | ["restapi", "portal", _, "projects", _, "tasks"]
             | ["restapi", "portal", _, "projects", _, "tasks", _]
-            | [
-                "restapi",
-                "portal",
-                _,
-                "projects",
-                _,
-                "tasks",
-                _,
-                "subtasks"
-            ]
+            | ["restapi", "portal", _, "projects", _, "tasks", _, "subtasks"]
             | ["restapi", "portal", _, "projects", _, "users"]
     );
     if !known {
@@ -348,10 +306,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
     {
         return Err(ApiErr::NotFound("portal_id"));
     }
-    let r = R {
-        s: &*ctx.store,
-        base: ctx.base.clone(),
-    };
+    let r = R { s: &*ctx.store, base: ctx.base.clone() };
     let project = |pr: &str| -> Result<Project, ApiErr> {
         pr.parse::<u64>()
             .ok()
@@ -364,10 +319,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         (["portals"], Method::GET) => {
             ctx.need("portals", "READ")?;
             let login = ctx.caller.zuid.to_string();
-            Ok(json(
-                200,
-                &json!({"login_id": login, "portals": [r.portal()]}),
-            ))
+            Ok(json(200, &json!({"login_id": login, "portals": [r.portal()]})))
         }
         (["portal", _], Method::GET) => {
             ctx.need("portals", "READ")?;
@@ -397,15 +349,12 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             ctx.need("tasklists", "READ")?;
             let p = project(pr)?;
             let flag = ctx.req.q("flag").unwrap_or("allflag");
-            let items = r
-                .s
-                .tasklists
-                .values()
-                .filter(|t| {
-                    t.project == p.id && (flag == "allflag" || flag.eq_ignore_ascii_case(&t.flag))
-                })
-                .map(|t| r.tasklist(t))
-                .collect();
+            let items =
+                r.s.tasklists
+                    .values()
+                    .filter(|t| t.project == p.id && (flag == "allflag" || flag.eq_ignore_ascii_case(&t.flag)))
+                    .map(|t| r.tasklist(t))
+                    .collect();
             page(ctx, "tasklists", items)
         }
         (["portal", _, "projects", pr, "tasks"], Method::GET) => {
@@ -431,8 +380,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
                     .filter(|t| {
                         owner == "all"
                             || t.owners.iter().any(|o| {
-                                o.to_string() == owner
-                                    || r.s.person(*o).is_some_and(|p| p.zuid.to_string() == owner)
+                                o.to_string() == owner || r.s.person(*o).is_some_and(|p| p.zuid.to_string() == owner)
                             })
                     })
                     .filter(|t| tl.is_none_or(|x| t.tasklist == x))
@@ -448,38 +396,22 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
                 return Err(ApiErr::NotFound("tasklist_id"));
             }
             let items =
-                r.s.tasks
-                    .values()
-                    .filter(|t| t.tasklist == tl && t.parent.is_none())
-                    .map(|t| r.task(t))
-                    .collect();
+                r.s.tasks.values().filter(|t| t.tasklist == tl && t.parent.is_none()).map(|t| r.task(t)).collect();
             page(ctx, "tasks", items)
         }
         (["portal", _, "projects", pr, "tasks", t], Method::GET) => {
             ctx.need("tasks", "READ")?;
             let p = project(pr)?;
-            let t = t
-                .parse::<u64>()
-                .ok()
-                .and_then(|id| r.s.tasks.get(&id))
-                .filter(|t| t.project == p.id);
+            let t = t.parse::<u64>().ok().and_then(|id| r.s.tasks.get(&id)).filter(|t| t.project == p.id);
             let t = t.ok_or(ApiErr::NotFound("task_id"))?;
             Ok(json(200, &json!({"tasks": [r.task(t)]})))
         }
         (["portal", _, "projects", pr, "tasks", t, "subtasks"], Method::GET) => {
             ctx.need("tasks", "READ")?;
             let p = project(pr)?;
-            let parent = t
-                .parse::<u64>()
-                .ok()
-                .filter(|id| r.s.tasks.get(id).is_some_and(|t| t.project == p.id));
+            let parent = t.parse::<u64>().ok().filter(|id| r.s.tasks.get(id).is_some_and(|t| t.project == p.id));
             let parent = parent.ok_or(ApiErr::NotFound("task_id"))?;
-            let items =
-                r.s.tasks
-                    .values()
-                    .filter(|t| t.parent == Some(parent))
-                    .map(|t| r.task(t))
-                    .collect();
+            let items = r.s.tasks.values().filter(|t| t.parent == Some(parent)).map(|t| r.task(t)).collect();
             page(ctx, "tasks", items)
         }
         (["portal", _, "projects", pr, "tasks", t, "subtasks"], Method::POST) => {
@@ -509,12 +441,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
 fn create_subtask(ctx: &mut Ctx<'_>, p: &Project, parent: &Task) -> ApiResult {
     let mut form = ctx.req.form_body();
     form.extend(ctx.req.query.iter().cloned());
-    let get = |k: &str| {
-        form.iter()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |k: &str| form.iter().find(|(a, _)| a == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
     let name = get("name").ok_or_else(|| ApiErr::Missing("name".to_owned()))?;
     if name.chars().count() > 250 {
         return Err(ApiErr::Invalid("name".to_owned()));
@@ -535,9 +462,7 @@ fn create_subtask(ctx: &mut Ctx<'_>, p: &Project, parent: &Task) -> ApiResult {
     let date = |k: &str| -> Result<Option<i64>, ApiErr> {
         match get(k) {
             None => Ok(None),
-            Some(s) => parse_date(&s)
-                .map(|d| Some(date_ms(d)))
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
+            Some(s) => parse_date(&s).map(|d| Some(date_ms(d))).ok_or_else(|| ApiErr::Invalid(k.to_owned())),
         }
     };
     let start_ms = date("start_date")?;
@@ -577,9 +502,6 @@ fn create_subtask(ctx: &mut Ctx<'_>, p: &Project, parent: &Task) -> ApiResult {
         tags: Vec::new(),
     };
     ctx.store.tasks.insert(id, t.clone());
-    let r = R {
-        s: &*ctx.store,
-        base: ctx.base.clone(),
-    };
+    let r = R { s: &*ctx.store, base: ctx.base.clone() };
     Ok(json(201, &json!({"tasks": [r.task(&t)]})))
 }

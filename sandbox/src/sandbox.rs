@@ -15,8 +15,8 @@ use crate::config::{Dc, Limits};
 use crate::fault::Fault;
 use crate::server::{Shared, serve};
 use crate::state::{
-    ActiveFault, ClientCredentials, ClientKind, ClientSpec, Counters, DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET, DEMO_REDIRECT, DeviceState, SeenRequest, State, UserInfo,
+    ActiveFault, ClientCredentials, ClientKind, ClientSpec, Counters, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    DEMO_REDIRECT, DeviceState, SeenRequest, State, UserInfo,
 };
 
 /// Errors from the sandbox's library API.
@@ -94,9 +94,7 @@ impl SandboxBuilder {
 
     /// Binds one listener per DC and starts serving.
     pub async fn start(self) -> Result<Sandbox, Error> {
-        let base = self
-            .addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let base = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let mut listeners = Vec::new();
         let mut urls = Vec::new();
         for (i, _dc) in Dc::ALL.iter().enumerate() {
@@ -134,11 +132,7 @@ impl SandboxBuilder {
             .zip(Dc::ALL)
             .map(|(l, dc)| tokio::spawn(serve(l, dc, shared.clone(), rx.clone())))
             .collect();
-        Ok(Sandbox {
-            shared,
-            shutdown: tx,
-            tasks,
-        })
+        Ok(Sandbox { shared, shutdown: tx, tasks })
     }
 }
 
@@ -255,10 +249,7 @@ impl Sandbox {
     /// Makes `email` the browser's signed-in user: the one who sees the consent page.
     pub fn sign_in(&self, email: &str) -> Result<UserInfo, Error> {
         let mut st = self.shared.lock();
-        let u = st
-            .user_by_email(email)
-            .cloned()
-            .ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
+        let u = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
         st.signed_in = u.email.clone();
         Ok(u)
     }
@@ -269,18 +260,11 @@ impl Sandbox {
     pub fn self_client_code(&self, client_id: &str, scopes: &[&str]) -> Result<String, Error> {
         let now = self.shared.clock.now_ms();
         let mut st = self.shared.lock();
-        let client = st
-            .clients
-            .get(client_id)
-            .cloned()
-            .ok_or_else(|| Error::UnknownClient(client_id.to_owned()))?;
+        let client = st.clients.get(client_id).cloned().ok_or_else(|| Error::UnknownClient(client_id.to_owned()))?;
         if let Some(bad) = scopes.iter().find(|s| !crate::scopes::is_known(s)) {
             return Err(Error::UnknownScope((*bad).to_owned()));
         }
-        let owner = st
-            .user_by_zuid(client.owner_zuid)
-            .cloned()
-            .unwrap_or_else(|| st.users[0].clone());
+        let owner = st.user_by_zuid(client.owner_zuid).cloned().unwrap_or_else(|| st.users[0].clone());
         st.issue_code(
             now,
             &self.shared.limits,
@@ -308,24 +292,15 @@ impl Sandbox {
     fn answer_device(&self, user_code: &str, email: &str, accept: bool) -> Result<(), Error> {
         let now = self.shared.clock.now_ms();
         let mut st = self.shared.lock();
-        let user = st
-            .user_by_email(email)
-            .cloned()
-            .ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
+        let user = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
         let Some((_, rec)) = st.device_by_user_code(user_code) else {
             return Err(Error::UnknownUserCode(user_code.to_owned()));
         };
         if now >= rec.expires_ms || rec.state != DeviceState::Pending {
             return Err(Error::UnknownUserCode(user_code.to_owned()));
         }
-        rec.state = if accept {
-            DeviceState::Approved {
-                zuid: user.zuid,
-                user_dc: user.dc,
-            }
-        } else {
-            DeviceState::Denied
-        };
+        rec.state =
+            if accept { DeviceState::Approved { zuid: user.zuid, user_dc: user.dc } } else { DeviceState::Denied };
         Ok(())
     }
 
@@ -349,11 +324,8 @@ impl Sandbox {
             .refresh
             .iter()
             .map(|(rt, r)| {
-                let n = r
-                    .access
-                    .iter()
-                    .filter(|a| st.access.get(*a).is_some_and(|x| x.expires_ms > now))
-                    .count() as u64;
+                let n =
+                    r.access.iter().filter(|a| st.access.get(*a).is_some_and(|x| x.expires_ms > now)).count() as u64;
                 (rt.clone(), n)
             })
             .collect();
@@ -378,30 +350,10 @@ impl Sandbox {
                 .map(|p| DemoProject {
                     id: p.id.to_string(),
                     name: p.name.clone(),
-                    tasklists: ids(s
-                        .tasklists
-                        .values()
-                        .filter(|t| t.project == p.id)
-                        .map(|t| t.id)
-                        .collect()),
-                    milestones: ids(s
-                        .milestones
-                        .values()
-                        .filter(|t| t.project == p.id)
-                        .map(|t| t.id)
-                        .collect()),
-                    tasks: ids(s
-                        .tasks
-                        .values()
-                        .filter(|t| t.project == p.id)
-                        .map(|t| t.id)
-                        .collect()),
-                    issues: ids(s
-                        .issues
-                        .values()
-                        .filter(|t| t.project == p.id)
-                        .map(|t| t.id)
-                        .collect()),
+                    tasklists: ids(s.tasklists.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
+                    milestones: ids(s.milestones.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
+                    tasks: ids(s.tasks.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
+                    issues: ids(s.issues.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
                 })
                 .collect(),
         }
@@ -418,10 +370,7 @@ impl Sandbox {
             .ok()
             .filter(|p| s.projects.contains_key(p))
             .ok_or_else(|| Error::UnknownProject(project_id.to_owned()))?;
-        Ok(s.bulk_tasks(pid, n, now)
-            .into_iter()
-            .map(|i| i.to_string())
-            .collect())
+        Ok(s.bulk_tasks(pid, n, now).into_iter().map(|i| i.to_string()).collect())
     }
 
     /// Stops the listeners and waits for them.

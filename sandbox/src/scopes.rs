@@ -46,23 +46,16 @@ pub(crate) fn is_known(scope: &str) -> bool {
         return false;
     }
     if service.eq_ignore_ascii_case("ZohoProjects") {
-        return PROJECTS_MODULES
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(module));
+        return PROJECTS_MODULES.iter().any(|m| m.eq_ignore_ascii_case(module));
     }
-    OTHER_SERVICES.iter().any(|(s, mods)| {
-        s.eq_ignore_ascii_case(service) && mods.iter().any(|m| m.eq_ignore_ascii_case(module))
-    })
+    OTHER_SERVICES
+        .iter()
+        .any(|(s, mods)| s.eq_ignore_ascii_case(service) && mods.iter().any(|m| m.eq_ignore_ascii_case(module)))
 }
 
 /// Splits a scope parameter: comma-separated (Zoho's form); spaces are tolerated too.
 pub(crate) fn split(param: &str) -> Vec<String> {
-    param
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    param.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Whether the granted scopes allow `ZohoProjects.<module>.<op>`; `ALL` implies every op.
@@ -87,10 +80,7 @@ mod tests {
         assert!(!is_known("ZohoProjects.nope.READ"));
         assert!(!is_known("ZohoProjects.tasks.WRITE"));
         assert!(!is_known("ZohoCRM.modules.ALL"));
-        let g = vec![
-            "ZohoProjects.tasks.ALL".to_owned(),
-            "ZohoProjects.portals.READ".to_owned(),
-        ];
+        let g = vec!["ZohoProjects.tasks.ALL".to_owned(), "ZohoProjects.portals.READ".to_owned()];
         assert!(allows(&g, "tasks", "DELETE"));
         assert!(allows(&g, "portals", "READ"));
         assert!(!allows(&g, "portals", "CREATE"));

@@ -69,12 +69,7 @@ pub(crate) fn classify(path: &str) -> Route {
 }
 
 /// Runs one DC's accept loop until `shutdown` flips.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    dc: Dc,
-    shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub(crate) async fn serve(listener: TcpListener, dc: Dc, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let accepted = tokio::select! {
             _ = shutdown.changed() => break,
@@ -95,8 +90,7 @@ pub(crate) async fn serve(
                 let kill = k2.clone();
                 async move { Ok::<_, Infallible>(handle(shared, dc, req, kill).await) }
             });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc);
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
             tokio::select! {
                 _ = conn => {}
                 _ = kill.notified() => {}
@@ -110,11 +104,7 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
     let (parts, body) = req.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| path.clone());
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| path.clone());
     let route = classify(&path);
     let now = shared.clock.now_ms();
     let fault = {
@@ -126,12 +116,7 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
             headers: parts
                 .headers
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect(),
             route: route.clone(),
             at_ms: now,
@@ -170,20 +155,9 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
     let query: Vec<(String, String)> = parts
         .uri
         .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
         .unwrap_or_default();
-    let req = Req {
-        dc,
-        method: method.clone(),
-        path: path.clone(),
-        query,
-        headers: parts.headers,
-        body,
-    };
+    let req = Req { dc, method: method.clone(), path: path.clone(), query, headers: parts.headers, body };
     let resp = match route {
         Route::Api => crate::api::handle(&shared, &req),
         Route::Any => not_found(&req),
@@ -199,16 +173,8 @@ fn log(dc: Dc, method: &axum::http::Method, path: &str, query: &str, status: u16
 
 fn too_large(route: &Route, path: &str) -> Resp {
     match route {
-        Route::Api => crate::api::v3_error(
-            413,
-            path,
-            "REQUEST_BODY_TOO_LARGE",
-            "The request body is too large.",
-        ),
-        _ => json(
-            413,
-            &json!({"error": "invalid_request", "error_description": "request body too large"}),
-        ),
+        Route::Api => crate::api::v3_error(413, path, "REQUEST_BODY_TOO_LARGE", "The request body is too large."),
+        _ => json(413, &json!({"error": "invalid_request", "error_description": "request body too large"})),
     }
 }
 
@@ -216,35 +182,18 @@ fn not_found(req: &Req) -> Resp {
     page(
         404,
         "Page not found",
-        &format!(
-            "<p>The page <code>{}</code> does not exist on this sandbox.</p>",
-            crate::util::esc(&req.path)
-        ),
+        &format!("<p>The page <code>{}</code> does not exist on this sandbox.</p>", crate::util::esc(&req.path)),
     )
 }
 
 fn fault_response(kind: &FaultKind, route: &Route, path: &str) -> Resp {
     match kind {
         FaultKind::Status(s) => match route {
-            Route::Api => {
-                crate::api::v3_error(*s, path, "INTERNAL_SERVER_ERROR", "Injected fault.")
-            }
-            _ => page(
-                *s,
-                "Error",
-                "<p>An internal error occurred. Please try again later.</p>",
-            ),
+            Route::Api => crate::api::v3_error(*s, path, "INTERNAL_SERVER_ERROR", "Injected fault."),
+            _ => page(*s, "Error", "<p>An internal error occurred. Please try again later.</p>"),
         },
-        FaultKind::Respond {
-            status,
-            content_type,
-            body,
-        } => raw(*status, content_type, body.clone()),
-        FaultKind::MalformedBody => raw(
-            200,
-            "application/json;charset=UTF-8",
-            "{\"access_token\":\"1000.".to_owned(),
-        ),
+        FaultKind::Respond { status, content_type, body } => raw(*status, content_type, body.clone()),
+        FaultKind::MalformedBody => raw(200, "application/json;charset=UTF-8", "{\"access_token\":\"1000.".to_owned()),
         FaultKind::OkWithError(e) => match route {
             Route::Api => {
                 let mut r = crate::api::v3_error(200, path, e, e);

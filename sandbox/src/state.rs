@@ -47,10 +47,7 @@ impl Default for ClientSpec {
 impl ClientSpec {
     /// A web client with one redirect URI.
     pub fn web(redirect_uri: &str) -> Self {
-        ClientSpec {
-            redirect_uris: vec![redirect_uri.to_owned()],
-            ..ClientSpec::default()
-        }
+        ClientSpec { redirect_uris: vec![redirect_uri.to_owned()], ..ClientSpec::default() }
     }
 
     /// A self client.
@@ -245,27 +242,18 @@ pub struct Counters {
 impl Counters {
     /// Access tokens ever minted from `refresh_token` (0 if unknown).
     pub fn access_tokens_minted_for(&self, refresh_token: &str) -> u64 {
-        self.minted_per_refresh
-            .get(refresh_token)
-            .copied()
-            .unwrap_or(0)
+        self.minted_per_refresh.get(refresh_token).copied().unwrap_or(0)
     }
 
     /// Access tokens made from `refresh_token` that are still valid now.
     pub fn active_access_tokens(&self, refresh_token: &str) -> u64 {
-        self.active_per_refresh
-            .get(refresh_token)
-            .copied()
-            .unwrap_or(0)
+        self.active_per_refresh.get(refresh_token).copied().unwrap_or(0)
     }
 
     /// Requests received that fall under `route` (e.g. `Route::Token`, `Route::Api`,
     /// `Route::Path("/api/v3/portals".into())`).
     pub fn requests(&self, route: &Route) -> u64 {
-        self.hits
-            .iter()
-            .filter(|(kind, path)| route.matches(kind, path))
-            .count() as u64
+        self.hits.iter().filter(|(kind, path)| route.matches(kind, path)).count() as u64
     }
 }
 
@@ -330,10 +318,7 @@ impl State {
             faults: Vec::new(),
             seen: Vec::new(),
             api_windows: HashMap::new(),
-            data: Dc::ALL
-                .iter()
-                .map(|dc| crate::data::Store::seeded(*dc))
-                .collect(),
+            data: Dc::ALL.iter().map(|dc| crate::data::Store::seeded(*dc)).collect(),
             next_zuid: 60_000_000,
         };
         // The seeded portal people are accounts users too (all homed in the US DC);
@@ -362,9 +347,7 @@ impl State {
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&UserInfo> {
-        self.users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     pub(crate) fn user_by_zuid(&self, zuid: u64) -> Option<&UserInfo> {
@@ -372,9 +355,7 @@ impl State {
     }
 
     pub(crate) fn signed_in_user(&self) -> UserInfo {
-        self.user_by_email(&self.signed_in)
-            .cloned()
-            .unwrap_or_else(|| self.users[0].clone())
+        self.user_by_email(&self.signed_in).cloned().unwrap_or_else(|| self.users[0].clone())
     }
 
     pub(crate) fn add_user(&mut self, email: &str, name: Option<&str>, dc: Dc) -> UserInfo {
@@ -383,17 +364,9 @@ impl State {
         }
         self.next_zuid += 7;
         let zuid = self.next_zuid;
-        let name = name
-            .map(str::to_owned)
-            .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+        let name = name.map(str::to_owned).unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
         let zpuid = self.data[dc.index()].add_person(zuid, &name, email);
-        let u = UserInfo {
-            email: email.to_owned(),
-            name,
-            zuid,
-            zpuid: zpuid.to_string(),
-            dc,
-        };
+        let u = UserInfo { email: email.to_owned(), name, zuid, zpuid: zpuid.to_string(), dc };
         self.users.push(u.clone());
         u
     }
@@ -401,12 +374,8 @@ impl State {
     pub(crate) fn register_client(&mut self, spec: &ClientSpec) -> ClientCredentials {
         let id = format!("1000.{}", random_upper(30));
         let secret = crate::util::hex(21);
-        let owner_zuid = spec
-            .owner
-            .as_deref()
-            .and_then(|e| self.user_by_email(e))
-            .map(|u| u.zuid)
-            .unwrap_or(self.users[0].zuid);
+        let owner_zuid =
+            spec.owner.as_deref().and_then(|e| self.user_by_email(e)).map(|u| u.zuid).unwrap_or(self.users[0].zuid);
         self.clients.insert(
             id.clone(),
             Client {
@@ -454,8 +423,7 @@ impl State {
         }
         if log.len() as u64 >= u64::from(limits.codes_per_window) {
             log.clear();
-            self.code_blocked
-                .insert(key, now.saturating_add(crate::util::ms(limits.code_block)));
+            self.code_blocked.insert(key, now.saturating_add(crate::util::ms(limits.code_block)));
             return Err(());
         }
         log.push_back(now);
@@ -571,11 +539,7 @@ impl State {
             }
             r.access.push_back(token.clone());
             r.minted += 1;
-            *self
-                .counters
-                .minted_per_refresh
-                .entry(rt.to_owned())
-                .or_default() += 1;
+            *self.counters.minted_per_refresh.entry(rt.to_owned()).or_default() += 1;
         }
         self.access.insert(
             token.clone(),
@@ -593,10 +557,7 @@ impl State {
 
     /// Takes one use of the first fault matching the request, if any.
     pub(crate) fn take_fault(&mut self, kind: &Route, path: &str) -> Option<Fault> {
-        let idx = self
-            .faults
-            .iter()
-            .position(|f| f.fault.route.matches(kind, path))?;
+        let idx = self.faults.iter().position(|f| f.fault.route.matches(kind, path))?;
         let f = self.faults[idx].fault.clone();
         if let Some(left) = self.faults[idx].left.as_mut() {
             *left = left.saturating_sub(1);
@@ -615,21 +576,11 @@ impl State {
         device_code
     }
 
-    pub(crate) fn device_by_user_code(
-        &mut self,
-        user_code: &str,
-    ) -> Option<(&String, &mut DeviceRec)> {
-        let wanted: String = user_code
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        self.devices.iter_mut().find(|(_, d)| {
-            d.user_code
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                == wanted
-        })
+    pub(crate) fn device_by_user_code(&mut self, user_code: &str) -> Option<(&String, &mut DeviceRec)> {
+        let wanted: String =
+            user_code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+        self.devices
+            .iter_mut()
+            .find(|(_, d)| d.user_code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>() == wanted)
     }
 }

@@ -27,27 +27,18 @@ pub(crate) struct Req {
 impl Req {
     /// Query parameter (first occurrence).
     pub(crate) fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn content_type(&self) -> String {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase()
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase()
     }
 
     /// Form body pairs (when the body is form-encoded or untyped).
     pub(crate) fn form_body(&self) -> Vec<(String, String)> {
         let ct = self.content_type();
         if ct.is_empty() || ct.starts_with("application/x-www-form-urlencoded") {
-            url::form_urlencoded::parse(&self.body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
+            url::form_urlencoded::parse(&self.body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
         } else {
             Vec::new()
         }
@@ -66,11 +57,7 @@ pub(crate) struct Params(pub(crate) Vec<(String, String)>);
 
 impl Params {
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 }
 
@@ -132,9 +119,7 @@ pub(crate) fn page(status: u16, title: &str, body_html: &str) -> Resp {
 
 pub(crate) fn hex(n_bytes: usize) -> String {
     let mut rng = rand::rng();
-    (0..n_bytes)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
+    (0..n_bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
 }
 
 /// A token shaped like Zoho's: `<prefix>.<32 hex>.<32 hex>`.
@@ -145,9 +130,7 @@ pub(crate) fn zoho_token(prefix: &str) -> String {
 pub(crate) fn random_upper(n: usize) -> String {
     const ALPHA: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..n)
-        .map(|_| ALPHA[rng.random_range(0..ALPHA.len())] as char)
-        .collect()
+    (0..n).map(|_| ALPHA[rng.random_range(0..ALPHA.len())] as char).collect()
 }
 
 const SECRET_KEYS: &[&str] = &[

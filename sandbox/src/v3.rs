@@ -4,9 +4,7 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::api::{ApiErr, ApiResult, Ctx, body_obj};
-use crate::data::{
-    Comment, ISSUE_STATUSES, Issue, Milestone, Project, TASK_STATUSES, Tag, Task, Tasklist, TimeLog,
-};
+use crate::data::{Comment, ISSUE_STATUSES, Issue, Milestone, Project, TASK_STATUSES, Tag, Task, Tasklist, TimeLog};
 use crate::input::{Body, id_of, parse_date};
 use crate::render::{SEVERITIES, issue_status, task_status};
 use crate::util::{empty, json};
@@ -28,20 +26,14 @@ impl Paging {
                 },
             }
         };
-        Ok(Paging {
-            page: num("page", 1, 1_000_000)?,
-            per_page: num("per_page", 100, 200)?,
-        })
+        Ok(Paging { page: num("page", 1, 1_000_000)?, per_page: num("per_page", 100, 200)? })
     }
 
     /// The slice of `items` for this page, and whether another page follows.
     pub(crate) fn cut<T>(&self, items: Vec<T>) -> (Vec<T>, bool) {
         let start = (self.page - 1).saturating_mul(self.per_page);
         let has_next = items.len() > start.saturating_add(self.per_page);
-        (
-            items.into_iter().skip(start).take(self.per_page).collect(),
-            has_next,
-        )
+        (items.into_iter().skip(start).take(self.per_page).collect(), has_next)
     }
 
     pub(crate) fn info(&self, has_next: bool) -> Value {
@@ -125,10 +117,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
     match (rest, m) {
         ([], &Method::GET) => {
             ctx.need("portals", "READ")?;
-            Ok(json(
-                200,
-                &json!({"portal_details": ctx.store.portal_details()}),
-            ))
+            Ok(json(200, &json!({"portal_details": ctx.store.portal_details()})))
         }
         (["projects"], &Method::GET) => projects_list(ctx),
         (["projects"], &Method::POST) => project_create(ctx),
@@ -167,12 +156,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             let t = tasklist(ctx, pr, tl)?;
             let s = &mut *ctx.store;
             s.tasklists.remove(&t.id);
-            let gone: Vec<u64> = s
-                .tasks
-                .values()
-                .filter(|x| x.tasklist == t.id)
-                .map(|x| x.id)
-                .collect();
+            let gone: Vec<u64> = s.tasks.values().filter(|x| x.tasklist == t.id).map(|x| x.id).collect();
             for id in gone {
                 s.tasks.remove(&id);
                 s.comments.retain(|_, c| c.parent != id);
@@ -191,25 +175,13 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
         }
         (["tasks"], &Method::GET) => {
             ctx.need("tasks", "READ")?;
-            let live: Vec<u64> = ctx
-                .store
-                .projects
-                .values()
-                .filter(|p| !p.trashed)
-                .map(|p| p.id)
-                .collect();
+            let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
             tasks_list(ctx, |x| live.contains(&x.project))
         }
         (["mytasks"], &Method::GET) => {
             ctx.need("tasks", "READ")?;
             let me = ctx.me();
-            let live: Vec<u64> = ctx
-                .store
-                .projects
-                .values()
-                .filter(|p| !p.trashed)
-                .map(|p| p.id)
-                .collect();
+            let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
             tasks_list(ctx, |x| live.contains(&x.project) && x.owners.contains(&me))
         }
         (["projects", pr, "tasks"], &Method::POST) => task_create(ctx, pr),
@@ -224,12 +196,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             let t = task(ctx, pr, t)?;
             let s = &mut *ctx.store;
             let mut gone = vec![t.id];
-            gone.extend(
-                s.tasks
-                    .values()
-                    .filter(|x| x.parent == Some(t.id))
-                    .map(|x| x.id),
-            );
+            gone.extend(s.tasks.values().filter(|x| x.parent == Some(t.id)).map(|x| x.id));
             for id in gone {
                 s.tasks.remove(&id);
                 s.comments.retain(|_, c| c.parent != id);
@@ -252,12 +219,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
                 x.tasklist = target;
                 x.modified_ms = now;
             }
-            let x = ctx
-                .store
-                .tasks
-                .get(&t.id)
-                .cloned()
-                .ok_or(ApiErr::NotFound("task_id"))?;
+            let x = ctx.store.tasks.get(&t.id).cloned().ok_or(ApiErr::NotFound("task_id"))?;
             Ok(json(200, &ctx.store.task_v3(&x)))
         }
         (["projects", pr, "tasks", t, "comments"], &Method::GET) => {
@@ -296,9 +258,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             let x = milestone(ctx, pr, ms)?;
             Ok(json(200, &ctx.store.milestone_v3(&x)))
         }
-        (["projects", pr, "phases" | "milestones", ms], &Method::PATCH) => {
-            milestone_update(ctx, pr, ms)
-        }
+        (["projects", pr, "phases" | "milestones", ms], &Method::PATCH) => milestone_update(ctx, pr, ms),
         (["projects", pr, "phases" | "milestones", ms], &Method::DELETE) => {
             ctx.need("milestones", "DELETE")?;
             let x = milestone(ctx, pr, ms)?;
@@ -356,12 +316,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
         }
         (["users"], &Method::GET) => {
             ctx.need("users", "READ")?;
-            let users: Vec<Value> = ctx
-                .store
-                .people
-                .iter()
-                .map(|p| ctx.store.user_full(p.zpuid))
-                .collect();
+            let users: Vec<Value> = ctx.store.people.iter().map(|p| ctx.store.user_full(p.zpuid)).collect();
             list_no_info(ctx, "users", users)
         }
         (["users", u], &Method::GET) => {
@@ -411,10 +366,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
                 .store
                 .tags
                 .values()
-                .filter(|t| {
-                    name.as_ref()
-                        .is_none_or(|n| t.name.to_ascii_lowercase().contains(n))
-                })
+                .filter(|t| name.as_ref().is_none_or(|n| t.name.to_ascii_lowercase().contains(n)))
                 .map(|t| ctx.store.tag_v3(t))
                 .collect();
             list_no_info(ctx, "tags", items)
@@ -438,84 +390,49 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
 
 fn project(ctx: &Ctx<'_>, pr: &str) -> Result<Project, ApiErr> {
     let id = pid(pr, "project_id")?;
-    ctx.store
-        .projects
-        .get(&id)
-        .filter(|p| !p.trashed)
-        .cloned()
-        .ok_or(ApiErr::NotFound("project_id"))
+    ctx.store.projects.get(&id).filter(|p| !p.trashed).cloned().ok_or(ApiErr::NotFound("project_id"))
 }
 
 fn tasklist(ctx: &Ctx<'_>, pr: &str, tl: &str) -> Result<Tasklist, ApiErr> {
     let p = project(ctx, pr)?;
     let id = pid(tl, "tasklist_id")?;
-    ctx.store
-        .tasklists
-        .get(&id)
-        .filter(|t| t.project == p.id)
-        .cloned()
-        .ok_or(ApiErr::NotFound("tasklist_id"))
+    ctx.store.tasklists.get(&id).filter(|t| t.project == p.id).cloned().ok_or(ApiErr::NotFound("tasklist_id"))
 }
 
 pub(crate) fn task(ctx: &Ctx<'_>, pr: &str, t: &str) -> Result<Task, ApiErr> {
     let p = project(ctx, pr)?;
     let id = pid(t, "task_id")?;
-    ctx.store
-        .tasks
-        .get(&id)
-        .filter(|t| t.project == p.id)
-        .cloned()
-        .ok_or(ApiErr::NotFound("task_id"))
+    ctx.store.tasks.get(&id).filter(|t| t.project == p.id).cloned().ok_or(ApiErr::NotFound("task_id"))
 }
 
 fn milestone(ctx: &Ctx<'_>, pr: &str, m: &str) -> Result<Milestone, ApiErr> {
     let p = project(ctx, pr)?;
     let id = pid(m, "milestone_id")?;
-    ctx.store
-        .milestones
-        .get(&id)
-        .filter(|t| t.project == p.id)
-        .cloned()
-        .ok_or(ApiErr::NotFound("milestone_id"))
+    ctx.store.milestones.get(&id).filter(|t| t.project == p.id).cloned().ok_or(ApiErr::NotFound("milestone_id"))
 }
 
 fn issue(ctx: &Ctx<'_>, pr: &str, i: &str) -> Result<Issue, ApiErr> {
     let p = project(ctx, pr)?;
     let id = pid(i, "issue_id")?;
-    ctx.store
-        .issues
-        .get(&id)
-        .filter(|t| t.project == p.id)
-        .cloned()
-        .ok_or(ApiErr::NotFound("issue_id"))
+    ctx.store.issues.get(&id).filter(|t| t.project == p.id).cloned().ok_or(ApiErr::NotFound("issue_id"))
 }
 
 fn user(ctx: &Ctx<'_>, u: &str) -> Result<u64, ApiErr> {
     ctx.store
         .people
         .iter()
-        .find(|p| {
-            p.zpuid.to_string() == u || p.email.eq_ignore_ascii_case(u) || p.zuid.to_string() == u
-        })
+        .find(|p| p.zpuid.to_string() == u || p.email.eq_ignore_ascii_case(u) || p.zuid.to_string() == u)
         .map(|p| p.zpuid)
         .ok_or(ApiErr::NotFound("user_id"))
 }
 
 fn tag(ctx: &Ctx<'_>, t: &str) -> Result<u64, ApiErr> {
     let id = pid(t, "tag_id")?;
-    if ctx.store.tags.contains_key(&id) {
-        Ok(id)
-    } else {
-        Err(ApiErr::NotFound("tag_id"))
-    }
+    if ctx.store.tags.contains_key(&id) { Ok(id) } else { Err(ApiErr::NotFound("tag_id")) }
 }
 
 fn person_ok(ctx: &Ctx<'_>, zpuid: u64, field: &str) -> Result<u64, ApiErr> {
-    if ctx.store.person(zpuid).is_some() {
-        Ok(zpuid)
-    } else {
-        Err(ApiErr::Invalid(field.to_owned()))
-    }
+    if ctx.store.person(zpuid).is_some() { Ok(zpuid) } else { Err(ApiErr::Invalid(field.to_owned())) }
 }
 
 // ---- lists ---------------------------------------------------------------------------------
@@ -548,57 +465,29 @@ fn projects_list(ctx: &mut Ctx<'_>) -> ApiResult {
 
 fn tasklists_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let live: Vec<u64> = ctx
-        .store
-        .projects
-        .values()
-        .filter(|p| !p.trashed)
-        .map(|p| p.id)
-        .collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .tasklists
         .values()
         .filter(|t| project.map_or(live.contains(&t.project), |p| t.project == p))
-        .filter(|t| {
-            ctx.req
-                .q("flag")
-                .is_none_or(|f| f == "allflag" || f.eq_ignore_ascii_case(&t.flag))
-        })
+        .filter(|t| ctx.req.q("flag").is_none_or(|f| f == "allflag" || f.eq_ignore_ascii_case(&t.flag)))
         .map(|t| ctx.store.tasklist_v3(t))
         .collect();
     let (items, next) = pg.cut(items);
-    Ok(json(
-        200,
-        &json!({"tasklists": items, "page_info": pg.info(next)}),
-    ))
+    Ok(json(200, &json!({"tasklists": items, "page_info": pg.info(next)})))
 }
 
 fn tasks_list(ctx: &Ctx<'_>, keep: impl Fn(&Task) -> bool) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let items: Vec<Value> = ctx
-        .store
-        .tasks
-        .values()
-        .filter(|t| keep(t))
-        .map(|t| ctx.store.task_v3(t))
-        .collect();
+    let items: Vec<Value> = ctx.store.tasks.values().filter(|t| keep(t)).map(|t| ctx.store.task_v3(t)).collect();
     let (items, next) = pg.cut(items);
-    Ok(json(
-        200,
-        &json!({"tasks": items, "page_info": pg.info(next)}),
-    ))
+    Ok(json(200, &json!({"tasks": items, "page_info": pg.info(next)})))
 }
 
 fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let live: Vec<u64> = ctx
-        .store
-        .projects
-        .values()
-        .filter(|p| !p.trashed)
-        .map(|p| p.id)
-        .collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .milestones
@@ -608,20 +497,11 @@ fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
         .collect();
     let (items, next) = pg.cut(items);
     // page_info comes as a one-element array here (V3.md §1.2).
-    Ok(json(
-        200,
-        &json!({"milestones": items, "page_info": [pg.info(next)]}),
-    ))
+    Ok(json(200, &json!({"milestones": items, "page_info": [pg.info(next)]})))
 }
 
 fn issues_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
-    let live: Vec<u64> = ctx
-        .store
-        .projects
-        .values()
-        .filter(|p| !p.trashed)
-        .map(|p| p.id)
-        .collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .issues
@@ -634,25 +514,13 @@ fn issues_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
 
 fn comments_list(ctx: &Ctx<'_>, parent: u64) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let mut items: Vec<&Comment> = ctx
-        .store
-        .comments
-        .values()
-        .filter(|c| c.parent == parent)
-        .collect();
-    if ctx
-        .req
-        .q("sort_by")
-        .is_some_and(|s| s.to_ascii_uppercase().starts_with("DESC"))
-    {
+    let mut items: Vec<&Comment> = ctx.store.comments.values().filter(|c| c.parent == parent).collect();
+    if ctx.req.q("sort_by").is_some_and(|s| s.to_ascii_uppercase().starts_with("DESC")) {
         items.reverse();
     }
     let items: Vec<Value> = items.into_iter().map(|c| ctx.store.comment_v3(c)).collect();
     let (items, next) = pg.cut(items);
-    Ok(json(
-        200,
-        &json!({"comments": items, "page_info": pg.info(next)}),
-    ))
+    Ok(json(200, &json!({"comments": items, "page_info": pg.info(next)})))
 }
 
 // ---- projects ------------------------------------------------------------------------------
@@ -685,11 +553,7 @@ fn apply_project(ctx: &Ctx<'_>, b: &Body, p: &mut Project, update: bool) -> Resu
     if let Some(d) = b.str_opt("description", 80_000)? {
         p.description = d;
     }
-    let types: &[&str] = if update {
-        &["active", "template", "archived"]
-    } else {
-        &["active", "template"]
-    };
+    let types: &[&str] = if update { &["active", "template", "archived"] } else { &["active", "template"] };
     if let Some(t) = b.enum_opt("project_type", types)? {
         p.project_type = t;
     }
@@ -741,15 +605,8 @@ fn project_create(ctx: &mut Ctx<'_>) -> ApiResult {
         members: ctx.store.people.iter().map(|p| p.zpuid).collect(),
     };
     apply_project(ctx, &b, &mut p, false)?;
-    if ctx
-        .store
-        .projects
-        .values()
-        .any(|x| !x.trashed && x.name.eq_ignore_ascii_case(&p.name))
-    {
-        return Err(ApiErr::Rule(
-            "A project with this name already exists.".to_owned(),
-        ));
+    if ctx.store.projects.values().any(|x| !x.trashed && x.name.eq_ignore_ascii_case(&p.name)) {
+        return Err(ApiErr::Rule("A project with this name already exists.".to_owned()));
     }
     // Every new project gets its "General" task list, as in Zoho.
     let tl = ctx.store.next_id();
@@ -786,11 +643,7 @@ fn project_update(ctx: &mut Ctx<'_>, pr: &str) -> ApiResult {
 // ---- task lists ----------------------------------------------------------------------------
 
 fn apply_tasklist(ctx: &Ctx<'_>, b: &Body, t: &mut Tasklist) -> Result<(), ApiErr> {
-    b.allow(
-        &["name", "flag", "milestone", "status"],
-        &["milestone_id"],
-        &[],
-    )?;
+    b.allow(&["name", "flag", "milestone", "status"], &["milestone_id"], &[])?;
     if let Some(n) = b.name_opt("name", 150)? {
         t.name = n;
     }
@@ -815,13 +668,7 @@ fn tasklist_create(ctx: &mut Ctx<'_>, pr: &str) -> ApiResult {
     let b = parse_body(ctx)?;
     b.require(&["name"])?;
     let id = ctx.store.next_id();
-    let seq = ctx
-        .store
-        .tasklists
-        .values()
-        .filter(|t| t.project == p.id)
-        .count() as u32
-        + 1;
+    let seq = ctx.store.tasklists.values().filter(|t| t.project == p.id).count() as u32 + 1;
     let mut t = Tasklist {
         id,
         project: p.id,
@@ -928,11 +775,7 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
         }
     }
     if let Some(closed) = b.bool_opt("is_completed")? {
-        t.status = if closed {
-            TASK_STATUSES[2].id
-        } else {
-            TASK_STATUSES[0].id
-        };
+        t.status = if closed { TASK_STATUSES[2].id } else { TASK_STATUSES[0].id };
     }
     if let Some(v) = b.0.get("owners_and_work") {
         let Value::Object(o) = v else {
@@ -944,10 +787,7 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
             };
             let mut ids = Vec::new();
             for ow in arr {
-                let z = ow
-                    .get("zpuid")
-                    .and_then(id_of)
-                    .ok_or_else(|| ApiErr::Invalid("owners_and_work".to_owned()))?;
+                let z = ow.get("zpuid").and_then(id_of).ok_or_else(|| ApiErr::Invalid("owners_and_work".to_owned()))?;
                 ids.push(person_ok(ctx, z, "owners_and_work")?);
             }
             t.owners = ids;
@@ -965,10 +805,7 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
         };
         let mut ids = Vec::new();
         for tg in arr {
-            let id = tg
-                .get("id")
-                .and_then(id_of)
-                .filter(|i| ctx.store.tags.contains_key(i));
+            let id = tg.get("id").and_then(id_of).filter(|i| ctx.store.tags.contains_key(i));
             ids.push(id.ok_or_else(|| ApiErr::Invalid("tags".to_owned()))?);
         }
         t.tags = ids;
@@ -1038,27 +875,10 @@ fn task_update(ctx: &mut Ctx<'_>, pr: &str, id: &str) -> ApiResult {
 fn comment_create(ctx: &mut Ctx<'_>, parent: u64) -> ApiResult {
     let b = parse_body(ctx)?;
     b.require(&["comment"])?;
-    b.allow(
-        &[
-            "comment",
-            "attachments",
-            "attachment_ids",
-            "notify_users",
-            "notify",
-        ],
-        &[],
-        &[],
-    )?;
+    b.allow(&["comment", "attachments", "attachment_ids", "notify_users", "notify"], &[], &[])?;
     let text = b.name_opt("comment", 80_000)?.unwrap_or_default();
     let id = ctx.store.next_id();
-    let c = Comment {
-        id,
-        parent,
-        content: text,
-        added_by: ctx.me(),
-        created_ms: ctx.now,
-        modified_ms: ctx.now,
-    };
+    let c = Comment { id, parent, content: text, added_by: ctx.me(), created_ms: ctx.now, modified_ms: ctx.now };
     ctx.store.comments.insert(id, c.clone());
     // The reply is a bare array (T-PT measured).
     Ok(json(201, &json!([ctx.store.comment_v3(&c)])))
@@ -1066,13 +886,7 @@ fn comment_create(ctx: &mut Ctx<'_>, parent: u64) -> ApiResult {
 
 fn comment_item(ctx: &mut Ctx<'_>, m: &Method, parent: u64, c: &str) -> ApiResult {
     let id = pid(c, "comment_id")?;
-    let Some(mut cm) = ctx
-        .store
-        .comments
-        .get(&id)
-        .filter(|x| x.parent == parent)
-        .cloned()
-    else {
+    let Some(mut cm) = ctx.store.comments.get(&id).filter(|x| x.parent == parent).cloned() else {
         return Err(ApiErr::NotFound("comment_id"));
     };
     match *m {
@@ -1275,12 +1089,7 @@ fn issue_update(ctx: &mut Ctx<'_>, pr: &str, i: &str) -> ApiResult {
 
 // ---- time logs -----------------------------------------------------------------------------
 
-fn module_from(
-    ctx: &Ctx<'_>,
-    v: &Value,
-    project: u64,
-    field: &str,
-) -> Result<(String, Option<u64>), ApiErr> {
+fn module_from(ctx: &Ctx<'_>, v: &Value, project: u64, field: &str) -> Result<(String, Option<u64>), ApiErr> {
     let Value::Object(o) = v else {
         return Err(ApiErr::Invalid(field.to_owned()));
     };
@@ -1368,10 +1177,7 @@ fn apply_log(ctx: &Ctx<'_>, b: &Body, l: &mut TimeLog) -> Result<(), ApiErr> {
     let used = day_total(ctx, l.owner, l.date, l.id);
     if used + l.minutes > 24 * 60 {
         let left = (24 * 60u32).saturating_sub(used);
-        return Err(ApiErr::Rule(format!(
-            "You are left with {} hour(s) to log",
-            crate::render::hhmm(left)
-        )));
+        return Err(ApiErr::Rule(format!("You are left with {} hour(s) to log", crate::render::hhmm(left))));
     }
     Ok(())
 }
@@ -1412,13 +1218,7 @@ fn timelog_item(ctx: &mut Ctx<'_>, m: &Method, pr: &str, lid: &str) -> ApiResult
     ctx.need("timesheets", op)?;
     let p = project(ctx, pr)?;
     let id = pid(lid, "log_id")?;
-    let Some(mut l) = ctx
-        .store
-        .timelogs
-        .get(&id)
-        .filter(|l| l.project == p.id)
-        .cloned()
-    else {
+    let Some(mut l) = ctx.store.timelogs.get(&id).filter(|l| l.project == p.id).cloned() else {
         return Err(ApiErr::NotFound("log_id"));
     };
     match *m {
@@ -1444,19 +1244,12 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
     ctx.need("timesheets", "READ")?;
     let p = project(ctx, pr)?;
     let pg = Paging::from(ctx)?;
-    let view = ctx
-        .req
-        .q("view_type")
-        .ok_or_else(|| ApiErr::Missing("view_type".to_owned()))?;
-    let today = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ctx.now)
-        .unwrap_or_default()
-        .date_naive();
+    let view = ctx.req.q("view_type").ok_or_else(|| ApiErr::Missing("view_type".to_owned()))?;
+    let today = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ctx.now).unwrap_or_default().date_naive();
     let date_q = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiErr> {
         match ctx.req.q(k) {
             None => Ok(None),
-            Some(s) => parse_date(s)
-                .map(Some)
-                .ok_or_else(|| ApiErr::Invalid(k.to_owned())),
+            Some(s) => parse_date(s).map(Some).ok_or_else(|| ApiErr::Invalid(k.to_owned())),
         }
     };
     let anchor = date_q("start_date")?.or(date_q("date")?).unwrap_or(today);
@@ -1466,27 +1259,16 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
             use chrono::Datelike;
             let back = chrono::Days::new(u64::from(anchor.weekday().num_days_from_sunday()));
             let start = anchor.checked_sub_days(back).unwrap_or(anchor);
-            (
-                start,
-                start
-                    .checked_add_days(chrono::Days::new(6))
-                    .unwrap_or(start),
-            )
+            (start, start.checked_add_days(chrono::Days::new(6)).unwrap_or(start))
         }
         "month" => {
             use chrono::Datelike;
             let start = anchor.with_day(1).unwrap_or(anchor);
-            let next = start
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(start);
-            (
-                start,
-                next.checked_sub_days(chrono::Days::new(1)).unwrap_or(start),
-            )
+            let next = start.checked_add_months(chrono::Months::new(1)).unwrap_or(start);
+            (start, next.checked_sub_days(chrono::Days::new(1)).unwrap_or(start))
         }
         "customdate" => {
-            let s =
-                date_q("start_date")?.ok_or_else(|| ApiErr::Missing("start_date".to_owned()))?;
+            let s = date_q("start_date")?.ok_or_else(|| ApiErr::Missing("start_date".to_owned()))?;
             let e = date_q("end_date")?.ok_or_else(|| ApiErr::Missing("end_date".to_owned()))?;
             if e < s {
                 return Err(ApiErr::Invalid("end_date".to_owned()));
@@ -1498,8 +1280,7 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
     let module = match ctx.req.q("module") {
         None => None,
         Some(s) => {
-            let v: Value =
-                serde_json::from_str(s).map_err(|_| ApiErr::Invalid("module".to_owned()))?;
+            let v: Value = serde_json::from_str(s).map_err(|_| ApiErr::Invalid("module".to_owned()))?;
             Some(module_from(ctx, &v, p.id, "module")?)
         }
     };
@@ -1508,11 +1289,7 @@ fn timelogs_list(ctx: &Ctx<'_>, pr: &str) -> ApiResult {
         .timelogs
         .values()
         .filter(|l| l.project == p.id && l.date >= from && l.date <= to)
-        .filter(|l| {
-            module
-                .as_ref()
-                .is_none_or(|(ty, id)| *ty == l.module && (id.is_none() || *id == l.module_id))
-        })
+        .filter(|l| module.as_ref().is_none_or(|(ty, id)| *ty == l.module && (id.is_none() || *id == l.module_id)))
         .collect();
     let (logs, _) = pg.cut(logs);
     if logs.is_empty() {
@@ -1552,45 +1329,27 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     }
     let pg = Paging::from(ctx)?;
     let s = &*ctx.store;
-    let live = |pid: u64| {
-        s.projects.get(&pid).is_some_and(|p| !p.trashed) && project.is_none_or(|x| x == pid)
-    };
+    let live = |pid: u64| s.projects.get(&pid).is_some_and(|p| !p.trashed) && project.is_none_or(|x| x == pid);
     let hit = |name: &str| name.to_ascii_lowercase().contains(&term);
     let mut out = serde_json::Map::new();
     if module == "all" || module == "projects" {
-        let v: Vec<Value> = s
-            .projects
-            .values()
-            .filter(|p| live(p.id) && hit(&p.name))
-            .map(|p| s.project_v3(p))
-            .collect();
+        let v: Vec<Value> =
+            s.projects.values().filter(|p| live(p.id) && hit(&p.name)).map(|p| s.project_v3(p)).collect();
         out.insert("projects".into(), json!(pg.cut(v).0));
     }
     if module == "all" || module == "tasks" {
-        let v: Vec<Value> = s
-            .tasks
-            .values()
-            .filter(|t| live(t.project) && hit(&t.name))
-            .map(|t| s.task_v3(t))
-            .collect();
+        let v: Vec<Value> =
+            s.tasks.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.task_v3(t)).collect();
         out.insert("tasks".into(), json!(pg.cut(v).0));
     }
     if module == "all" || module == "issues" {
-        let v: Vec<Value> = s
-            .issues
-            .values()
-            .filter(|t| live(t.project) && hit(&t.name))
-            .map(|t| s.issue_v3(t))
-            .collect();
+        let v: Vec<Value> =
+            s.issues.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.issue_v3(t)).collect();
         out.insert("issues".into(), json!(pg.cut(v).0));
     }
     if module == "all" || module == "milestones" {
-        let v: Vec<Value> = s
-            .milestones
-            .values()
-            .filter(|t| live(t.project) && hit(&t.name))
-            .map(|t| s.milestone_v3(t))
-            .collect();
+        let v: Vec<Value> =
+            s.milestones.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.milestone_v3(t)).collect();
         out.insert("milestones".into(), json!(pg.cut(v).0));
     }
     Ok(json(200, &Value::Object(out)))
@@ -1599,11 +1358,7 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
 fn tags_create(ctx: &mut Ctx<'_>) -> ApiResult {
     ctx.need("tags", "CREATE")?;
     // JSON body {"tags":[…]} or a form field `tags` holding that JSON array.
-    let tags_val = if ctx
-        .req
-        .content_type()
-        .starts_with("application/x-www-form-urlencoded")
-    {
+    let tags_val = if ctx.req.content_type().starts_with("application/x-www-form-urlencoded") {
         let form = ctx.req.form_body();
         let raw = form
             .iter()
@@ -1616,9 +1371,7 @@ fn tags_create(ctx: &mut Ctx<'_>) -> ApiResult {
         b.require(&["tags"])?;
         b.allow(&["tags"], &[], &[])?;
         match b.0.get("tags") {
-            Some(Value::String(s)) => {
-                serde_json::from_str::<Value>(s).map_err(|_| ApiErr::Parse)?
-            }
+            Some(Value::String(s)) => serde_json::from_str::<Value>(s).map_err(|_| ApiErr::Parse)?,
             Some(v) => v.clone(),
             None => Value::Null,
         }
@@ -1631,40 +1384,18 @@ fn tags_create(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let mut created = Vec::new();
     for it in &items {
-        let name = it
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|n| !n.is_empty() && n.len() <= 50);
+        let name = it.get("name").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty() && n.len() <= 50);
         let name = name.ok_or_else(|| ApiErr::Invalid("name".to_owned()))?;
-        if ctx
-            .store
-            .tags
-            .values()
-            .any(|t| t.name.eq_ignore_ascii_case(name))
-        {
+        if ctx.store.tags.values().any(|t| t.name.eq_ignore_ascii_case(name)) {
             return Err(ApiErr::Rule(format!("Tag '{name}' already exists.")));
         }
-        let color = it
-            .get("color_class")
-            .and_then(Value::as_str)
-            .unwrap_or("bg-tag1")
-            .to_owned();
+        let color = it.get("color_class").and_then(Value::as_str).unwrap_or("bg-tag1").to_owned();
         let id = ctx.store.next_id();
-        let t = Tag {
-            id,
-            name: name.to_owned(),
-            color_class: color,
-            created_by: ctx.me(),
-        };
+        let t = Tag { id, name: name.to_owned(), color_class: color, created_by: ctx.me() };
         ctx.store.tags.insert(id, t);
         created.push(id);
     }
-    let out: Vec<Value> = created
-        .iter()
-        .filter_map(|id| ctx.store.tags.get(id))
-        .map(|t| ctx.store.tag_v3(t))
-        .collect();
+    let out: Vec<Value> = created.iter().filter_map(|id| ctx.store.tags.get(id)).map(|t| ctx.store.tag_v3(t)).collect();
     Ok(json(201, &json!({"tags": out})))
 }
 
@@ -1676,11 +1407,7 @@ fn tag_update(ctx: &mut Ctx<'_>, t: &str) -> ApiResult {
     let name = b.name_opt("name", 50)?;
     let color = b.str_opt("color_class", 30)?;
     if let Some(n) = &name
-        && ctx
-            .store
-            .tags
-            .values()
-            .any(|x| x.id != id && x.name.eq_ignore_ascii_case(n))
+        && ctx.store.tags.values().any(|x| x.id != id && x.name.eq_ignore_ascii_case(n))
     {
         return Err(ApiErr::Rule(format!("Tag '{n}' already exists.")));
     }

@@ -18,81 +18,39 @@ fn is_token(t: &str) -> bool {
     let parts: Vec<&str> = t.split('.').collect();
     parts.len() == 3
         && parts[0] == "1000"
-        && parts[1..]
-            .iter()
-            .all(|p| p.len() == 32 && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && parts[1..].iter().all(|p| p.len() == 32 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[tokio::test]
 async fn web_flow_offline_gives_refresh_token_only_on_first_consent() {
     let sb = start().await;
     let c = sb.demo_client();
-    let q = authorize(
-        &sb,
-        Dc::Us,
-        &c,
-        "ZohoProjects.portals.READ",
-        &[("access_type", "offline"), ("state", "xyz")],
-    )
-    .await;
+    let q =
+        authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("state", "xyz")]).await;
     assert_eq!(get(&q, "state"), Some("xyz"));
     assert_eq!(get(&q, "location"), Some("us"));
-    assert_eq!(
-        get(&q, "accounts-server").unwrap(),
-        sb.accounts_url(Dc::Us).as_str().trim_end_matches('/')
-    );
+    assert_eq!(get(&q, "accounts-server").unwrap(), sb.accounts_url(Dc::Us).as_str().trim_end_matches('/'));
     let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
-    assert_eq!(
-        keys(&t),
-        [
-            "access_token",
-            "api_domain",
-            "expires_in",
-            "refresh_token",
-            "token_type"
-        ]
-    );
+    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "refresh_token", "token_type"]);
     assert_eq!(t["token_type"], "Bearer");
     assert_eq!(t["expires_in"], 3600);
     assert!(is_token(t["access_token"].as_str().unwrap()));
     assert!(is_token(t["refresh_token"].as_str().unwrap()));
 
     // second offline consent without prompt=consent: no refresh token
-    let q = authorize(
-        &sb,
-        Dc::Us,
-        &c,
-        "ZohoProjects.portals.READ",
-        &[("access_type", "offline")],
-    )
-    .await;
+    let q = authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline")]).await;
     let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
-    assert_eq!(
-        keys(&t),
-        ["access_token", "api_domain", "expires_in", "token_type"]
-    );
+    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "token_type"]);
 
     // with prompt=consent: a new one
-    let q = authorize(
-        &sb,
-        Dc::Us,
-        &c,
-        "ZohoProjects.portals.READ",
-        &[("access_type", "offline"), ("prompt", "consent")],
-    )
-    .await;
+    let q =
+        authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("prompt", "consent")])
+            .await;
     let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
     assert!(t["refresh_token"].is_string());
 
     // online: never
-    let q = authorize(
-        &sb,
-        Dc::Us,
-        &c,
-        "ZohoProjects.portals.READ",
-        &[("prompt", "consent")],
-    )
-    .await;
+    let q = authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("prompt", "consent")]).await;
     let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
     assert!(t.get("refresh_token").is_none());
     assert_eq!(sb.counters().codes_issued, 4);
@@ -135,10 +93,7 @@ async fn codes_are_single_use_expire_after_two_minutes_and_need_the_same_redirec
     sb.clock().advance(Duration::from_secs(119));
     assert!(exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await["access_token"].is_string());
     sb.clock().advance(Duration::from_secs(1));
-    assert_eq!(
-        exchange(&sb, Dc::Us, &c, get(&q2, "code").unwrap()).await["error"],
-        "invalid_code"
-    );
+    assert_eq!(exchange(&sb, Dc::Us, &c, get(&q2, "code").unwrap()).await["error"], "invalid_code");
 }
 
 #[tokio::test]
@@ -148,12 +103,7 @@ async fn token_endpoint_errors() {
     let t = token(
         &sb,
         Dc::Us,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", "1000.NOPE"),
-            ("client_secret", "x"),
-            ("code", "x"),
-        ],
+        &[("grant_type", "authorization_code"), ("client_id", "1000.NOPE"), ("client_secret", "x"), ("code", "x")],
     )
     .await;
     assert_eq!(t, serde_json::json!({"error": "invalid_client"}));
@@ -172,11 +122,7 @@ async fn token_endpoint_errors() {
     let t = token(
         &sb,
         Dc::Us,
-        &[
-            ("grant_type", "password"),
-            ("client_id", &c.client_id),
-            ("client_secret", &c.client_secret),
-        ],
+        &[("grant_type", "password"), ("client_id", &c.client_id), ("client_secret", &c.client_secret)],
     )
     .await;
     assert_eq!(t, serde_json::json!({"error": "unsupported_grant_type"}));
@@ -197,21 +143,13 @@ async fn token_endpoint_errors() {
     let t = token(
         &sb,
         Dc::Us,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &c.client_id),
-            ("client_secret", &c.client_secret),
-        ],
+        &[("grant_type", "authorization_code"), ("client_id", &c.client_id), ("client_secret", &c.client_secret)],
     )
     .await;
     assert_eq!(t["error"], "invalid_code");
 
     // GET is refused
-    let r = http()
-        .get(sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 405);
     let b: Value = r.json().await.unwrap();
     assert!(b["error"].is_string());
@@ -237,10 +175,7 @@ async fn token_endpoint_errors() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(
-        r.json::<Value>().await.unwrap()["error"],
-        "unsupported_grant_type"
-    );
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "unsupported_grant_type");
     assert!(sb.counters().token_errors >= 7);
 }
 
@@ -291,19 +226,12 @@ async fn authorization_request_validation_shows_error_pages_without_redirect() {
                 ("client_id", &c.client_id),
                 ("response_type", "code"),
                 ("redirect_uri", &c.redirect_uri),
-                (
-                    "scope",
-                    "ZohoProjects.portals.READ,ZohoProjects.nothing.READ",
-                ),
+                ("scope", "ZohoProjects.portals.READ,ZohoProjects.nothing.READ"),
             ],
             "Invalid OAuth Scope",
         ),
         (
-            vec![
-                ("client_id", &c.client_id),
-                ("response_type", "code"),
-                ("redirect_uri", &c.redirect_uri),
-            ],
+            vec![("client_id", &c.client_id), ("response_type", "code"), ("redirect_uri", &c.redirect_uri)],
             "Invalid OAuth Scope",
         ),
         (
@@ -339,20 +267,10 @@ async fn authorization_request_validation_shows_error_pages_without_redirect() {
         ),
     ];
     for (params, text) in cases {
-        let r = http()
-            .get(base.clone())
-            .query(&params)
-            .send()
-            .await
-            .unwrap();
+        let r = http().get(base.clone()).query(&params).send().await.unwrap();
         assert_eq!(r.status(), 400, "{params:?}");
         assert!(r.headers().get("location").is_none());
-        assert!(
-            r.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/html")
-        );
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
         let body = r.text().await.unwrap();
         assert!(body.contains(text), "{params:?}: {body}");
     }
@@ -377,27 +295,10 @@ async fn consent_page_accept_and_deny_are_real_form_posts() {
     assert!(html.contains("ZohoProjects.tasks.ALL") && html.contains("ZohoProjects.portals.READ"));
     assert!(html.contains("<form method=\"post\" action=\"/oauth/v2/auth/consent\">"));
     assert!(!html.contains("<script"));
-    let rid = html
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let rid = html.split("name=\"request_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let post = |action: &'static str, rid: String| {
-        let u = sb
-            .accounts_url(Dc::Us)
-            .join("oauth/v2/auth/consent")
-            .unwrap();
-        async move {
-            http()
-                .post(u)
-                .form(&[("request_id", rid.as_str()), ("action", action)])
-                .send()
-                .await
-                .unwrap()
-        }
+        let u = sb.accounts_url(Dc::Us).join("oauth/v2/auth/consent").unwrap();
+        async move { http().post(u).form(&[("request_id", rid.as_str()), ("action", action)]).send().await.unwrap() }
     };
     let r = post("accept", rid.clone()).await;
     assert_eq!(r.status(), 302);
@@ -408,23 +309,8 @@ async fn consent_page_accept_and_deny_are_real_form_posts() {
     let r = post("accept", rid).await;
     assert_eq!(r.status(), 400);
 
-    let html = http()
-        .get(url)
-        .query(&params)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let rid = html
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let html = http().get(url).query(&params).send().await.unwrap().text().await.unwrap();
+    let rid = html.split("name=\"request_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let r = post("deny", rid).await;
     assert_eq!(r.status(), 302);
     let q = query_of(r.headers()["location"].to_str().unwrap());
@@ -441,8 +327,7 @@ async fn pkce_s256_and_plain() {
     let sb = start().await;
     let c = sb.demo_client();
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
     for (method, chal) in [("S256", challenge.as_str()), ("plain", verifier)] {
         let q = authorize(
             &sb,
@@ -461,25 +346,13 @@ async fn pkce_s256_and_plain() {
             ("code", code),
         ];
         let t = token(&sb, Dc::Us, &base).await;
-        assert_eq!(
-            t["error"], "invalid_code_verifier",
-            "{method}: missing verifier"
-        );
+        assert_eq!(t["error"], "invalid_code_verifier", "{method}: missing verifier");
         let mut wrong = base.to_vec();
-        wrong.push((
-            "code_verifier",
-            "not-the-verifier-not-the-verifier-not-the-ver",
-        ));
-        assert_eq!(
-            token(&sb, Dc::Us, &wrong).await["error"],
-            "invalid_code_verifier"
-        );
+        wrong.push(("code_verifier", "not-the-verifier-not-the-verifier-not-the-ver"));
+        assert_eq!(token(&sb, Dc::Us, &wrong).await["error"], "invalid_code_verifier");
         let mut right = base.to_vec();
         right.push(("code_verifier", verifier));
-        assert!(
-            token(&sb, Dc::Us, &right).await["access_token"].is_string(),
-            "{method}"
-        );
+        assert!(token(&sb, Dc::Us, &right).await["access_token"].is_string(), "{method}");
     }
 }
 
@@ -489,30 +362,15 @@ async fn refresh_grant_has_no_refresh_token_and_reports_scope() {
     let c = sb.demo_client();
     let (_, rt) = login(&sb, "ZohoProjects.portals.READ,ZohoProjects.tasks.ALL").await;
     let t = refresh(&sb, Dc::Us, &c, &rt).await;
-    assert_eq!(
-        keys(&t),
-        [
-            "access_token",
-            "api_domain",
-            "expires_in",
-            "scope",
-            "token_type"
-        ]
-    );
-    assert_eq!(
-        t["scope"],
-        "ZohoProjects.portals.READ ZohoProjects.tasks.ALL"
-    );
+    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "scope", "token_type"]);
+    assert_eq!(t["scope"], "ZohoProjects.portals.READ ZohoProjects.tasks.ALL");
     let n = sb.counters();
     assert_eq!(n.refresh_grants, 1);
     assert_eq!(n.access_tokens_minted_for(&rt), 2);
     assert_eq!(n.active_access_tokens(&rt), 2);
     // another client cannot use it
     let other = sb.register_client(ClientSpec::web("http://localhost:1/cb"));
-    assert_eq!(
-        refresh(&sb, Dc::Us, &other, &rt).await["error"],
-        "invalid_code"
-    );
+    assert_eq!(refresh(&sb, Dc::Us, &other, &rt).await["error"], "invalid_code");
     // nor another DC
     assert_eq!(refresh(&sb, Dc::Eu, &c, &rt).await["error"], "invalid_code");
 }
@@ -595,10 +453,7 @@ async fn four_codes_per_minute_then_blocked_for_ten_minutes() {
 
 #[tokio::test]
 async fn twenty_refresh_tokens_per_user_and_client_then_access_denied() {
-    let limits = Limits {
-        codes_per_window: 1000,
-        ..Limits::default()
-    };
+    let limits = Limits { codes_per_window: 1000, ..Limits::default() };
     let sb = start_with(limits).await;
     let c = sb.demo_client();
     let mut first = String::new();
@@ -608,49 +463,30 @@ async fn twenty_refresh_tokens_per_user_and_client_then_access_denied() {
             first = rt;
         }
     }
-    let q = authorize(
-        &sb,
-        Dc::Us,
-        &c,
-        "ZohoProjects.portals.READ",
-        &[("access_type", "offline"), ("prompt", "consent")],
-    )
-    .await;
+    let q =
+        authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("prompt", "consent")])
+            .await;
     let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
     assert_eq!(t["error"], "Access Denied");
     // revoking one makes room
     let r = http()
-        .post(
-            sb.accounts_url(Dc::Us)
-                .join("oauth/v2/token/revoke")
-                .unwrap(),
-        )
+        .post(sb.accounts_url(Dc::Us).join("oauth/v2/token/revoke").unwrap())
         .query(&[("token", &first)])
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        r.json::<Value>().await.unwrap(),
-        serde_json::json!({"status": "success"})
-    );
+    assert_eq!(r.json::<Value>().await.unwrap(), serde_json::json!({"status": "success"}));
     login(&sb, "ZohoProjects.portals.READ").await;
 
     // the replace-oldest variant
-    let limits = Limits {
-        codes_per_window: 1000,
-        refresh_overflow_replaces_oldest: true,
-        ..Limits::default()
-    };
+    let limits = Limits { codes_per_window: 1000, refresh_overflow_replaces_oldest: true, ..Limits::default() };
     let sb = start_with(limits).await;
     let c = sb.demo_client();
     let (first_at, first_rt) = login(&sb, "ZohoProjects.portals.READ").await;
     for _ in 0..20 {
         login(&sb, "ZohoProjects.portals.READ").await;
     }
-    assert_eq!(
-        refresh(&sb, Dc::Us, &c, &first_rt).await["error"],
-        "invalid_code"
-    );
+    assert_eq!(refresh(&sb, Dc::Us, &c, &first_rt).await["error"], "invalid_code");
     assert_eq!(api_get(&sb, &first_at, "/api/v3/portals").await.0, 401);
 }
 
@@ -659,21 +495,10 @@ async fn revoking_a_refresh_token_revokes_its_access_tokens() {
     let sb = start().await;
     let c = sb.demo_client();
     let (at, rt) = login(&sb, "ZohoProjects.portals.READ").await;
-    let at2 = refresh(&sb, Dc::Us, &c, &rt).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let revoke = sb
-        .accounts_url(Dc::Us)
-        .join("oauth/v2/token/revoke")
-        .unwrap();
+    let at2 = refresh(&sb, Dc::Us, &c, &rt).await["access_token"].as_str().unwrap().to_owned();
+    let revoke = sb.accounts_url(Dc::Us).join("oauth/v2/token/revoke").unwrap();
     // form body works too
-    let r = http()
-        .post(revoke.clone())
-        .form(&[("token", &rt)])
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(revoke.clone()).form(&[("token", &rt)]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "success");
     for t in [&at, &at2] {
@@ -682,23 +507,13 @@ async fn revoking_a_refresh_token_revokes_its_access_tokens() {
     assert_eq!(refresh(&sb, Dc::Us, &c, &rt).await["error"], "invalid_code");
     assert_eq!(sb.counters().active_access_tokens(&rt), 0);
     // again: invalid now
-    let r = http()
-        .post(revoke.clone())
-        .query(&[("token", &rt)])
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(revoke.clone()).query(&[("token", &rt)]).send().await.unwrap();
     assert_eq!(r.status(), 400);
     let r = http().post(revoke.clone()).send().await.unwrap();
     assert_eq!(r.status(), 400);
     // access tokens can be revoked alone
     let (at, rt) = login(&sb, "ZohoProjects.portals.READ").await;
-    let r = http()
-        .post(revoke)
-        .query(&[("token", &at)])
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(revoke).query(&[("token", &at)]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 401);
     assert!(refresh(&sb, Dc::Us, &c, &rt).await["access_token"].is_string());
@@ -726,16 +541,10 @@ async fn eu_user_starting_at_us_is_sent_to_eu_and_tokens_stay_in_their_dc() {
     assert_eq!(r.status(), 302);
     let q = query_of(r.headers()["location"].to_str().unwrap());
     assert_eq!(get(&q, "location"), Some("eu"));
-    assert_eq!(
-        get(&q, "accounts-server").unwrap(),
-        sb.accounts_url(Dc::Eu).as_str().trim_end_matches('/')
-    );
+    assert_eq!(get(&q, "accounts-server").unwrap(), sb.accounts_url(Dc::Eu).as_str().trim_end_matches('/'));
     assert_eq!(get(&q, "state"), Some("st"));
     let code = get(&q, "code").unwrap();
-    assert_eq!(
-        exchange(&sb, Dc::Us, &c, code).await["error"],
-        "invalid_code"
-    );
+    assert_eq!(exchange(&sb, Dc::Us, &c, code).await["error"], "invalid_code");
     let t = exchange(&sb, Dc::Eu, &c, code).await;
     let at = t["access_token"].as_str().unwrap();
     // token works at eu, not at us
@@ -756,9 +565,7 @@ async fn self_client_code_and_client_credentials() {
     let sb = start().await;
     let sc = sb.register_client(ClientSpec::self_client());
     assert_eq!(sc.redirect_uri, "");
-    let code = sb
-        .self_client_code(&sc.client_id, &["ZohoProjects.portals.READ"])
-        .unwrap();
+    let code = sb.self_client_code(&sc.client_id, &["ZohoProjects.portals.READ"]).unwrap();
     // no redirect_uri needed; a refresh token comes back
     let t = token(
         &sb,
@@ -780,34 +587,14 @@ async fn self_client_code_and_client_credentials() {
             ("grant_type", "client_credentials"),
             ("client_id", &sc.client_id),
             ("client_secret", &sc.client_secret),
-            (
-                "scope",
-                "ZohoProjects.portals.READ,ZohoProjects.projects.READ",
-            ),
+            ("scope", "ZohoProjects.portals.READ,ZohoProjects.projects.READ"),
             ("soid", "ZohoProjects.815392601"),
         ],
     )
     .await;
-    assert_eq!(
-        keys(&t),
-        [
-            "access_token",
-            "api_domain",
-            "expires_in",
-            "scope",
-            "token_type"
-        ]
-    );
-    assert_eq!(
-        t["scope"],
-        "ZohoProjects.portals.READ ZohoProjects.projects.READ"
-    );
-    assert_eq!(
-        api_get(&sb, t["access_token"].as_str().unwrap(), "/api/v3/portals")
-            .await
-            .0,
-        200
-    );
+    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "scope", "token_type"]);
+    assert_eq!(t["scope"], "ZohoProjects.portals.READ ZohoProjects.projects.READ");
+    assert_eq!(api_get(&sb, t["access_token"].as_str().unwrap(), "/api/v3/portals").await.0, 200);
     let t = token(
         &sb,
         Dc::Us,
@@ -833,17 +620,9 @@ async fn self_client_code_and_client_credentials() {
     )
     .await;
     assert_eq!(t["error"], "unauthorized_client");
-    assert!(
-        sb.self_client_code(&sc.client_id, &["Nope.x.READ"])
-            .is_err()
-    );
+    assert!(sb.self_client_code(&sc.client_id, &["Nope.x.READ"]).is_err());
     assert!(matches!(
-        sb.register_client(ClientSpec {
-            kind: ClientKind::Device,
-            ..ClientSpec::default()
-        })
-        .client_id
-        .len(),
+        sb.register_client(ClientSpec { kind: ClientKind::Device, ..ClientSpec::default() }).client_id.len(),
         35
     ));
 }
@@ -851,17 +630,10 @@ async fn self_client_code_and_client_credentials() {
 #[tokio::test]
 async fn serverinfo_lists_every_dc() {
     let sb = start().await;
-    let r = http()
-        .get(sb.accounts_url(Dc::Eu).join("oauth/serverinfo").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(sb.accounts_url(Dc::Eu).join("oauth/serverinfo").unwrap()).send().await.unwrap();
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["result"], "success");
     for dc in Dc::ALL {
-        assert_eq!(
-            b["locations"][dc.location()],
-            sb.accounts_url(dc).as_str().trim_end_matches('/')
-        );
+        assert_eq!(b["locations"][dc.location()], sb.accounts_url(dc).as_str().trim_end_matches('/'));
     }
 }

@@ -9,11 +9,8 @@ use serde_json::{Value, json};
 use zoho_sandbox::{ClientSpec, Dc, Fault, Route, Sandbox};
 
 async fn device_code(sb: &Sandbox, dc: Dc, client_id: &str, extra: &[(&str, &str)]) -> Value {
-    let mut form = vec![
-        ("client_id", client_id),
-        ("grant_type", "device_request"),
-        ("scope", "ZohoProjects.portals.READ"),
-    ];
+    let mut form =
+        vec![("client_id", client_id), ("grant_type", "device_request"), ("scope", "ZohoProjects.portals.READ")];
     form.extend_from_slice(extra);
     http()
         .post(sb.accounts_url(dc).join("oauth/v3/device/code").unwrap())
@@ -55,59 +52,28 @@ async fn device_flow_with_the_verification_page() {
     let vurl = d["verification_url"].as_str().unwrap();
     assert!(vurl.starts_with(sb.accounts_url(Dc::Us).as_str()));
 
-    assert_eq!(
-        poll(&sb, Dc::Us, &c, code).await["error"],
-        "authorization_pending"
-    );
+    assert_eq!(poll(&sb, Dc::Us, &c, code).await["error"], "authorization_pending");
     sb.clock().advance(Duration::from_secs(10));
     assert_eq!(poll(&sb, Dc::Us, &c, code).await["error"], "slow_down");
     sb.clock().advance(Duration::from_secs(30));
-    assert_eq!(
-        poll(&sb, Dc::Us, &c, code).await["error"],
-        "authorization_pending"
-    );
+    assert_eq!(poll(&sb, Dc::Us, &c, code).await["error"], "authorization_pending");
 
     // the user: open the page, type the code, accept
     let page = http().get(vurl).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<form method=\"post\" action=\"/oauth/v3/device\">"));
-    let r = http()
-        .post(vurl)
-        .form(&[("user_code", "NOPE-NOPE")])
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(vurl).form(&[("user_code", "NOPE-NOPE")]).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    let consent = http()
-        .post(vurl)
-        .form(&[("user_code", &user_code.to_lowercase())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let consent =
+        http().post(vurl).form(&[("user_code", &user_code.to_lowercase())]).send().await.unwrap().text().await.unwrap();
     assert!(consent.contains("ZohoProjects.portals.READ") && consent.contains("value=\"accept\""));
-    let done = http()
-        .post(vurl)
-        .form(&[("user_code", user_code), ("action", "accept")])
-        .send()
-        .await
-        .unwrap();
+    let done = http().post(vurl).form(&[("user_code", user_code), ("action", "accept")]).send().await.unwrap();
     assert_eq!(done.status(), 200);
 
     sb.clock().advance(Duration::from_secs(30));
     let t = poll(&sb, Dc::Us, &c, code).await;
-    assert!(
-        t["access_token"].is_string() && t["refresh_token"].is_string(),
-        "{t}"
-    );
+    assert!(t["access_token"].is_string() && t["refresh_token"].is_string(), "{t}");
     assert_eq!(t["expires_in"], 3600);
-    assert_eq!(
-        api_get(&sb, t["access_token"].as_str().unwrap(), "/api/v3/portals")
-            .await
-            .0,
-        200
-    );
+    assert_eq!(api_get(&sb, t["access_token"].as_str().unwrap(), "/api/v3/portals").await.0, 200);
     // refresh as usual
     let r = refresh(&sb, Dc::Us, &c, t["refresh_token"].as_str().unwrap()).await;
     assert!(r["access_token"].is_string());
@@ -121,20 +87,10 @@ async fn device_flow_denied_expired_and_other_dc() {
     let c = sb.register_client(ClientSpec::device());
     // a web client cannot start the device flow; bad grant/scope
     let web = sb.demo_client();
-    assert_eq!(
-        device_code(&sb, Dc::Us, &web.client_id, &[]).await["error"],
-        "unauthorized_client"
-    );
-    assert_eq!(
-        device_code(&sb, Dc::Us, "1000.NOPE", &[]).await["error"],
-        "invalid_client"
-    );
+    assert_eq!(device_code(&sb, Dc::Us, &web.client_id, &[]).await["error"], "unauthorized_client");
+    assert_eq!(device_code(&sb, Dc::Us, "1000.NOPE", &[]).await["error"], "invalid_client");
     let r: Value = http()
-        .post(
-            sb.accounts_url(Dc::Us)
-                .join("oauth/v3/device/code")
-                .unwrap(),
-        )
+        .post(sb.accounts_url(Dc::Us).join("oauth/v3/device/code").unwrap())
         .form(&[
             ("client_id", c.client_id.as_str()),
             ("grant_type", "device_request"),
@@ -149,38 +105,23 @@ async fn device_flow_denied_expired_and_other_dc() {
     assert_eq!(r["error"], "invalid_scope");
 
     let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
-    sb.deny_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email)
-        .unwrap();
-    assert_eq!(
-        poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"],
-        "access_denied"
-    );
+    sb.deny_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email).unwrap();
+    assert_eq!(poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"], "access_denied");
 
     let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
     sb.clock().advance(Duration::from_secs(300));
-    assert_eq!(
-        poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"],
-        "expired"
-    );
-    assert!(
-        sb.approve_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email)
-            .is_err()
-    );
+    assert_eq!(poll(&sb, Dc::Us, &c, d["device_code"].as_str().unwrap()).await["error"], "expired");
+    assert!(sb.approve_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email).is_err());
 
     // a user homed in eu approves a code started at us
     let eu = sb.add_user("jan@eu.example", Dc::Eu);
     let d = device_code(&sb, Dc::Us, &c.client_id, &[]).await;
     let code = d["device_code"].as_str().unwrap();
-    sb.approve_device(d["user_code"].as_str().unwrap(), &eu.email)
-        .unwrap();
+    sb.approve_device(d["user_code"].as_str().unwrap(), &eu.email).unwrap();
     let r = poll(&sb, Dc::Us, &c, code).await;
     assert_eq!(r, json!({"error": "other_dc", "user_location": "eu"}));
     assert_eq!(poll(&sb, Dc::In, &c, code).await["error"], "invalid_code");
-    assert_eq!(
-        poll(&sb, Dc::Eu, &c, code).await["error"],
-        "slow_down",
-        "the interval holds across DCs"
-    );
+    assert_eq!(poll(&sb, Dc::Eu, &c, code).await["error"], "slow_down", "the interval holds across DCs");
     sb.clock().advance(Duration::from_secs(30));
     let t = poll(&sb, Dc::Eu, &c, code).await;
     let at = t["access_token"].as_str().expect("token at eu");
@@ -202,12 +143,7 @@ async fn faults_status_times_and_counters() {
     let sb = start().await;
     let c = sb.demo_client();
     sb.inject(Fault::status(500).on(Route::Token).times(2));
-    let code = sb
-        .self_client_code(
-            &c.client_id,
-            &["ZohoProjects.portals.READ", "ZohoProjects.projects.READ"],
-        )
-        .unwrap();
+    let code = sb.self_client_code(&c.client_id, &["ZohoProjects.portals.READ", "ZohoProjects.projects.READ"]).unwrap();
     let form = [
         ("grant_type", "authorization_code"),
         ("client_id", c.client_id.as_str()),
@@ -237,43 +173,22 @@ async fn faults_status_times_and_counters() {
 
     // malformed body on the API
     sb.inject(Fault::malformed_body().on(Route::Api));
-    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals")
-        .await
-        .send()
-        .await
-        .unwrap();
+    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals").await.send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.json::<Value>().await.is_err());
 
     // a specific path, custom response, forever until cleared
-    sb.inject(
-        Fault::respond(503, "text/plain", "busy")
-            .on(Route::Path("/api/v3/portal/*/projects".into()))
-            .always(),
-    );
+    sb.inject(Fault::respond(503, "text/plain", "busy").on(Route::Path("/api/v3/portal/*/projects".into())).always());
     let p = sb.demo_portal(Dc::Us).id;
     for _ in 0..3 {
-        let r = api(
-            &sb,
-            &at,
-            reqwest::Method::GET,
-            &format!("/api/v3/portal/{p}/projects"),
-        )
-        .await
-        .send()
-        .await
-        .unwrap();
+        let r =
+            api(&sb, &at, reqwest::Method::GET, &format!("/api/v3/portal/{p}/projects")).await.send().await.unwrap();
         assert_eq!(r.status(), 503);
         assert_eq!(r.text().await.unwrap(), "busy");
     }
     assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
     sb.clear_faults();
-    assert_eq!(
-        api_get(&sb, &at, &format!("/api/v3/portal/{p}/projects"))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(api_get(&sb, &at, &format!("/api/v3/portal/{p}/projects")).await.0, 200);
 
     // 200 carrying a V3 error
     sb.inject(Fault::ok_with_error("INTERNAL_SERVER_ERROR").on(Route::Api));
@@ -284,10 +199,7 @@ async fn faults_status_times_and_counters() {
     let n = sb.counters();
     assert_eq!(n.faults_applied, 2 + 1 + 1 + 3 + 1);
     assert_eq!(n.requests(&Route::Token), 5);
-    assert_eq!(
-        n.requests(&Route::Path("/api/v3/portal/{portal}/projects".into())),
-        4
-    );
+    assert_eq!(n.requests(&Route::Path("/api/v3/portal/{portal}/projects".into())), 4);
     assert_eq!(n.requests(&Route::Api), 7);
     assert!(n.requests(&Route::Any) >= 12);
 }
@@ -297,10 +209,7 @@ async fn faults_drop_connection_and_delay() {
     let sb = start().await;
     let at = access(&sb).await;
     sb.inject(Fault::drop_connection().on(Route::Path("/api/v3/portals".into())));
-    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals")
-        .await
-        .send()
-        .await;
+    let r = api(&sb, &at, reqwest::Method::GET, "/api/v3/portals").await.send().await;
     assert!(r.is_err(), "connection dropped without an answer");
     assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
 
@@ -314,18 +223,9 @@ async fn faults_drop_connection_and_delay() {
 
     // faults on accounts pages: an HTML error page
     sb.inject(Fault::status(502).on(Route::Auth));
-    let r = http()
-        .get(sb.accounts_url(Dc::Us).join("oauth/v2/auth").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(sb.accounts_url(Dc::Us).join("oauth/v2/auth").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 502);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
 
 #[tokio::test]
@@ -336,21 +236,10 @@ async fn requests_seen_show_where_secrets_went() {
     refresh(&sb, Dc::Us, &c, &rt).await;
     api_get(&sb, &at, "/api/v3/portals").await;
     let seen = sb.requests_seen();
-    assert!(
-        seen.iter()
-            .all(|r| !r.path_and_query.contains(&c.client_secret))
-    );
-    assert!(
-        seen.iter()
-            .all(|r| !r.path_and_query.contains(&rt) && !r.path_and_query.contains(&at))
-    );
+    assert!(seen.iter().all(|r| !r.path_and_query.contains(&c.client_secret)));
+    assert!(seen.iter().all(|r| !r.path_and_query.contains(&rt) && !r.path_and_query.contains(&at)));
     let api_req = seen.iter().find(|r| r.route == Route::Api).unwrap();
-    assert!(
-        api_req
-            .headers
-            .iter()
-            .any(|(k, v)| k == "authorization" && v.ends_with(&at))
-    );
+    assert!(api_req.headers.iter().any(|(k, v)| k == "authorization" && v.ends_with(&at)));
     // a client that puts the secret in the query string is visible
     let mut u = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
     u.query_pairs_mut()
@@ -359,11 +248,7 @@ async fn requests_seen_show_where_secrets_went() {
         .append_pair("client_secret", &c.client_secret)
         .append_pair("refresh_token", &rt);
     http().post(u).send().await.unwrap();
-    assert!(
-        sb.requests_seen()
-            .iter()
-            .any(|r| r.path_and_query.contains(&c.client_secret))
-    );
+    assert!(sb.requests_seen().iter().any(|r| r.path_and_query.contains(&c.client_secret)));
     assert_eq!(seen[0].method, "GET");
     assert_eq!(seen[0].dc, Dc::Us);
 }
@@ -372,62 +257,31 @@ async fn requests_seen_show_where_secrets_went() {
 async fn unknown_routes_and_methods_on_accounts_never_panic() {
     let sb = start().await;
     let base = sb.accounts_url(Dc::Us);
-    let r = http()
-        .get(base.join("nothing/here").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(base.join("nothing/here").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    let r = http()
-        .delete(base.join("oauth/v2/auth").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().delete(base.join("oauth/v2/auth").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 405);
-    for p in [
-        "oauth/v2/token/revoke",
-        "oauth/v3/device/code",
-        "oauth/v3/device/token",
-    ] {
+    for p in ["oauth/v2/token/revoke", "oauth/v3/device/code", "oauth/v3/device/token"] {
         let r = http().get(base.join(p).unwrap()).send().await.unwrap();
         assert_eq!(r.status(), 405, "{p}");
         let b: Value = r.json().await.unwrap();
         assert!(b["error"].is_string());
     }
-    let r = http()
-        .post(base.join("oauth/v2/auth/consent").unwrap())
-        .body("request_id=nope")
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(base.join("oauth/v2/auth/consent").unwrap()).body("request_id=nope").send().await.unwrap();
     assert_eq!(r.status(), 400);
     let big = vec![b'a'; 3 << 20];
-    if let Ok(r) = http()
-        .post(base.join("oauth/v2/token").unwrap())
-        .body(big)
-        .send()
-        .await
-    {
+    if let Ok(r) = http().post(base.join("oauth/v2/token").unwrap()).body(big).send().await {
         assert_eq!(r.status(), 413);
     }
     // still alive
-    let r = http()
-        .get(base.join("oauth/serverinfo").unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = http().get(base.join("oauth/serverinfo").unwrap()).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]
 async fn clock_is_shared_and_only_moves_when_told() {
     let start = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    let sb = Sandbox::builder()
-        .auto_approve(true)
-        .start_time(start)
-        .start()
-        .await
-        .unwrap();
+    let sb = Sandbox::builder().auto_approve(true).start_time(start).start().await.unwrap();
     let clock = sb.clock();
     assert_eq!(clock.now_system(), start);
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -441,10 +295,7 @@ async fn clock_is_shared_and_only_moves_when_told() {
         &sb,
         &at,
         reqwest::Method::POST,
-        &format!(
-            "/api/v3/portal/{}/projects/{}/tasks",
-            p.id, p.projects[0].id
-        ),
+        &format!("/api/v3/portal/{}/projects/{}/tasks", p.id, p.projects[0].id),
         Some(json!({"name": "clocked"})),
     )
     .await;
@@ -493,11 +344,163 @@ fn binary_starts_quickly_and_prints_its_urls() {
     let _ = child.wait();
     let all = lines.join("\n");
     assert!(all.contains("client_id:     1000."), "{all}");
-    assert!(
-        all.contains("client_secret:")
-            && all.contains("redirect_uri:  http://localhost:8080/callback")
-    );
+    assert!(all.contains("client_secret:") && all.contains("redirect_uri:  http://localhost:8080/callback"));
     assert!(all.contains("us accounts + api: http://127.0.0.1:"));
     assert!(all.contains("auto-approve: true"));
     assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+#[tokio::test]
+async fn garbage_against_every_route_gets_a_zoho_shaped_answer() {
+    use rand::{Rng, SeedableRng};
+    let sb = Sandbox::builder().auto_approve(true).limits(zoho_sandbox::Limits::relaxed()).start().await.unwrap();
+    let at = access(&sb).await;
+    let d = sb.demo_portal(Dc::Us);
+    let p = &d.projects[0];
+    let (pt, pp, tl, t, m, i) = (&d.id, &p.id, &p.tasklists[0], &p.tasks[0], &p.milestones[0], &p.issues[0]);
+    let mut paths: Vec<String> = vec![
+        "/api/v3/portals".into(),
+        format!("/api/v3/portal/{pt}"),
+        format!("/api/v3/portal/{pt}/projects"),
+        format!("/api/v3/portal/{pt}/projects/{pp}"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/trash"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasklists"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasklists/{tl}"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasklists/{tl}/tasks"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasks"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasks/{t}"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasks/{t}/move"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasks/{t}/comments"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/tasks/{t}/comments/1"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/phases"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/milestones/{m}"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/issues"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/issues/{i}"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/issues/{i}/comments"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/users"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/timelogs?view_type=month&date=2025-03-01"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/log"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/logs/1"),
+        format!("/api/v3/portal/{pt}/projects/{pp}/search?search_term=a"),
+        format!("/api/v3/portal/{pt}/all-tasklists"),
+        format!("/api/v3/portal/{pt}/mytasks/"),
+        format!("/api/v3/portal/{pt}/users/x/projects"),
+        format!("/api/v3/portal/{pt}/tags"),
+        format!("/api/v3/portal/{pt}/tags/1"),
+        "/restapi/portals/".into(),
+        format!("/restapi/portal/{pt}/projects/{pp}/tasks/"),
+        format!("/restapi/portal/{pt}/projects/{pp}/tasks/{t}/subtasks/"),
+        format!("/restapi/portal/{pt}/projects/{pp}/tasklists/?index=0&range=-1"),
+        "/api/v3/portal/%ff/projects?page=%zz".into(),
+    ];
+    let accounts = [
+        "/oauth/v2/auth",
+        "/oauth/v2/auth/consent",
+        "/oauth/v2/token",
+        "/oauth/v2/token/revoke",
+        "/oauth/v3/device/code",
+        "/oauth/v3/device/token",
+        "/oauth/v3/device",
+        "/oauth/serverinfo",
+    ];
+    paths.extend(accounts.iter().map(|s| (*s).to_owned()));
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(), b"{}".to_vec(), b"[]".to_vec(), b"null".to_vec(), b"\"name\"".to_vec(),
+        br#"{"name":{"deep":[1,2,{"x":null}]},"priority":7,"status":[],"tasklist":"x","owners_and_work":{"owners":"me"}}"#.to_vec(),
+        br#"{"name":"ok","start_date":"2025-02-30T99:00:00Z","hours":"99:99","module":{"type":"task","id":[]},"date":"0000-00-00"}"#.to_vec(),
+        br#"{"comment":"","target_tasklist_id":{},"tags":[{"id":null}],"view_type":"week"}"#.to_vec(),
+        b"grant_type=authorization_code&code=%%%&client_id=&token=\xff".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x7b],
+    ];
+    let methods = [
+        reqwest::Method::GET,
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::PATCH,
+        reqwest::Method::DELETE,
+        reqwest::Method::OPTIONS,
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let client = http();
+    for _ in 0..600 {
+        let path = &paths[rng.random_range(0..paths.len())];
+        let method = methods[rng.random_range(0..methods.len())].clone();
+        let body = bodies[rng.random_range(0..bodies.len())].clone();
+        let ct = ["application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]
+            [rng.random_range(0..4)];
+        let url = format!("{}{}", sb.api_url(Dc::Us).as_str().trim_end_matches('/'), path);
+        let r = client
+            .request(method.clone(), &url)
+            .header("Authorization", format!("Zoho-oauthtoken {at}"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = r.status().as_u16();
+        assert!(status < 500, "{method} {path}: {status}");
+        let is_api = path.starts_with("/api") || path.starts_with("/restapi");
+        let bytes = r.bytes().await.unwrap();
+        if is_api && status >= 400 {
+            let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("{method} {path}: not JSON"));
+            assert!(v["error"].is_object(), "{method} {path}: {v}");
+        }
+    }
+    // still serving
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
+}
+
+#[derive(Clone, Default)]
+struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_never_contain_secrets() {
+    let buf = Buf::default();
+    let w = buf.clone();
+    let sub = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || w.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(sub);
+    let sb = start().await;
+    let c = sb.demo_client();
+    let q = authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline")]).await;
+    let code = get(&q, "code").unwrap().to_owned();
+    // a sloppy client: everything in the query string
+    let mut u = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
+    u.query_pairs_mut()
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("client_id", &c.client_id)
+        .append_pair("client_secret", &c.client_secret)
+        .append_pair("redirect_uri", &c.redirect_uri)
+        .append_pair("code", &code);
+    let t: Value = http().post(u).send().await.unwrap().json().await.unwrap();
+    let at = t["access_token"].as_str().unwrap().to_owned();
+    let rt = t["refresh_token"].as_str().unwrap().to_owned();
+    refresh(&sb, Dc::Us, &c, &rt).await;
+    api_get(&sb, &at, "/api/v3/portals").await;
+    sb.inject(Fault::delay(Duration::from_millis(1)).on(Route::Revoke));
+    http()
+        .post(sb.accounts_url(Dc::Us).join("oauth/v2/token/revoke").unwrap())
+        .query(&[("token", &rt)])
+        .send()
+        .await
+        .unwrap();
+    sb.shutdown().await;
+    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("client_secret=***") && log.contains("token=***"), "{log}");
+    for secret in [&c.client_secret, &code, &at, &rt] {
+        assert!(!log.contains(secret.as_str()), "secret in log: {log}");
+    }
 }

@@ -25,13 +25,7 @@ async fn env_with(limits: Limits) -> Env {
     let sb = start_with(limits).await;
     let at = access(&sb).await;
     let d = sb.demo_portal(Dc::Us);
-    Env {
-        portal: d.id.clone(),
-        p1: d.projects[0].id.clone(),
-        p2: d.projects[1].id.clone(),
-        sb,
-        at,
-    }
+    Env { portal: d.id.clone(), p1: d.projects[0].id.clone(), p2: d.projects[1].id.clone(), sb, at }
 }
 
 impl Env {
@@ -45,24 +39,15 @@ impl Env {
         api_send(&self.sb, &self.at, m, &self.p(rest), Some(body)).await
     }
     async fn raw(&self, m: Method, rest: &str, ct: &str, body: &'static [u8]) -> (u16, Value) {
-        let r = api(&self.sb, &self.at, m, &self.p(rest))
-            .await
-            .header("content-type", ct)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let r =
+            api(&self.sb, &self.at, m, &self.p(rest)).await.header("content-type", ct).body(body).send().await.unwrap();
         let s = r.status().as_u16();
-        (
-            s,
-            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or(Value::Null),
-        )
+        (s, serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or(Value::Null))
     }
 }
 
 fn is_id19(v: &Value) -> bool {
-    v.as_str()
-        .is_some_and(|s| s.len() == 19 && s.chars().all(|c| c.is_ascii_digit()))
+    v.as_str().is_some_and(|s| s.len() == 19 && s.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn title(v: &Value) -> &str {
@@ -86,12 +71,7 @@ async fn portals_list_is_a_bare_array_and_details_are_wrapped() {
     assert_eq!(s, 400);
     assert_eq!(title(&b), "INVALID_PARAMETER_VALUE");
     // the plural form is not a route
-    let (s, b) = api_get(
-        &e.sb,
-        &e.at,
-        &format!("/api/v3/portals/{}/projects", e.portal),
-    )
-    .await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portals/{}/projects", e.portal)).await;
     assert_eq!(s, 400);
     assert_eq!(title(&b), "URL_RULE_NOT_CONFIGURED");
 }
@@ -114,18 +94,12 @@ async fn error_shape_unknown_paths_and_wrong_methods() {
     let (s, b) = e
         .send(
             Method::PUT,
-            &format!(
-                "/projects/{}/tasks/{}",
-                e.p1,
-                e.sb.demo_portal(Dc::Us).projects[0].tasks[0]
-            ),
+            &format!("/projects/{}/tasks/{}", e.p1, e.sb.demo_portal(Dc::Us).projects[0].tasks[0]),
             json!({"name": "x"}),
         )
         .await;
     assert_eq!((s, title(&b)), (405, "INVALID_METHOD"));
-    let (s, b) = e
-        .send(Method::DELETE, &format!("/projects/{}", e.p1), json!({}))
-        .await;
+    let (s, b) = e.send(Method::DELETE, &format!("/projects/{}", e.p1), json!({})).await;
     assert_eq!((s, title(&b)), (405, "INVALID_METHOD"));
     let (s, b) = api_send(&e.sb, &e.at, Method::POST, "/api/v3/portals", None).await;
     assert_eq!((s, title(&b)), (405, "INVALID_METHOD"));
@@ -161,9 +135,7 @@ async fn projects_crud_and_trash() {
     assert_eq!(s, 201);
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["name"], "Office Move");
-    let (s, _) = e
-        .send(Method::POST, "/projects", json!({"name": "Office Move"}))
-        .await;
+    let (s, _) = e.send(Method::POST, "/projects", json!({"name": "Office Move"})).await;
     assert_eq!(s, 400, "duplicate name");
     let (s, b) = e
         .send(
@@ -183,9 +155,7 @@ async fn projects_crud_and_trash() {
     // a new project has a General task list
     let (_, b) = e.get(&format!("/projects/{id}/tasklists")).await;
     assert_eq!(b["tasklists"][0]["name"], "General");
-    let (s, b) = e
-        .send(Method::POST, &format!("/projects/{id}/trash"), json!({}))
-        .await;
+    let (s, b) = e.send(Method::POST, &format!("/projects/{id}/trash"), json!({})).await;
     assert_eq!((s, b), (204, Value::Null));
     let (s, _) = e.get(&format!("/projects/{id}")).await;
     assert_eq!(s, 400);
@@ -199,62 +169,18 @@ async fn body_validation_titles() {
     let e = env().await;
     let tasks = format!("/projects/{}/tasks", e.p1);
     let cases = [
-        (
-            json!({"name": "t", "colour": "red"}),
-            "EXTRA_KEY_FOUND_IN_JSON",
-            Some("colour"),
-        ),
-        (
-            json!({"name": "t", "priority": "urgent"}),
-            "INVALID_PARAMETER_VALUE",
-            Some("priority"),
-        ),
+        (json!({"name": "t", "colour": "red"}), "EXTRA_KEY_FOUND_IN_JSON", Some("colour")),
+        (json!({"name": "t", "priority": "urgent"}), "INVALID_PARAMETER_VALUE", Some("priority")),
         (json!({"name": 5}), "INVALID_PARAMETER_VALUE", Some("name")),
-        (
-            json!({"name": "   "}),
-            "INVALID_PARAMETER_VALUE",
-            Some("name"),
-        ),
-        (
-            json!({"description": "no name"}),
-            "LESS_THAN_MIN_OCCURANCE",
-            Some("name"),
-        ),
-        (
-            json!({"name": "t", "owners_and_work": [{"zpuid": "1"}]}),
-            "JSON_PARSE_ERROR",
-            None,
-        ),
-        (
-            json!({"name": "t", "assignees": ["1"]}),
-            "INVALID_PARAMETER_VALUE",
-            Some("assignees"),
-        ),
-        (
-            json!({"name": "t", "parent_task": {"id": "1"}}),
-            "INVALID_PARAMETER_VALUE",
-            Some("parent_task"),
-        ),
-        (
-            json!({"name": "t", "status": "Open"}),
-            "INVALID_PARAMETER_VALUE",
-            Some("status"),
-        ),
-        (
-            json!({"name": "t", "tasklist": {"id": "42"}}),
-            "INVALID_PARAMETER_VALUE",
-            Some("tasklist"),
-        ),
-        (
-            json!({"name": "t", "start_date": "yesterday"}),
-            "INVALID_PARAMETER_VALUE",
-            Some("start_date"),
-        ),
-        (
-            json!({"name": "t", "completion_percentage": 101}),
-            "INVALID_PARAMETER_VALUE",
-            Some("completion_percentage"),
-        ),
+        (json!({"name": "   "}), "INVALID_PARAMETER_VALUE", Some("name")),
+        (json!({"description": "no name"}), "LESS_THAN_MIN_OCCURANCE", Some("name")),
+        (json!({"name": "t", "owners_and_work": [{"zpuid": "1"}]}), "JSON_PARSE_ERROR", None),
+        (json!({"name": "t", "assignees": ["1"]}), "INVALID_PARAMETER_VALUE", Some("assignees")),
+        (json!({"name": "t", "parent_task": {"id": "1"}}), "INVALID_PARAMETER_VALUE", Some("parent_task")),
+        (json!({"name": "t", "status": "Open"}), "INVALID_PARAMETER_VALUE", Some("status")),
+        (json!({"name": "t", "tasklist": {"id": "42"}}), "INVALID_PARAMETER_VALUE", Some("tasklist")),
+        (json!({"name": "t", "start_date": "yesterday"}), "INVALID_PARAMETER_VALUE", Some("start_date")),
+        (json!({"name": "t", "completion_percentage": 101}), "INVALID_PARAMETER_VALUE", Some("completion_percentage")),
         (json!(["name"]), "JSON_PARSE_ERROR", None),
     ];
     for (body, t, field) in cases {
@@ -265,30 +191,20 @@ async fn body_validation_titles() {
             assert_eq!(b["error"]["details"][0]["field_name"], f, "{body}");
         }
     }
-    let (s, b) = e
-        .raw(Method::POST, &tasks, "application/json", b"{\"name\": ")
-        .await;
+    let (s, b) = e.raw(Method::POST, &tasks, "application/json", b"{\"name\": ").await;
     assert_eq!((s, title(&b)), (400, "JSON_PARSE_ERROR"));
-    let (s, b) = e
-        .raw(
-            Method::POST,
-            &tasks,
-            "application/x-www-form-urlencoded",
-            b"name=t",
-        )
-        .await;
+    let (s, b) = e.raw(Method::POST, &tasks, "application/x-www-form-urlencoded", b"name=t").await;
     assert_eq!((s, title(&b)), (400, "JSON_PARSE_ERROR"));
-    let (s, b) = e
-        .raw(
-            Method::POST,
-            &tasks,
-            "application/json",
-            b"\xff\xfe\x00garbage",
-        )
-        .await;
+    let (s, b) = e.raw(Method::POST, &tasks, "application/json", b"\xff\xfe\x00garbage").await;
     assert_eq!((s, title(&b)), (400, "JSON_PARSE_ERROR"));
     // keys Zoho silently ignores
-    let (s, b) = e.send(Method::POST, &tasks, json!({"name": "ignored keys", "milestone_id": "1", "tasklist_id": "2", "owners": [], "depth": 1})).await;
+    let (s, b) = e
+        .send(
+            Method::POST,
+            &tasks,
+            json!({"name": "ignored keys", "milestone_id": "1", "tasklist_id": "2", "owners": [], "depth": 1}),
+        )
+        .await;
     assert_eq!(s, 201);
     assert_eq!(b["depth"], 0);
     // a huge body
@@ -314,10 +230,7 @@ async fn tasks_crud_move_and_mytasks() {
     let (s, b) = e.get(&tasks).await;
     assert_eq!(s, 200);
     assert_eq!(b["tasks"].as_array().unwrap().len(), 7);
-    assert_eq!(
-        b["page_info"],
-        json!({"page": 1, "per_page": 100, "has_next_page": false})
-    );
+    assert_eq!(b["page_info"], json!({"page": 1, "per_page": 100, "has_next_page": false}));
     let t0 = &b["tasks"][0];
     assert!(is_id19(&t0["id"]) && is_id19(&t0["tasklist"]["id"]) && is_id19(&t0["status"]["id"]));
     assert_eq!(t0["prefix"], "ZY1-T1");
@@ -326,50 +239,35 @@ async fn tasks_crud_move_and_mytasks() {
     // the seeded subtask
     assert_eq!(b["tasks"][6]["parental_info"]["parent_task_id"], t0["id"]);
 
-    let lena =
-        e.sb.users()
-            .into_iter()
-            .find(|u| u.email.starts_with("lena"))
-            .unwrap();
+    let lena = e.sb.users().into_iter().find(|u| u.email.starts_with("lena")).unwrap();
     let (_, tags) = e.get("/tags").await;
-    let urgent = tags["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "urgent")
-        .unwrap()["id"]
-        .clone();
+    let urgent = tags["tags"].as_array().unwrap().iter().find(|t| t["name"] == "urgent").unwrap()["id"].clone();
     let (s, c) = e
-        .send(Method::POST, &tasks, json!({
-            "name": "Write tests", "priority": "high", "tasklist": {"id": d.projects[0].tasklists[1]},
-            "start_date": "2025-07-01T09:00:00.000Z", "end_date": "2025-07-03T17:00:00.000Z",
-            "owners_and_work": {"owners": [{"zpuid": lena.zpuid}]}, "tags": [{"id": urgent}]
-        }))
+        .send(
+            Method::POST,
+            &tasks,
+            json!({
+                "name": "Write tests", "priority": "high", "tasklist": {"id": d.projects[0].tasklists[1]},
+                "start_date": "2025-07-01T09:00:00.000Z", "end_date": "2025-07-03T17:00:00.000Z",
+                "owners_and_work": {"owners": [{"zpuid": lena.zpuid}]}, "tags": [{"id": urgent}]
+            }),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     let id = c["id"].as_str().unwrap().to_owned();
     assert_eq!(c["prefix"], "ZY1-T8");
     assert_eq!(c["tasklist"]["id"], d.projects[0].tasklists[1].as_str());
-    assert_eq!(
-        c["owners_and_work"]["owners"][0]["email"],
-        "lena@zylker.example"
-    );
+    assert_eq!(c["owners_and_work"]["owners"][0]["email"], "lena@zylker.example");
     assert_eq!(c["tags"][0]["name"], "urgent");
     let (_, g) = e.get(&format!("{tasks}/{id}")).await;
     assert_eq!(g, c);
     // without a task list it lands in General
-    let (_, c2) = e
-        .send(Method::POST, &tasks, json!({"name": "Anywhere"}))
-        .await;
+    let (_, c2) = e.send(Method::POST, &tasks, json!({"name": "Anywhere"})).await;
     assert_eq!(c2["tasklist"]["name"], "General");
 
     let closed = "2447529000000016074";
     let (s, u) = e
-        .send(
-            Method::PATCH,
-            &format!("{tasks}/{id}"),
-            json!({"status": {"id": closed}, "name": "Write more tests"}),
-        )
+        .send(Method::PATCH, &format!("{tasks}/{id}"), json!({"status": {"id": closed}, "name": "Write more tests"}))
         .await;
     assert_eq!(s, 200);
     assert_eq!(u["status"]["is_closed_type"], true);
@@ -377,54 +275,30 @@ async fn tasks_crud_move_and_mytasks() {
     assert_eq!(u["completion_percentage"], 100);
 
     let (s, m) = e
-        .send(
-            Method::POST,
-            &format!("{tasks}/{id}/move"),
-            json!({"target_tasklist_id": d.projects[0].tasklists[2]}),
-        )
+        .send(Method::POST, &format!("{tasks}/{id}/move"), json!({"target_tasklist_id": d.projects[0].tasklists[2]}))
         .await;
     assert_eq!(s, 200);
     assert_eq!(m["tasklist"]["id"], d.projects[0].tasklists[2].as_str());
     let (s, b) = e
-        .send(
-            Method::POST,
-            &format!("{tasks}/{id}/move"),
-            json!({"target_tasklist_id": d.projects[1].tasklists[0]}),
-        )
+        .send(Method::POST, &format!("{tasks}/{id}/move"), json!({"target_tasklist_id": d.projects[1].tasklists[0]}))
         .await;
     assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
-    let (_, b) = e
-        .get(&format!(
-            "/projects/{}/tasklists/{}/tasks",
-            e.p1, d.projects[0].tasklists[2]
-        ))
-        .await;
-    assert!(
-        b["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["id"] == id.as_str())
-    );
+    let (_, b) = e.get(&format!("/projects/{}/tasklists/{}/tasks", e.p1, d.projects[0].tasklists[2])).await;
+    assert!(b["tasks"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str()));
 
     // mytasks: tasks owned by the demo user
     let (_, b) = e.get("/mytasks").await;
     let me = e.sb.demo_user().zpuid;
     let mine = b["tasks"].as_array().unwrap();
     assert!(!mine.is_empty());
-    assert!(mine.iter().all(|t| {
-        t["owners_and_work"]["owners"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["zpuid"] == me.as_str())
-    }));
+    assert!(
+        mine.iter()
+            .all(|t| { t["owners_and_work"]["owners"].as_array().unwrap().iter().any(|o| o["zpuid"] == me.as_str()) })
+    );
     let (_, all) = e.get("/tasks").await;
     assert_eq!(all["tasks"].as_array().unwrap().len(), 7 + 7 + 2);
 
-    let (s, b) = e
-        .send(Method::DELETE, &format!("{tasks}/{id}"), json!({}))
-        .await;
+    let (s, b) = e.send(Method::DELETE, &format!("{tasks}/{id}"), json!({})).await;
     assert_eq!((s, b), (204, Value::Null));
     let (s, _) = e.get(&format!("{tasks}/{id}")).await;
     assert_eq!(s, 400);
@@ -437,12 +311,7 @@ async fn paging_across_450_tasks() {
     let mut seen = Vec::new();
     let mut page = 1;
     loop {
-        let (s, b) = e
-            .get(&format!(
-                "/projects/{}/tasks?page={page}&per_page=200",
-                e.p2
-            ))
-            .await;
+        let (s, b) = e.get(&format!("/projects/{}/tasks?page={page}&per_page=200", e.p2)).await;
         assert_eq!(s, 200);
         for t in b["tasks"].as_array().unwrap() {
             seen.push(t["id"].as_str().unwrap().to_owned());
@@ -464,9 +333,7 @@ async fn paging_across_450_tasks() {
         let (s, b) = e.get(&format!("/projects/{}/tasks?{q}", e.p2)).await;
         assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{q}");
     }
-    let (_, b) = e
-        .get(&format!("/projects/{}/tasks?page=9&per_page=100", e.p2))
-        .await;
+    let (_, b) = e.get(&format!("/projects/{}/tasks?page=9&per_page=100", e.p2)).await;
     assert_eq!(b["tasks"], json!([]));
     assert_eq!(b["page_info"]["has_next_page"], false);
 }
@@ -475,44 +342,25 @@ async fn paging_across_450_tasks() {
 async fn task_comments() {
     let e = env().await;
     let d = e.sb.demo_portal(Dc::Us);
-    let base = format!(
-        "/projects/{}/tasks/{}/comments",
-        e.p1, d.projects[0].tasks[0]
-    );
+    let base = format!("/projects/{}/tasks/{}/comments", e.p1, d.projects[0].tasks[0]);
     let (s, b) = e.get(&base).await;
     assert_eq!(s, 200);
     assert_eq!(b["comments"].as_array().unwrap().len(), 2);
     assert_eq!(b["page_info"]["has_next_page"], false);
-    let (s, b) = e
-        .send(Method::POST, &base, json!({"content": "wrong field"}))
-        .await;
+    let (s, b) = e.send(Method::POST, &base, json!({"content": "wrong field"})).await;
     assert_eq!((s, title(&b)), (400, "LESS_THAN_MIN_OCCURANCE"));
     assert_eq!(b["error"]["details"][0]["field_name"], "comment");
-    let (s, b) = e
-        .send(
-            Method::POST,
-            &base,
-            json!({"comment": "<div>Looks good</div>"}),
-        )
-        .await;
+    let (s, b) = e.send(Method::POST, &base, json!({"comment": "<div>Looks good</div>"})).await;
     assert_eq!(s, 201);
     let arr = b.as_array().expect("bare array");
     let cid = arr[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(arr[0]["comment"], "<div>Looks good</div>");
-    let (s, b) = e
-        .send(
-            Method::PATCH,
-            &format!("{base}/{cid}"),
-            json!({"comment": "edited"}),
-        )
-        .await;
+    let (s, b) = e.send(Method::PATCH, &format!("{base}/{cid}"), json!({"comment": "edited"})).await;
     assert_eq!(s, 200);
     assert_eq!(b["comment"], "edited");
     let (_, b) = e.get(&format!("{base}?per_page=2&page=1")).await;
     assert_eq!(b["page_info"]["has_next_page"], true);
-    let (s, _) = e
-        .send(Method::DELETE, &format!("{base}/{cid}"), json!({}))
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("{base}/{cid}"), json!({})).await;
     assert_eq!(s, 204);
     let (_, b) = e.get(&base).await;
     assert_eq!(b["comments"].as_array().unwrap().len(), 2);
@@ -531,16 +379,19 @@ async fn tasklists_phases_and_alias() {
     let (s, ph) = e.get(&format!("/projects/{}/phases", e.p1)).await;
     assert_eq!(s, 200);
     assert_eq!(ph["milestones"].as_array().unwrap().len(), 2);
-    assert!(
-        ph["page_info"].is_array(),
-        "page_info is a one-element array for phases"
-    );
+    assert!(ph["page_info"].is_array(), "page_info is a one-element array for phases");
     let (_, ms) = e.get(&format!("/projects/{}/milestones", e.p1)).await;
     assert_eq!(ms, ph);
     let (_, portal_wide) = e.get("/phases").await;
     assert_eq!(portal_wide["milestones"].as_array().unwrap().len(), 4);
 
-    let (s, m) = e.send(Method::POST, &format!("/projects/{}/phases", e.p1), json!({"name": "Launch", "flag": "internal", "start_date": "07-01-2025", "end_date": "2025-07-31"})).await;
+    let (s, m) = e
+        .send(
+            Method::POST,
+            &format!("/projects/{}/phases", e.p1),
+            json!({"name": "Launch", "flag": "internal", "start_date": "07-01-2025", "end_date": "2025-07-31"}),
+        )
+        .await;
     assert_eq!(s, 201, "{m}");
     let mid = m["id"].as_str().unwrap().to_owned();
     assert_eq!(m["start_date"], "2025-07-01");
@@ -552,13 +403,8 @@ async fn tasklists_phases_and_alias() {
         )
         .await;
     assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
-    let (s, b) = e
-        .send(
-            Method::PATCH,
-            &format!("/projects/{}/milestones/{mid}", e.p1),
-            json!({"name": "Go live"}),
-        )
-        .await;
+    let (s, b) =
+        e.send(Method::PATCH, &format!("/projects/{}/milestones/{mid}", e.p1), json!({"name": "Go live"})).await;
     assert_eq!((s, b["name"].as_str()), (200, Some("Go live")));
 
     let (s, tl) = e
@@ -579,23 +425,11 @@ async fn tasklists_phases_and_alias() {
         )
         .await;
     assert_eq!((s, b["flag"].as_str()), (200, Some("external")));
-    let (s, _) = e
-        .send(
-            Method::DELETE,
-            &format!("/projects/{}/phases/{mid}", e.p1),
-            json!({}),
-        )
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("/projects/{}/phases/{mid}", e.p1), json!({})).await;
     assert_eq!(s, 204);
     let (_, b) = e.get(&format!("/projects/{}/tasklists/{tlid}", e.p1)).await;
     assert!(b.get("milestone").is_none());
-    let (s, _) = e
-        .send(
-            Method::DELETE,
-            &format!("/projects/{}/tasklists/{tlid}", e.p1),
-            json!({}),
-        )
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("/projects/{}/tasklists/{tlid}", e.p1), json!({})).await;
     assert_eq!(s, 204);
 }
 
@@ -614,32 +448,16 @@ async fn issues_crud_and_comments() {
     assert_eq!(i["severity"]["value"], "Major");
     assert_eq!(i["prefix"], "ZY1-I7");
     let id = i["id"].as_str().unwrap().to_owned();
-    let (s, b) = e
-        .send(
-            Method::PATCH,
-            &format!("{base}/{id}"),
-            json!({"status": {"id": "2447529000000054093"}}),
-        )
-        .await;
+    let (s, b) = e.send(Method::PATCH, &format!("{base}/{id}"), json!({"status": {"id": "2447529000000054093"}})).await;
     assert_eq!((s, b["is_closed"].as_bool()), (200, Some(true)));
-    let (s, b) = e
-        .send(Method::POST, &base, json!({"name": "x", "flag": "public"}))
-        .await;
+    let (s, b) = e.send(Method::POST, &base, json!({"name": "x", "flag": "public"})).await;
     assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
-    let (s, b) = e
-        .send(
-            Method::POST,
-            &format!("{base}/{id}/comments"),
-            json!({"comment": "seen"}),
-        )
-        .await;
+    let (s, b) = e.send(Method::POST, &format!("{base}/{id}/comments"), json!({"comment": "seen"})).await;
     assert_eq!(s, 201);
     assert_eq!(b[0]["comment"], "seen");
     let (_, b) = e.get(&format!("{base}/{id}/comments")).await;
     assert_eq!(b["comments"].as_array().unwrap().len(), 1);
-    let (s, _) = e
-        .send(Method::DELETE, &format!("{base}/{id}"), json!({}))
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("{base}/{id}"), json!({})).await;
     assert_eq!(s, 204);
     let (s, _) = e.get(&format!("{base}/{id}")).await;
     assert_eq!(s, 400);
@@ -662,22 +480,11 @@ async fn users_timelogs_search_tags() {
     let logs = format!("/projects/{}/timelogs", e.p1);
     let (s, b) = e.get(&logs).await;
     assert_eq!((s, title(&b)), (400, "LESS_THAN_MIN_OCCURANCE"));
-    let (s, b) = e
-        .get(&format!(
-            "{logs}?view_type=customdate&start_date=2025-03-01&end_date=2025-03-31"
-        ))
-        .await;
+    let (s, b) = e.get(&format!("{logs}?view_type=customdate&start_date=2025-03-01&end_date=2025-03-31")).await;
     assert_eq!(s, 200);
-    let n: usize = b["time_logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["log_details"].as_array().unwrap().len())
-        .sum();
+    let n: usize = b["time_logs"].as_array().unwrap().iter().map(|d| d["log_details"].as_array().unwrap().len()).sum();
     assert_eq!(n, 4);
-    let (s, _) = e
-        .get(&format!("{logs}?view_type=day&date=2020-01-01"))
-        .await;
+    let (s, _) = e.get(&format!("{logs}?view_type=day&date=2020-01-01")).await;
     assert_eq!(s, 204, "an empty time-log list is 204");
     let (s, l) = e
         .send(
@@ -692,86 +499,41 @@ async fn users_timelogs_search_tags() {
     assert_eq!(s, 201, "{l}");
     let lid = l["id"].as_str().unwrap().to_owned();
     assert_eq!(l["hours"], "02:30");
-    let (s, b) = e.send(Method::POST, &format!("/projects/{}/log", e.p1), json!({"module": {"type": "general"}, "date": "2025-03-20", "bill_status": "Billable", "hours": "22:00"})).await;
-    assert_eq!(s, 400);
-    assert!(
-        b["error"]["details"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("You are left with 21:30")
-    );
     let (s, b) = e
         .send(
-            Method::PATCH,
-            &format!("/projects/{}/logs/{lid}", e.p1),
-            json!({"hours": "03:00"}),
+            Method::POST,
+            &format!("/projects/{}/log", e.p1),
+            json!({"module": {"type": "general"}, "date": "2025-03-20", "bill_status": "Billable", "hours": "22:00"}),
         )
         .await;
+    assert_eq!(s, 400);
+    assert!(b["error"]["details"][0]["message"].as_str().unwrap().contains("You are left with 21:30"));
+    let (s, b) = e.send(Method::PATCH, &format!("/projects/{}/logs/{lid}", e.p1), json!({"hours": "03:00"})).await;
     assert_eq!((s, b["hours"].as_str()), (200, Some("03:00")));
-    let (s, _) = e
-        .send(
-            Method::PATCH,
-            &format!("/projects/{}/logs/{lid}", e.p1),
-            json!({"approval_status": "Approved"}),
-        )
-        .await;
+    let (s, _) =
+        e.send(Method::PATCH, &format!("/projects/{}/logs/{lid}", e.p1), json!({"approval_status": "Approved"})).await;
     assert_eq!(s, 200);
-    let (s, b) = e
-        .send(
-            Method::PATCH,
-            &format!("/projects/{}/logs/{lid}", e.p1),
-            json!({"hours": "01:00"}),
-        )
-        .await;
+    let (s, b) = e.send(Method::PATCH, &format!("/projects/{}/logs/{lid}", e.p1), json!({"hours": "01:00"})).await;
     assert_eq!(s, 400);
-    assert!(
-        b["error"]["details"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("approved")
-    );
-    let (s, g) = e
-        .get(&format!("/projects/{}/logs/{lid}?type=task", e.p1))
-        .await;
+    assert!(b["error"]["details"][0]["message"].as_str().unwrap().contains("approved"));
+    let (s, g) = e.get(&format!("/projects/{}/logs/{lid}?type=task", e.p1)).await;
     assert_eq!((s, g["id"].as_str()), (200, Some(lid.as_str())));
-    let (_, t) = e
-        .get(&format!(
-            "/projects/{}/tasks/{}",
-            e.p1, d.projects[0].tasks[0]
-        ))
-        .await;
+    let (_, t) = e.get(&format!("/projects/{}/tasks/{}", e.p1, d.projects[0].tasks[0])).await;
     assert_eq!(t["log_hours"]["total_hours"], "04:30");
-    let (s, _) = e
-        .send(
-            Method::DELETE,
-            &format!("/projects/{}/logs/{lid}", e.p1),
-            json!({"module": "task"}),
-        )
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("/projects/{}/logs/{lid}", e.p1), json!({"module": "task"})).await;
     assert_eq!(s, 204);
 
     let (s, b) = e.get("/search?search_term=login&module=all").await;
     assert_eq!(s, 200);
     assert_eq!(b["tasks"][0]["name"], "Login screen");
-    let (_, b) = e
-        .get(&format!(
-            "/projects/{}/search?search_term=login&module=tasks",
-            e.p1
-        ))
-        .await;
+    let (_, b) = e.get(&format!("/projects/{}/search?search_term=login&module=tasks", e.p1)).await;
     assert_eq!(b["tasks"], json!([]));
     let (s, _) = e.get("/search").await;
     assert_eq!(s, 400);
 
     let (_, b) = e.get("/tags").await;
     assert_eq!(b["tags"].as_array().unwrap().len(), 3);
-    let (s, b) = e
-        .send(
-            Method::POST,
-            "/tags",
-            json!({"tags": [{"name": "blocked", "color_class": "bg-tag3"}]}),
-        )
-        .await;
+    let (s, b) = e.send(Method::POST, "/tags", json!({"tags": [{"name": "blocked", "color_class": "bg-tag3"}]})).await;
     assert_eq!(s, 201);
     let tid = b["tags"][0]["id"].as_str().unwrap().to_owned();
     let r = api(&e.sb, &e.at, Method::POST, &e.p("/tags"))
@@ -781,17 +543,9 @@ async fn users_timelogs_search_tags() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let (s, b) = e
-        .send(
-            Method::PATCH,
-            &format!("/tags/{tid}"),
-            json!({"name": "on hold"}),
-        )
-        .await;
+    let (s, b) = e.send(Method::PATCH, &format!("/tags/{tid}"), json!({"name": "on hold"})).await;
     assert_eq!((s, b["tags"]["name"].as_str()), (200, Some("on hold")));
-    let (s, _) = e
-        .send(Method::DELETE, &format!("/tags/{tid}"), json!({}))
-        .await;
+    let (s, _) = e.send(Method::DELETE, &format!("/tags/{tid}"), json!({})).await;
     assert_eq!(s, 204);
     let (_, b) = e.get("/tags?name=lat").await;
     assert_eq!(b["tags"].as_array().unwrap().len(), 1);
@@ -800,48 +554,22 @@ async fn users_timelogs_search_tags() {
 #[tokio::test]
 async fn scopes_are_enforced_per_endpoint_and_all_implies_the_rest() {
     let sb = start().await;
-    let (at, _) = login(
-        &sb,
-        "ZohoProjects.portals.READ,ZohoProjects.tasks.READ,ZohoProjects.projects.ALL",
-    )
-    .await;
+    let (at, _) = login(&sb, "ZohoProjects.portals.READ,ZohoProjects.tasks.READ,ZohoProjects.projects.ALL").await;
     let d = sb.demo_portal(Dc::Us);
     let p = format!("/api/v3/portal/{}/projects/{}", d.id, d.projects[0].id);
     assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200);
     assert_eq!(api_get(&sb, &at, &format!("{p}/tasks")).await.0, 200);
-    let (s, b) = api_send(
-        &sb,
-        &at,
-        Method::POST,
-        &format!("{p}/tasks"),
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let (s, b) = api_send(&sb, &at, Method::POST, &format!("{p}/tasks"), Some(json!({"name": "x"}))).await;
     assert_eq!((s, title(&b)), (403, "INVALID_OAUTHSCOPE"));
     let (s, b) = api_get(&sb, &at, &format!("{p}/issues")).await;
     assert_eq!((s, title(&b)), (403, "INVALID_OAUTHSCOPE"));
     let (s, _) = api_get(&sb, &at, &format!("{p}/tasklists")).await;
     assert_eq!(s, 403);
     // projects.ALL allows create, update, delete (trash)
-    let (s, _) = api_send(
-        &sb,
-        &at,
-        Method::PATCH,
-        &p,
-        Some(json!({"description": "d"})),
-    )
-    .await;
+    let (s, _) = api_send(&sb, &at, Method::PATCH, &p, Some(json!({"description": "d"}))).await;
     assert_eq!(s, 200);
     // restapi: same scopes, restapi error shape
-    let (s, b) = api_get(
-        &sb,
-        &at,
-        &format!(
-            "/restapi/portal/{}/projects/{}/tasklists/",
-            d.id, d.projects[0].id
-        ),
-    )
-    .await;
+    let (s, b) = api_get(&sb, &at, &format!("/restapi/portal/{}/projects/{}/tasklists/", d.id, d.projects[0].id)).await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["code"], 6403);
 }
@@ -861,10 +589,7 @@ async fn bad_authorization_headers() {
     for h in cases {
         let mut rb = http().get(url.clone());
         if let Some(h) = h {
-            rb = rb.header(
-                "Authorization",
-                reqwest::header::HeaderValue::from_bytes(h).unwrap(),
-            );
+            rb = rb.header("Authorization", reqwest::header::HeaderValue::from_bytes(h).unwrap());
         }
         let r = rb.send().await.unwrap();
         assert_eq!(r.status(), 401, "{h:?}");
@@ -872,22 +597,15 @@ async fn bad_authorization_headers() {
         assert_eq!(b["error"]["status_code"], "401");
         assert_eq!(b["error"]["title"], "INVALID_TICKET", "{h:?}");
     }
-    let (s, b) = api_get(
-        &sb,
-        "1000.00000000000000000000000000000000.00000000000000000000000000000000",
-        "/api/v3/portals",
-    )
-    .await;
+    let (s, b) =
+        api_get(&sb, "1000.00000000000000000000000000000000.00000000000000000000000000000000", "/api/v3/portals").await;
     assert_eq!((s, title(&b)), (401, "INVALID_OAUTHTOKEN"));
     let (s, b) = api_get(&sb, "nope", "/restapi/portals/").await;
     assert_eq!(s, 401);
     assert_eq!(b["error"]["code"], 6401);
     let (s, b) = api_get(&sb, "", "/restapi/portals/").await;
     assert_eq!(s, 401);
-    assert_eq!(
-        b,
-        json!({"error": {"code": 6890, "message": "Invalid Ticket"}})
-    );
+    assert_eq!(b, json!({"error": {"code": 6890, "message": "Invalid Ticket"}}));
 }
 
 #[tokio::test]
@@ -895,11 +613,7 @@ async fn hundred_requests_per_two_minutes_then_blocked_for_thirty() {
     let sb = start().await;
     let at = access(&sb).await;
     for i in 0..100 {
-        assert_eq!(
-            api_get(&sb, &at, "/api/v3/portals").await.0,
-            200,
-            "request {i}"
-        );
+        assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 200, "request {i}");
     }
     let (s, b) = api_get(&sb, &at, "/api/v3/portals").await;
     assert_eq!((s, title(&b)), (429, "TOO_MANY_REQUESTS"));
@@ -913,10 +627,7 @@ async fn hundred_requests_per_two_minutes_then_blocked_for_thirty() {
     assert_eq!(sb.counters().api_rate_limited, 3);
 
     // a sliding window: 60 now, 60 two minutes later is fine
-    let limits = Limits {
-        api_requests_per_window: 5,
-        ..Limits::default()
-    };
+    let limits = Limits { api_requests_per_window: 5, ..Limits::default() };
     let sb = start_with(limits).await;
     let at = access(&sb).await;
     for _ in 0..5 {
@@ -952,10 +663,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(s, 200);
     let p = &b["projects"][0];
     assert!(p["id"].is_u64());
-    assert_eq!(
-        p["id"].as_u64().unwrap().to_string(),
-        p["id_string"].as_str().unwrap()
-    );
+    assert_eq!(p["id"].as_u64().unwrap().to_string(), p["id_string"].as_str().unwrap());
     assert_eq!(p["id_string"], e.p1.as_str());
     assert_eq!(p["created_date"].as_str().unwrap().len(), 10);
     assert_eq!(&p["created_date"].as_str().unwrap()[2..3], "-");
@@ -963,12 +671,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(p["start_date"], "03-05-2025");
     assert!(p["link"]["self"]["url"].as_str().unwrap().contains(&e.p1));
     // the portal name works in place of its id
-    assert_eq!(
-        api_get(&e.sb, &e.at, "/restapi/portal/zylker/projects/")
-            .await
-            .0,
-        200
-    );
+    assert_eq!(api_get(&e.sb, &e.at, "/restapi/portal/zylker/projects/").await.0, 200);
 
     let tasks = format!("{base}{}/tasks/", e.p1);
     let (_, b) = api_get(&e.sb, &e.at, &tasks).await;
@@ -990,46 +693,22 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(s, 400);
     assert_eq!(b["error"]["code"], 6832);
     let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}?status=completed")).await;
-    assert!(
-        b["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|t| t["completed"] == true)
-    );
+    assert!(b["tasks"].as_array().unwrap().iter().all(|t| t["completed"] == true));
 
-    let (s, b) = api_get(
-        &e.sb,
-        &e.at,
-        &format!("{base}{}/tasklists/?flag=allflag", e.p1),
-    )
-    .await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("{base}{}/tasklists/?flag=allflag", e.p1)).await;
     assert_eq!(s, 200);
     assert!(b["tasklists"][0]["id"].is_u64());
     assert!(b["tasklists"][0]["created_time_long"].is_i64());
 
     // subtask creation (V3 offers none): form body
     let parent = e.sb.demo_portal(Dc::Us).projects[0].tasks[1].clone();
-    let lena =
-        e.sb.users()
-            .into_iter()
-            .find(|u| u.email.starts_with("lena"))
-            .unwrap();
-    let r = api(
-        &e.sb,
-        &e.at,
-        Method::POST,
-        &format!("{tasks}{parent}/subtasks/"),
-    )
-    .await
-    .form(&[
-        ("name", "Sub step"),
-        ("person_responsible", &lena.zpuid),
-        ("start_date", "04-01-2025"),
-    ])
-    .send()
-    .await
-    .unwrap();
+    let lena = e.sb.users().into_iter().find(|u| u.email.starts_with("lena")).unwrap();
+    let r = api(&e.sb, &e.at, Method::POST, &format!("{tasks}{parent}/subtasks/"))
+        .await
+        .form(&[("name", "Sub step"), ("person_responsible", &lena.zpuid), ("start_date", "04-01-2025")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let b: Value = r.json().await.unwrap();
     let sub = &b["tasks"][0];
@@ -1041,27 +720,17 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(v3["parental_info"]["parent_task_id"], parent.as_str());
     let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}{parent}/subtasks/")).await;
     assert_eq!(b["tasks"].as_array().unwrap().len(), 1);
-    let r = api(
-        &e.sb,
-        &e.at,
-        Method::POST,
-        &format!("{tasks}{parent}/subtasks/"),
-    )
-    .await
-    .form(&[("person_responsible", "1")])
-    .send()
-    .await
-    .unwrap();
+    let r = api(&e.sb, &e.at, Method::POST, &format!("{tasks}{parent}/subtasks/"))
+        .await
+        .form(&[("person_responsible", "1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], 6831);
     // V3 has no subtask path
-    let (s, b) = e
-        .send(
-            Method::POST,
-            &format!("/projects/{}/tasks/{parent}/subtasks", e.p1),
-            json!({"name": "x"}),
-        )
-        .await;
+    let (s, b) =
+        e.send(Method::POST, &format!("/projects/{}/tasks/{parent}/subtasks", e.p1), json!({"name": "x"})).await;
     assert_eq!((s, title(&b)), (400, "URL_RULE_NOT_CONFIGURED"));
     // restapi unknown path
     let (s, b) = api_get(&e.sb, &e.at, "/restapi/portal/1/forums/").await;
@@ -1070,12 +739,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}999/")).await;
     assert_eq!(s, 404);
     assert_eq!(b["error"]["code"], 6504);
-    let (s, b) = api_get(
-        &e.sb,
-        &e.at,
-        &format!("/restapi/portal/{}/projects/{}/users/", e.portal, e.p1),
-    )
-    .await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{}/users/", e.portal, e.p1)).await;
     assert_eq!(s, 200);
     assert_eq!(b["users"].as_array().unwrap().len(), 4);
 }
@@ -1109,9 +773,7 @@ fn same_types(path: &str, sample: &Value, ours: &Value, bad: &mut Vec<String>) {
                 same_types(&format!("{path}[0]"), x, y, bad);
             }
         }
-        (a, b) if kind(a) != kind(b) => {
-            bad.push(format!("{path}: sample {} vs sandbox {}", kind(a), kind(b)))
-        }
+        (a, b) if kind(a) != kind(b) => bad.push(format!("{path}: sample {} vs sandbox {}", kind(a), kind(b))),
         _ => {}
     }
 }
@@ -1160,10 +822,7 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
     conforms("portals(doc)", &doc, &portals, &["login_id", "portals"]);
 
     let (_, projects) = api_get(&e.sb, &e.at, &rest).await;
-    for f in [
-        "restapi-projects-list-real.json",
-        "restapi-projects-list.json",
-    ] {
+    for f in ["restapi-projects-list-real.json", "restapi-projects-list.json"] {
         conforms(
             f,
             &sample(f)["projects"][0],
@@ -1182,19 +841,9 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
             ],
         );
     }
-    let (_, tls) = api_get(
-        &e.sb,
-        &e.at,
-        &format!("{rest}{}/tasklists/?flag=allflag", e.p1),
-    )
-    .await;
+    let (_, tls) = api_get(&e.sb, &e.at, &format!("{rest}{}/tasklists/?flag=allflag", e.p1)).await;
     let tl_sample = sample("restapi-tasklists-list-array.json");
-    let ours = tls["tasklists"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["milestone"]["name"] != "None")
-        .unwrap();
+    let ours = tls["tasklists"].as_array().unwrap().iter().find(|t| t["milestone"]["name"] != "None").unwrap();
     conforms(
         "tasklist",
         &tl_sample[0],

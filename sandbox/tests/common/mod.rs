@@ -8,35 +8,21 @@ use zoho_sandbox::{ClientCredentials, Dc, Limits, Sandbox};
 pub const ALL_SCOPES: &str = "ZohoProjects.portals.READ,ZohoProjects.projects.ALL,ZohoProjects.tasklists.ALL,ZohoProjects.tasks.ALL,ZohoProjects.milestones.ALL,ZohoProjects.bugs.ALL,ZohoProjects.users.ALL,ZohoProjects.timesheets.ALL,ZohoProjects.search.READ,ZohoProjects.tags.ALL";
 
 pub async fn start() -> Sandbox {
-    Sandbox::builder()
-        .auto_approve(true)
-        .start()
-        .await
-        .expect("sandbox starts")
+    Sandbox::builder().auto_approve(true).start().await.expect("sandbox starts")
 }
 
 pub async fn start_with(limits: Limits) -> Sandbox {
-    Sandbox::builder()
-        .auto_approve(true)
-        .limits(limits)
-        .start()
-        .await
-        .expect("sandbox starts")
+    Sandbox::builder().auto_approve(true).limits(limits).start().await.expect("sandbox starts")
 }
 
 /// An HTTP client that does not follow redirects.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(Policy::none()).build().expect("client")
 }
 
 pub fn query_of(location: &str) -> Vec<(String, String)> {
     let u = url::Url::parse(location).expect("absolute Location");
-    u.query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 pub fn get<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -71,12 +57,7 @@ pub async fn authorize(
 
 /// POST form to the token endpoint of `dc`.
 pub async fn token(sb: &Sandbox, dc: Dc, form: &[(&str, &str)]) -> Value {
-    let r = http()
-        .post(sb.accounts_url(dc).join("oauth/v2/token").unwrap())
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+    let r = http().post(sb.accounts_url(dc).join("oauth/v2/token").unwrap()).form(form).send().await.unwrap();
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
@@ -113,21 +94,11 @@ pub async fn refresh(sb: &Sandbox, dc: Dc, c: &ClientCredentials, rt: &str) -> V
 /// Full web flow with the demo client (offline): (access_token, refresh_token).
 pub async fn login(sb: &Sandbox, scope: &str) -> (String, String) {
     let c = sb.demo_client();
-    let q = authorize(
-        sb,
-        Dc::Us,
-        &c,
-        scope,
-        &[("access_type", "offline"), ("prompt", "consent")],
-    )
-    .await;
+    let q = authorize(sb, Dc::Us, &c, scope, &[("access_type", "offline"), ("prompt", "consent")]).await;
     let t = exchange(sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
     (
         t["access_token"].as_str().expect("access_token").to_owned(),
-        t["refresh_token"]
-            .as_str()
-            .expect("refresh_token")
-            .to_owned(),
+        t["refresh_token"].as_str().expect("refresh_token").to_owned(),
     )
 }
 
@@ -136,29 +107,15 @@ pub async fn access(sb: &Sandbox) -> String {
     login(sb, ALL_SCOPES).await.0
 }
 
-pub async fn api(
-    sb: &Sandbox,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-) -> reqwest::RequestBuilder {
+pub async fn api(sb: &Sandbox, token: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
     http()
-        .request(
-            method,
-            sb.api_url(Dc::Us)
-                .join(path.trim_start_matches('/'))
-                .unwrap(),
-        )
+        .request(method, sb.api_url(Dc::Us).join(path.trim_start_matches('/')).unwrap())
         .header("Authorization", format!("Zoho-oauthtoken {token}"))
 }
 
 /// GET an API path; returns (status, body as JSON or Null).
 pub async fn api_get(sb: &Sandbox, token: &str, path: &str) -> (u16, Value) {
-    let r = api(sb, token, reqwest::Method::GET, path)
-        .await
-        .send()
-        .await
-        .unwrap();
+    let r = api(sb, token, reqwest::Method::GET, path).await.send().await.unwrap();
     let s = r.status().as_u16();
     let b = r.bytes().await.unwrap();
     (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
