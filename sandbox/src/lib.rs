@@ -7,19 +7,51 @@
 //! [`Clock`], faults can be injected per route, and [`Counters`] let tests assert what happened.
 //!
 //! ```
+//! use std::time::Duration;
 //! use zoho_sandbox::{Dc, Sandbox};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sb = Sandbox::builder().auto_approve(true).start().await?;
 //! let client = sb.demo_client();
-//! // A self-client style code (as "Generate Code" in the API console) …
+//! // "Generate Code" as in Zoho's API console, then exchange it at the token endpoint.
 //! let code = sb.self_client_code(&client.client_id, &["ZohoProjects.portals.READ"])?;
-//! assert!(code.starts_with("1000."));
-//! // … would be exchanged at POST {accounts_url}oauth/v2/token.
-//! let token_url = sb.accounts_url(Dc::Us).join("oauth/v2/token")?;
-//! assert_eq!(token_url.host_str(), Some("127.0.0.1"));
-//! sb.clock().advance(std::time::Duration::from_secs(3600));
+//! let http = reqwest::Client::new();
+//! let token: serde_json::Value = http
+//!     .post(sb.accounts_url(Dc::Us).join("oauth/v2/token")?)
+//!     .form(&[
+//!         ("grant_type", "authorization_code"),
+//!         ("client_id", client.client_id.as_str()),
+//!         ("client_secret", client.client_secret.as_str()),
+//!         ("code", code.as_str()),
+//!     ])
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let access = token["access_token"].as_str().unwrap();
+//! assert_eq!(token["expires_in"], 3600);
+//!
+//! // Call the Projects API (V3) with Zoho's header.
+//! let portals: serde_json::Value = http
+//!     .get(sb.api_url(Dc::Us).join("api/v3/portals")?)
+//!     .header("Authorization", format!("Zoho-oauthtoken {access}"))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(portals[0]["id"], sb.demo_portal(Dc::Us).id.as_str());
+//!
+//! // An hour later (virtual time: no sleeping) the token has expired.
+//! sb.clock().advance(Duration::from_secs(3600));
+//! let status = http
+//!     .get(sb.api_url(Dc::Us).join("api/v3/portals")?)
+//!     .header("Authorization", format!("Zoho-oauthtoken {access}"))
+//!     .send()
+//!     .await?
+//!     .status();
+//! assert_eq!(status, 401);
+//! assert_eq!(sb.counters().access_tokens_minted, 1);
 //! sb.shutdown().await;
 //! # Ok(())
 //! # }
