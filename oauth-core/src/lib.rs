@@ -74,6 +74,10 @@ pub use client::{CanSend, Client, ClientBuilder, Sending};
 pub use clock::{Clock, SystemClock};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
+pub use oauth::{
+    AccessType, AuthorizeOptions, DeviceAuthorization, DevicePoll, LoopbackServer, OAuthClient, OAuthClientBuilder,
+    PendingAuthorization,
+};
 pub use region::Region;
 pub use scope::{
     AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No,

@@ -1,0 +1,381 @@
+//! The authorization-code flow for web apps, self-client codes and client credentials.
+
+use super::OAuthClient;
+use super::boundary::{Grant, map_error};
+use crate::error::{OAuthError, redact_snippet};
+use crate::scope::ScopeSet;
+use crate::token::Token;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::SystemTime;
+use subtle::ConstantTimeEq;
+use url::Url;
+
+/// Whether Zoho also hands out a refresh token (`access_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccessType {
+    /// An access token only (Zoho's default).
+    #[default]
+    Online,
+    /// A refresh token as well, the first time the user consents (or every time with
+    /// [`AuthorizeOptions::prompt_consent`]).
+    Offline,
+}
+
+impl AccessType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            AccessType::Online => "online",
+            AccessType::Offline => "offline",
+        }
+    }
+}
+
+/// How to ask for authorization: access type, `prompt=consent`, PKCE, redirect URI.
+///
+/// ```
+/// use zoho_oauth_core::oauth::{AccessType, AuthorizeOptions};
+/// let options = AuthorizeOptions::new().offline().prompt_consent().pkce();
+/// assert_eq!(options.access(), AccessType::Offline);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizeOptions {
+    access_type: AccessType,
+    prompt_consent: bool,
+    pkce: bool,
+    redirect_uri: Option<Url>,
+}
+
+impl AuthorizeOptions {
+    /// Online access, no `prompt`, no PKCE, the client's redirect URI.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the access type.
+    pub fn access_type(mut self, access_type: AccessType) -> Self {
+        self.access_type = access_type;
+        self
+    }
+
+    /// Asks for a refresh token too (`access_type=offline`).
+    pub fn offline(self) -> Self {
+        self.access_type(AccessType::Offline)
+    }
+
+    /// Shows the consent screen every time (`prompt=consent`). With offline access this mints a
+    /// new refresh token each time; Zoho keeps at most 20 per user, so use it sparingly.
+    pub fn prompt_consent(mut self) -> Self {
+        self.prompt_consent = true;
+        self
+    }
+
+    /// Uses PKCE with S256 (`code_challenge`; the verifier is sent when completing).
+    pub fn pkce(mut self) -> Self {
+        self.pkce = true;
+        self
+    }
+
+    /// Uses this redirect URI instead of the client's (it must be registered for the client).
+    pub fn redirect_uri(mut self, uri: Url) -> Self {
+        self.redirect_uri = Some(uri);
+        self
+    }
+
+    /// The access type.
+    pub fn access(&self) -> AccessType {
+        self.access_type
+    }
+
+    /// Whether `prompt=consent` is sent.
+    pub fn wants_consent(&self) -> bool {
+        self.prompt_consent
+    }
+
+    /// Whether PKCE is used.
+    pub fn wants_pkce(&self) -> bool {
+        self.pkce
+    }
+}
+
+/// What to keep between [`OAuthClient::authorize_url`] and [`OAuthClient::complete`]: the
+/// `state` sent, the PKCE verifier and the redirect URI. Single use; its `Debug` hides the
+/// state and the verifier.
+pub struct PendingAuthorization<S> {
+    state: String,
+    verifier: Option<String>,
+    redirect_uri: Url,
+    created_at: SystemTime,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> fmt::Debug for PendingAuthorization<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingAuthorization")
+            .field("set", &std::any::type_name::<S>())
+            .field("state", &format_args!("[redacted]"))
+            .field("pkce", &self.verifier.is_some())
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+impl<S> PendingAuthorization<S> {
+    /// The `state` sent to Zoho: a key to find this value again when the callback arrives
+    /// (e.g. in a map of pending sign-ins). Treat it as a secret until it is used.
+    pub fn state(&self) -> &str {
+        &self.state
+    }
+
+    /// The redirect URI the code will be sent to.
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+
+    /// Whether PKCE is used.
+    pub fn uses_pkce(&self) -> bool {
+        self.verifier.is_some()
+    }
+
+    /// When the authorization URL was made (codes are valid for 2 minutes after the user
+    /// consents).
+    pub fn created_at(&self) -> SystemTime {
+        self.created_at
+    }
+}
+
+/// 32 random bytes from the operating system's CSPRNG-seeded generator, base64url.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What a callback carries.
+#[derive(Default)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    location: Option<String>,
+    accounts_server: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl Callback {
+    /// Reads a full callback URL, a path with a query, or just the query (with or without `?`).
+    fn parse(callback: &str) -> Callback {
+        let callback = callback.trim();
+        let query = match Url::parse(callback) {
+            Ok(url) => url.query().unwrap_or("").to_owned(),
+            Err(_) => match callback.split_once('?') {
+                Some((_, q)) => q.to_owned(),
+                None => callback.to_owned(),
+            },
+        };
+        let query = query.split('#').next().unwrap_or("");
+        let mut out = Callback::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match k.as_ref() {
+                "code" => &mut out.code,
+                "state" => &mut out.state,
+                "location" => &mut out.location,
+                "accounts-server" | "accounts_server" => &mut out.accounts_server,
+                "error" => &mut out.error,
+                "error_description" => &mut out.error_description,
+                _ => continue,
+            };
+            if slot.is_none() && !v.is_empty() {
+                *slot = Some(v.into_owned());
+            }
+        }
+        out
+    }
+}
+
+impl OAuthClient {
+    /// Builds the URL to send the user's browser to, asking for exactly `S::OAUTH`, with a fresh
+    /// random `state` (and a PKCE challenge when asked). Keep the returned
+    /// [`PendingAuthorization`] and pass it to [`complete`](Self::complete) with the callback.
+    ///
+    /// Errors: [`OAuthError::CodeRateLimited`] when this client has already handed out the
+    /// allowed authorization URLs this minute (Zoho allows 4 codes per minute, then blocks the
+    /// client for 10 minutes); [`OAuthError::Config`] without a redirect URI.
+    pub fn authorize_url<S: ScopeSet>(
+        &self,
+        options: &AuthorizeOptions,
+    ) -> Result<(Url, PendingAuthorization<S>), OAuthError> {
+        let redirect_uri = options.redirect_uri.clone().or_else(|| self.inner.redirect_uri.clone()).ok_or_else(|| {
+            OAuthError::Config(
+                "the web flow needs a redirect URI: set OAuthClientBuilder::redirect_uri or AuthorizeOptions::redirect_uri"
+                    .to_owned(),
+            )
+        })?;
+        if S::OAUTH.is_empty() {
+            return Err(OAuthError::Config("the scope set is empty: Zoho needs at least one scope".to_owned()));
+        }
+        let now = self.inner.clock.now();
+        self.inner.guard.acquire(now)?;
+        let state = random_token();
+        let verifier = options.pkce.then(random_token);
+        let mut url = Self::endpoint(&self.inner.accounts, "oauth/v2/auth")?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("response_type", "code")
+                .append_pair("client_id", &self.inner.client_id)
+                .append_pair("scope", &S::OAUTH.join(","))
+                .append_pair("redirect_uri", redirect_uri.as_str())
+                .append_pair("access_type", options.access_type.as_str())
+                .append_pair("state", &state);
+            if options.prompt_consent {
+                q.append_pair("prompt", "consent");
+            }
+            if let Some(v) = &verifier {
+                let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()));
+                q.append_pair("code_challenge", &challenge).append_pair("code_challenge_method", "S256");
+            }
+        }
+        tracing::debug!(
+            scopes = %S::OAUTH.join(","),
+            access_type = options.access_type.as_str(),
+            pkce = verifier.is_some(),
+            "authorization URL made"
+        );
+        let pending = PendingAuthorization { state, verifier, redirect_uri, created_at: now, _scopes: PhantomData };
+        Ok((url, pending))
+    }
+
+    /// Completes the web flow with the callback (the full URL Zoho redirected to, or its query).
+    ///
+    /// Checks `state` in constant time ([`OAuthError::StateMismatch`] if it is missing or
+    /// different), reports the user's refusal ([`OAuthError::ConsentDenied`]), then exchanges
+    /// the code at the accounts server the callback names (the user's data centre; only servers
+    /// this client knows are followed) and returns a token checked against `S`.
+    pub async fn complete<S: ScopeSet>(
+        &self,
+        pending: PendingAuthorization<S>,
+        callback: &str,
+    ) -> Result<Token<S>, OAuthError> {
+        let cb = Callback::parse(callback);
+        let matches = cb.state.as_deref().is_some_and(|got| bool::from(got.as_bytes().ct_eq(pending.state.as_bytes())));
+        if !matches {
+            tracing::warn!("authorization callback with a missing or wrong state refused");
+            return Err(OAuthError::StateMismatch);
+        }
+        if let Some(error) = cb.error {
+            let description = cb.error_description.map(|d| redact_snippet(&d, 300));
+            return Err(if error.eq_ignore_ascii_case("access_denied") {
+                OAuthError::ConsentDenied { description }
+            } else {
+                map_error(Grant::AuthorizationCode, &error, description)
+            });
+        }
+        let code = cb.code.ok_or_else(|| OAuthError::InvalidCallback("the callback carries no `code`".to_owned()))?;
+        let accounts = match (&cb.accounts_server, &cb.location) {
+            (Some(server), _) => {
+                let url = Url::parse(server).map_err(|_| {
+                    OAuthError::InvalidCallback("the callback's `accounts-server` is not a URL".to_owned())
+                })?;
+                self.trusted_accounts(&url).cloned().ok_or_else(|| {
+                    OAuthError::InvalidCallback(format!(
+                        "the callback names an accounts server this client does not know ({}); \
+                         configure it with OAuthClientBuilder::location_accounts_url",
+                        redact_snippet(url.origin().ascii_serialization().as_str(), 100)
+                    ))
+                })?
+            }
+            (None, Some(location)) => {
+                self.accounts_for_location(location).cloned().unwrap_or_else(|| self.inner.accounts.clone())
+            }
+            (None, None) => self.inner.accounts.clone(),
+        };
+        let mut form = vec![
+            ("client_id", self.inner.client_id.as_str()),
+            ("client_secret", self.inner.secret.expose_secret()),
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", pending.redirect_uri.as_str()),
+        ];
+        if let Some(v) = &pending.verifier {
+            form.push(("code_verifier", v.as_str()));
+        }
+        let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
+        let location = cb.location.map(|l| l.to_ascii_lowercase());
+        self.mint::<S>(raw, &accounts, location)
+    }
+
+    /// Exchanges a code made with "Generate Code" in the API console (self client) at the start
+    /// accounts server; no redirect URI. The code must have been generated for the scopes of
+    /// `S` (Zoho does not report them; a mismatch shows as `INVALID_OAUTHSCOPE` on calls).
+    ///
+    /// Errors: [`OAuthError::InvalidCode`] when the code expired, was used, or belongs to
+    /// another data centre (build the client with that [`Region`](crate::Region)).
+    pub async fn exchange_self_client_code<S: ScopeSet>(&self, code: &str) -> Result<Token<S>, OAuthError> {
+        let form = [
+            ("client_id", self.inner.client_id.as_str()),
+            ("client_secret", self.inner.secret.expose_secret()),
+            ("grant_type", "authorization_code"),
+            ("code", code.trim()),
+        ];
+        let accounts = self.inner.accounts.clone();
+        let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
+        self.mint::<S>(raw, &accounts, None)
+    }
+
+    /// The client-credentials grant (self clients only): an access token for the client's
+    /// owner, no refresh token. `soid` (`{service}.{org id}`) is needed only for services with
+    /// several organisations; without it such services answer `missing_org_info`.
+    pub async fn client_credentials<S: ScopeSet>(&self, soid: Option<&str>) -> Result<Token<S>, OAuthError> {
+        let scope = S::OAUTH.join(",");
+        let mut form = vec![
+            ("client_id", self.inner.client_id.as_str()),
+            ("client_secret", self.inner.secret.expose_secret()),
+            ("grant_type", "client_credentials"),
+            ("scope", scope.as_str()),
+        ];
+        if let Some(soid) = soid {
+            form.push(("soid", soid));
+        }
+        let accounts = self.inner.accounts.clone();
+        let mut raw = self.token_request(&accounts, &form, Grant::ClientCredentials).await?;
+        // Client credentials never carry a refresh token, whatever the answer says.
+        raw.refresh_token = None;
+        self.mint::<S>(raw, &accounts, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callbacks_parse_in_every_form() {
+        let full = Callback::parse(
+            "http://localhost:8080/callback?code=1000.a.b&state=xyz&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu",
+        );
+        assert_eq!(full.code.as_deref(), Some("1000.a.b"));
+        assert_eq!(full.state.as_deref(), Some("xyz"));
+        assert_eq!(full.location.as_deref(), Some("eu"));
+        assert_eq!(full.accounts_server.as_deref(), Some("https://accounts.zoho.eu"));
+        let q = Callback::parse("?error=access_denied&state=s");
+        assert_eq!(q.error.as_deref(), Some("access_denied"));
+        let bare = Callback::parse("code=c&state=s");
+        assert_eq!(bare.code.as_deref(), Some("c"));
+        let path = Callback::parse("/callback?code=c&state=s#frag");
+        assert_eq!(path.state.as_deref(), Some("s"));
+        let junk = Callback::parse("\u{0}%%%&&==");
+        assert!(junk.code.is_none() && junk.state.is_none());
+    }
+
+    #[test]
+    fn random_tokens_are_long_and_distinct() {
+        let a = random_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token());
+    }
+}
