@@ -279,6 +279,20 @@ impl Sandbox {
         .map_err(|()| Error::CodesBlocked)
     }
 
+    /// Mints an access token for `email` with `scopes` directly (as if the demo client had run
+    /// the flow), bound to no refresh token: a shortcut for tests that only need to call the API.
+    pub fn mint_access_token(&self, email: &str, scopes: &[&str]) -> Result<String, Error> {
+        let now = self.shared.clock.now_ms();
+        let mut st = self.shared.lock();
+        let user = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
+        if let Some(bad) = scopes.iter().find(|s| !crate::scopes::is_known(s)) {
+            return Err(Error::UnknownScope((*bad).to_owned()));
+        }
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        st.mint_access(now, &self.shared.limits, DEMO_CLIENT_ID, user.zuid, user.dc, &scopes, None)
+            .map_err(|_| Error::CodesBlocked)
+    }
+
     /// What a user does on the device verification page: enter `user_code` and accept.
     pub fn approve_device(&self, user_code: &str, email: &str) -> Result<(), Error> {
         self.answer_device(user_code, email, true)

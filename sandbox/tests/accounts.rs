@@ -637,3 +637,28 @@ async fn serverinfo_lists_every_dc() {
         assert_eq!(b["locations"][dc.location()], sb.accounts_url(dc).as_str().trim_end_matches('/'));
     }
 }
+
+#[tokio::test]
+async fn minted_shortcut_tokens_behave_like_real_ones() {
+    let sb = start().await;
+    let eu = sb.add_user("eve@eu.example", Dc::Eu);
+    let at = sb.mint_access_token(&eu.email, &["ZohoProjects.portals.READ"]).unwrap();
+    let r = http()
+        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
+        .header("Authorization", format!("Zoho-oauthtoken {at}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 401, "an eu token at us");
+    assert!(sb.mint_access_token("nobody@x", &["ZohoProjects.portals.READ"]).is_err());
+    assert!(sb.mint_access_token(&eu.email, &["ZohoProjects.nope.READ"]).is_err());
+    sb.clock().advance(Duration::from_secs(3600));
+    let r = http()
+        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
+        .header("Authorization", format!("Zoho-oauthtoken {at}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
