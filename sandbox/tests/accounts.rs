@@ -662,3 +662,39 @@ async fn minted_shortcut_tokens_behave_like_real_ones() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn revoke_alias_auto_approve_toggle_and_counters() {
+    let sb = Sandbox::builder().start().await.unwrap();
+    let c = sb.demo_client();
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/auth").unwrap();
+    let params = [
+        ("client_id", c.client_id.as_str()),
+        ("response_type", "code"),
+        ("redirect_uri", &c.redirect_uri),
+        ("scope", "ZohoProjects.portals.READ"),
+        ("access_type", "offline"),
+    ];
+    assert_eq!(http().get(url.clone()).query(&params).send().await.unwrap().status(), 200, "consent page");
+    sb.set_auto_approve(true);
+    let r = http().get(url).query(&params).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    let q = query_of(r.headers()["location"].to_str().unwrap());
+    let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
+    let rt = t["refresh_token"].as_str().unwrap();
+    sb.inject(zoho_sandbox::Fault::throttled().on(zoho_sandbox::Route::Token));
+    assert_eq!(refresh(&sb, Dc::Us, &c, rt).await["error"], "Access Denied");
+    let r = http()
+        .post(sb.accounts_url(Dc::Us).join("oauth/v2/revoke/token").unwrap())
+        .query(&[("token", rt), ("token_type", "refresh_token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "success");
+    let n = sb.counters();
+    assert_eq!((n.codes_issued, n.refresh_tokens_issued, n.revocations, n.faults_applied), (1, 1, 1, 1));
+    assert_eq!(n.token_requests, 1, "the faulted request never reached the token logic");
+    assert_eq!(n.requests(&zoho_sandbox::Route::Token), 2);
+    assert_eq!(n.requests(&zoho_sandbox::Route::Revoke), 1);
+    assert_eq!(n.requests(&zoho_sandbox::Route::Auth), 2);
+}
