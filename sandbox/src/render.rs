@@ -279,7 +279,7 @@ impl Store {
             "flag": i.flag,
             "status": status_ref(st),
             "is_closed": st.closed,
-            "severity": {"id": severity_id(&i.severity), "value": i.severity},
+            "severity": {"id": severity_id(&i.severity), "name": i.severity, "value": i.severity},
             "assignee": i.assignee.map(|z| self.user_ref(z)),
             "reporter": self.user_ref(i.reporter),
             "due_date": i.due_date.map(ymd),

@@ -1186,7 +1186,8 @@ fn timelog_create(ctx: &mut Ctx<'_>, pr: &str) -> ApiResult {
     ctx.need("timesheets", "CREATE")?;
     let p = project(ctx, pr)?;
     let b = parse_body(ctx)?;
-    b.require(&["module", "date", "bill_status", "hours"])?;
+    // bill_status defaults to the portal's default billing status (Billable)
+    b.require(&["module", "date", "hours"])?;
     let mut l = TimeLog {
         id: 0,
         project: p.id,
