@@ -1333,26 +1333,36 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     let live = |pid: u64| s.projects.get(&pid).is_some_and(|p| !p.trashed) && project.is_none_or(|x| x == pid);
     let hit = |name: &str| name.to_ascii_lowercase().contains(&term);
     let mut out = serde_json::Map::new();
+    let mut more = false;
     if module == "all" || module == "projects" {
         let v: Vec<Value> =
             s.projects.values().filter(|p| live(p.id) && hit(&p.name)).map(|p| s.project_v3(p)).collect();
-        out.insert("projects".into(), json!(pg.cut(v).0));
+        let (v, next) = pg.cut(v);
+        more |= next;
+        out.insert("projects".into(), json!(v));
     }
     if module == "all" || module == "tasks" {
         let v: Vec<Value> =
             s.tasks.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.task_v3(t)).collect();
-        out.insert("tasks".into(), json!(pg.cut(v).0));
+        let (v, next) = pg.cut(v);
+        more |= next;
+        out.insert("tasks".into(), json!(v));
     }
     if module == "all" || module == "issues" {
         let v: Vec<Value> =
             s.issues.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.issue_v3(t)).collect();
-        out.insert("issues".into(), json!(pg.cut(v).0));
+        let (v, next) = pg.cut(v);
+        more |= next;
+        out.insert("issues".into(), json!(v));
     }
     if module == "all" || module == "milestones" {
         let v: Vec<Value> =
             s.milestones.values().filter(|t| live(t.project) && hit(&t.name)).map(|t| s.milestone_v3(t)).collect();
-        out.insert("milestones".into(), json!(pg.cut(v).0));
+        let (v, next) = pg.cut(v);
+        more |= next;
+        out.insert("milestones".into(), json!(v));
     }
+    out.insert("page_info".into(), pg.info(more));
     Ok(json(200, &Value::Object(out)))
 }
 
