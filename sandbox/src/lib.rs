@@ -81,3 +81,8 @@ pub use config::{Dc, Limits};
 pub use fault::{Fault, FaultKind, Route};
 pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder};
 pub use state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequest, UserInfo};
+
+/// Compiles the Rust example in `README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
