@@ -49,7 +49,7 @@ pub mod restapi;
 pub use zoho_oauth_core::{
     AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Dynamic,
     DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No, OAuthError,
-    ReadOnly, RefreshToken, Region, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenParts, TokenSource, Yes,
+    RateLimiter, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenParts, TokenSource, Yes,
     ZohoError, action, scope_module, scope_set, scopes,
 };
 

@@ -2,6 +2,7 @@
 
 use crate::endpoint::{Body, Endpoint, Method};
 use crate::error::{ApiError, Error, ZohoError, redact_snippet};
+use crate::limit::{RateLimiter, RetryPolicy};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantsAll, HasScope, Scope, ScopeSet};
 use crate::token::{AccessToken, TokenSource};
@@ -31,6 +32,8 @@ struct Inner {
     http: reqwest::Client,
     base: Url,
     source: Arc<dyn ErasedSource>,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
 }
 
 /// The future of [`Client::send`].
@@ -82,6 +85,8 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
 }
 
 impl Default for ClientBuilder {
@@ -92,6 +97,8 @@ impl Default for ClientBuilder {
             http: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            limiter: Some(RateLimiter::zoho_projects()),
         }
     }
 }
@@ -127,6 +134,27 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default: 3 retries, exponential backoff with jitter).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client-side rate limiter. The default keeps this client (and its clones) under Zoho
+    /// Projects' 100 calls per 2 minutes; pass a shared limiter to cover several clients of one
+    /// user.
+    pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Turns the client-side rate limiter off (for servers without Zoho's limit, such as a
+    /// sandbox configured without one).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limiter = None;
+        self
+    }
+
     /// Builds a client whose tokens come from `source`; its scope set is the source's.
     pub fn build<T: TokenSource>(self, source: T) -> Result<Client<T::Scopes>, Error> {
         let http = match self.http {
@@ -138,7 +166,8 @@ impl ClientBuilder {
                 .map_err(Error::Transport)?,
         };
         let base = self.base.unwrap_or_else(|| self.region.projects_api());
-        Ok(Client { inner: Arc::new(Inner { http, base, source: Arc::new(source) }), _scopes: PhantomData })
+        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter: self.limiter };
+        Ok(Client { inner: Arc::new(inner), _scopes: PhantomData })
     }
 }
 
@@ -176,18 +205,50 @@ impl<S> Client<S> {
     }
 
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
-        let token = self.inner.source.access_token().await?;
-        match self.attempt(endpoint, &token).await {
-            Err(Error::Api(e)) if e.is_invalid_token() => {
-                // Compare-and-invalidate: only the rejected token is dropped; retry once.
-                if self.inner.source.invalidate(&token).await {
-                    let fresh = self.inner.source.access_token().await?;
-                    self.attempt(endpoint, &fresh).await
-                } else {
-                    Err(Error::Api(e))
+        let policy = &self.inner.retry;
+        let mut token = self.inner.source.access_token().await?;
+        let mut refreshed = false;
+        let mut retries = 0;
+        loop {
+            let permit = match &self.inner.limiter {
+                Some(limiter) => {
+                    Some(limiter.acquire().await.map_err(|retry_after| Error::RateLimited { retry_after })?)
                 }
+                None => None,
+            };
+            let result = self.attempt(endpoint, &token).await;
+            drop(permit); // the slot's window starts when the answer arrived
+            let err = match result {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            if let Error::Api(api) = &err
+                && api.is_invalid_token()
+                && !refreshed
+            {
+                // Compare-and-invalidate: only the rejected token is dropped; retry once.
+                refreshed = true;
+                if self.inner.source.invalidate(&token).await {
+                    token = self.inner.source.access_token().await?;
+                    continue;
+                }
+                return Err(err);
             }
-            other => other,
+            if retries >= policy.max_retries || !retryable(&err, E::METHOD) {
+                return Err(err);
+            }
+            retries += 1;
+            let delay = match &err {
+                Error::Api(api) if api.status == 429 => match api.retry_after {
+                    // Zoho blocks for 30 minutes after the limit: do not sit on a call that long.
+                    Some(wait) if wait > policy.max_delay => return Err(err),
+                    Some(wait) => wait,
+                    None => policy.backoff(retries),
+                },
+                _ => policy.backoff(retries),
+            };
+            tracing::debug!(endpoint = E::PATH, retry = retries, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
+            policy.sleeper.sleep(delay).await;
         }
     }
 
@@ -248,6 +309,18 @@ impl<S> Client<S> {
             message: e.to_string(),
             snippet: redact_snippet(&String::from_utf8_lossy(&bytes), 200),
         })
+    }
+}
+
+/// Whether a failed attempt may be repeated: never a create (`POST`) that may have reached
+/// Zoho, except when Zoho refused it outright (429) or the connection was never made.
+fn retryable(err: &Error, method: Method) -> bool {
+    let idempotent = method != Method::Post;
+    match err {
+        Error::Transport(e) => e.is_connect() || (idempotent && (e.is_timeout() || e.is_request() || e.is_body())),
+        Error::Api(api) => api.status == 429 || (idempotent && api.status >= 500),
+        Error::Decode { .. } => method == Method::Get,
+        _ => false,
     }
 }
 

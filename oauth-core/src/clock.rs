@@ -34,3 +34,33 @@ impl<F: Fn() -> SystemTime + Send + Sync + 'static> Clock for F {
         self()
     }
 }
+
+/// A boxed future that sleeps.
+pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// How to wait. The default is `tokio::time::sleep`; tests that run on a virtual clock pass a
+/// sleeper that advances that clock instead, so nothing really sleeps.
+pub trait Sleeper: Send + Sync + 'static {
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: std::time::Duration) -> SleepFuture;
+}
+
+/// Sleeps with `tokio::time::sleep`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioSleeper;
+
+impl Sleeper for TokioSleeper {
+    fn sleep(&self, duration: std::time::Duration) -> SleepFuture {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+impl<F, Fut> Sleeper for F
+where
+    F: Fn(std::time::Duration) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    fn sleep(&self, duration: std::time::Duration) -> SleepFuture {
+        Box::pin(self(duration))
+    }
+}

@@ -63,6 +63,7 @@ mod client;
 mod clock;
 mod endpoint;
 mod error;
+mod limit;
 pub mod manager;
 pub mod oauth;
 mod region;
@@ -71,13 +72,10 @@ pub mod store;
 mod token;
 
 pub use client::{CanSend, Client, ClientBuilder, Sending};
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
+pub use limit::{RateLimiter, RatePermit, RetryPolicy};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
-pub use oauth::{
-    AccessType, AuthorizeOptions, DeviceAuthorization, DevicePoll, LoopbackServer, OAuthClient, OAuthClientBuilder,
-    PendingAuthorization,
-};
 pub use region::Region;
 pub use scope::{
     AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No,

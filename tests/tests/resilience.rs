@@ -1,0 +1,148 @@
+//! Retries under injected faults and the client-side rate limiter, against the sandbox.
+
+use std::time::Duration;
+use zoho_projects::prelude::*;
+use zoho_projects::{RateLimiter, RetryPolicy};
+use zoho_sandbox::{Dc, Fault, Route, Sandbox};
+
+scope_set! { struct Work = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"]; }
+
+#[derive(Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portals", scope = "ZohoProjects.portals.READ", response = Vec<serde_json::Value>)]
+struct ListPortals;
+
+#[derive(Endpoint)]
+#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.CREATE",
+       response = serde_json::Value)]
+struct CreateTask {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(body)]
+    body: serde_json::Value,
+}
+
+const SCOPES: [&str; 2] = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
+
+async fn token(sb: &Sandbox) -> Token<Work> {
+    let client = sb.demo_client();
+    let code = sb.self_client_code(&client.client_id, &SCOPES).expect("code");
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
+    let resp: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .expect("token call")
+        .json()
+        .await
+        .expect("json");
+    let access = resp["access_token"].as_str().expect("access token");
+    Token::from_console(access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token")
+}
+
+/// Retries wait on nothing: the sandbox's faults do not depend on time.
+fn instant_retries() -> RetryPolicy {
+    RetryPolicy::default().sleeper(|_| async {})
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_and_creates_are_not_repeated() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(instant_retries())
+        .build(token(&sb).await)
+        .expect("client");
+
+    // A GET survives two 503s and a dropped connection.
+    sb.inject(Fault::status(503).on(Route::Api).times(2));
+    sb.inject(Fault::drop_connection().on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    assert!(!client.send(ListPortals).await.expect("retried to success").is_empty());
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 4, "three failures, then success");
+
+    // Four failures exhaust 3 retries: a typed error, not a hang.
+    sb.inject(Fault::status(500).on(Route::Api).times(4));
+    match client.send(ListPortals).await {
+        Err(Error::Api(e)) => assert_eq!(e.status, 500),
+        other => panic!("expected the 500 after retries, got {other:?}"),
+    }
+    sb.clear_faults();
+
+    // A create that failed with a 500 may have happened: it is not sent twice.
+    let demo = sb.demo_portal(Dc::Us);
+    let create = || CreateTask {
+        portal: demo.id.clone(),
+        project: demo.projects[0].id.clone(),
+        body: serde_json::json!({"name": "Once"}),
+    };
+    sb.inject(Fault::status(500).on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    assert!(matches!(client.send(create()).await, Err(Error::Api(e)) if e.status == 500));
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 1);
+
+    // But a create that Zoho refused with 429 (not processed) is retried.
+    sb.inject(Fault::status(429).on(Route::Api).times(1));
+    let created = client.send(create()).await.expect("retried after 429");
+    assert_eq!(created["name"], "Once");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_500_calls_never_meets_a_429() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    // The limiter measures the sandbox's virtual time and waits by advancing it.
+    let (clock, wait_clock) = (sb.clock(), sb.clock());
+    let limiter = RateLimiter::with_parts(
+        100,
+        Duration::from_secs(120),
+        Duration::from_secs(600),
+        move || clock.now_system(),
+        move |d| {
+            wait_clock.advance(d);
+            async {}
+        },
+    );
+    let client = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(RetryPolicy::never())
+        .rate_limit(limiter)
+        .build(token(&sb).await)
+        .expect("client");
+    let start = sb.clock().now_system();
+    let calls = (0..500).map(|_| client.send(ListPortals));
+    let results = futures::future::join_all(calls).await;
+    let too_many = results.iter().filter(|r| matches!(r, Err(Error::Api(e)) if e.status == 429)).count();
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(too_many, 0);
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(sb.counters().requests(&Route::Api), 500);
+    // 500 calls at 100 per 2 minutes need at least 4 more windows of virtual time.
+    let elapsed = sb.clock().now_system().duration_since(start).expect("time moves forward");
+    assert!(elapsed >= Duration::from_secs(4 * 120), "{elapsed:?}");
+
+    // Without the limiter the sandbox (like Zoho) answers 429 after 100 calls.
+    let unlimited = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(RetryPolicy::never())
+        .no_rate_limit()
+        .build(token(&sb).await)
+        .expect("client");
+    let results = futures::future::join_all((0..150).map(|_| unlimited.send(ListPortals))).await;
+    let statuses: Vec<String> = results
+        .iter()
+        .map(|r| match r {
+            Ok(_) => "ok".into(),
+            Err(e) => e.to_string(),
+        })
+        .collect();
+    assert!(results.iter().any(|r| matches!(r, Err(Error::Api(e)) if e.status == 429)), "{:?}", &statuses[95..110]);
+    sb.shutdown().await;
+}
