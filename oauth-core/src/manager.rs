@@ -1,1 +1,715 @@
-//! The token manager (being written).
+//! [`TokenManager`]: a [`TokenSource`] that refreshes once — across tasks, processes and
+//! machines — and never trips Zoho's token limits.
+//!
+//! Zoho deletes the oldest access token once a refresh token has more than 30 (15 in stricter
+//! products) and throttles after 10 refreshes in 10 minutes (FACTS.md §1.6). A client that
+//! refreshes per request, per worker or per process silently kills the tokens other workers
+//! still use. The manager therefore:
+//!
+//! - hands out a valid cached token without a lock and without I/O (`arc-swap`);
+//! - refreshes early (by default 5 minutes before expiry, minus up to a minute of jitter), and
+//!   while one caller refreshes the others keep using the still-valid token;
+//! - is **single-flight**: when no valid token is left, N waiting callers cause one token
+//!   request, and every waiter re-checks after getting its turn;
+//! - shares the refresh through its [`TokenStore`]: it re-reads the store, takes the store's
+//!   refresh lock, re-reads again, and refreshes only if nobody else did meanwhile;
+//! - after a 401 "invalid token", drops the cached token only if it is still the rejected one
+//!   (compare-and-invalidate), so [`Client::send`](crate::Client::send) refreshes once and
+//!   retries once;
+//! - keeps a still-valid token when a refresh fails, tells transient failures (network, 5xx,
+//!   throttling) from permanent ones (revoked token, wrong client), backs off (exponentially,
+//!   with jitter, measured on its [`Clock`]), never loops, never caches an error for longer than
+//!   the backoff and never starts an interactive flow;
+//! - spawns no background task: all work happens inside the callers' futures.
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, OAuthError};
+use crate::store::{MemoryStore, StoreError, StoreKey, TokenRecord, TokenStore};
+use crate::token::{
+    AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
+};
+use arc_swap::ArcSwapOption;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+use url::Url;
+
+/// What the manager asks for new tokens: Zoho's refresh grant and revocation.
+///
+/// `OAuthClient` implements it; tests and other transports may too.
+#[async_trait::async_trait]
+pub trait Refresher: Send + Sync + 'static {
+    /// Exchanges the refresh token in `parts` for a new access token. The answer may omit the
+    /// refresh token, `api_domain`, the accounts server and the location: the manager keeps
+    /// the old ones.
+    async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, OAuthError>;
+
+    /// Revokes a refresh token (and with it every access token made from it) at
+    /// `accounts_server`.
+    async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError>;
+}
+
+// OAUTHCLIENT_IMPL
+
+#[async_trait::async_trait]
+impl<T: Refresher + ?Sized> Refresher for Arc<T> {
+    async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, OAuthError> {
+        (**self).refresh(parts).await
+    }
+    async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError> {
+        (**self).revoke(token, accounts_server).await
+    }
+}
+
+/// Why the manager has no token to give.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManagerError {
+    /// The refresh failed (this caller's own attempt).
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    /// A refresh failed recently and the next attempt is not due yet; nothing was sent.
+    #[error(
+        "token refresh is backing off after {attempts} failed attempt(s) ({}); next attempt in {retry_after:?}; last error: {last}",
+        if *transient { "transient" } else { "permanent" }
+    )]
+    Backoff {
+        /// How long until the next attempt is allowed.
+        retry_after: Duration,
+        /// Failed attempts in a row.
+        attempts: u32,
+        /// Whether the last failure may go away by itself (network, 5xx, throttling).
+        transient: bool,
+        /// The last failure.
+        last: Arc<OAuthError>,
+    },
+    /// The token store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Zoho granted the refreshed token other scopes than the manager's scope set needs.
+    #[error(transparent)]
+    ScopeMismatch(#[from] ScopeMismatch),
+    /// The store holds no token for this key: log in first ([`TokenManager::login`]).
+    #[error("no token stored for {key}: log in first")]
+    NotLoggedIn {
+        /// The key.
+        key: String,
+    },
+    /// The stored token has no refresh token (online access) and has expired: authorize again
+    /// with offline access.
+    #[error("the token for {key} has expired and has no refresh token: authorize again with access_type=offline")]
+    NoRefreshToken {
+        /// The key.
+        key: String,
+    },
+}
+
+impl ManagerError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ManagerError::OAuth(e) => e.is_transient(),
+            ManagerError::Backoff { transient, .. } => *transient,
+            ManagerError::Store(StoreError::LockTimeout { .. } | StoreError::Backend(_) | StoreError::Io { .. }) => {
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<ManagerError> for Error {
+    fn from(e: ManagerError) -> Error {
+        match e {
+            ManagerError::OAuth(e) => Error::OAuth(e),
+            ManagerError::Backoff { last, .. } => Error::OAuth(replay(&last)),
+            ManagerError::ScopeMismatch(m) => Error::ScopeMismatch(m),
+            ManagerError::NotLoggedIn { .. } | ManagerError::NoRefreshToken { .. } => {
+                Error::OAuth(OAuthError::InvalidRefreshToken)
+            }
+            ManagerError::Store(e) => Error::Config(format!("token store: {e}")),
+        }
+    }
+}
+
+/// A copy of an error for the callers that share one failed refresh.
+///
+/// `OAuthError` is not `Clone` (it can hold a `reqwest::Error`); a transport failure is replayed
+/// as an `UnexpectedResponse` with status 503 so that it stays transient.
+fn replay(e: &OAuthError) -> OAuthError {
+    match e {
+        OAuthError::InvalidCode => OAuthError::InvalidCode,
+        OAuthError::InvalidClient => OAuthError::InvalidClient,
+        OAuthError::InvalidClientSecret => OAuthError::InvalidClientSecret,
+        OAuthError::RedirectUriMismatch => OAuthError::RedirectUriMismatch,
+        OAuthError::AccessDenied { description } => OAuthError::AccessDenied { description: description.clone() },
+        OAuthError::RefreshTokenLimit => OAuthError::RefreshTokenLimit,
+        OAuthError::InvalidRefreshToken => OAuthError::InvalidRefreshToken,
+        OAuthError::InvalidAccessToken => OAuthError::InvalidAccessToken,
+        OAuthError::ScopeMismatch(m) => OAuthError::ScopeMismatch(m.clone()),
+        OAuthError::UnexpectedResponse { status, snippet } => {
+            OAuthError::UnexpectedResponse { status: *status, snippet: snippet.clone() }
+        }
+        OAuthError::Zoho { error, description } => {
+            OAuthError::Zoho { error: error.clone(), description: description.clone() }
+        }
+        other if other.is_transient() => {
+            OAuthError::UnexpectedResponse { status: 503, snippet: format!("(no answer) {other}") }
+        }
+        other => OAuthError::Zoho { error: "refresh_failed".to_owned(), description: Some(other.to_string()) },
+    }
+}
+
+/// The manager's timing knobs; see [`TokenManagerBuilder`].
+#[derive(Debug, Clone)]
+struct Config {
+    refresh_before: Duration,
+    jitter: Duration,
+    min_validity: Duration,
+    backoff_min: Duration,
+    backoff_max: Duration,
+    throttle_backoff: Duration,
+    lease_ttl: Duration,
+    lock_wait: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            refresh_before: Duration::from_secs(300),
+            jitter: Duration::from_secs(60),
+            min_validity: Duration::from_secs(30),
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+            throttle_backoff: Duration::from_secs(60),
+            lease_ttl: Duration::from_secs(30),
+            lock_wait: Duration::from_secs(45),
+        }
+    }
+}
+
+/// Builds a [`TokenManager`]; see [`TokenManager::builder`].
+pub struct TokenManagerBuilder<S> {
+    refresher: Arc<dyn Refresher>,
+    key: StoreKey,
+    store: Option<Arc<dyn TokenStore>>,
+    clock: Option<Arc<dyn Clock>>,
+    config: Config,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> fmt::Debug for TokenManagerBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenManagerBuilder")
+            .field("key", &self.key)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: ScopeRequirement> TokenManagerBuilder<S> {
+    /// Where tokens live (default: a new [`MemoryStore`]). Share one store between managers,
+    /// processes or machines so that they refresh once between them.
+    pub fn store(mut self, store: impl TokenStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Where "now" comes from (default: [`SystemClock`]); e.g. a `zoho-sandbox` virtual clock.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Refresh this long before expiry (default 5 minutes).
+    pub fn refresh_before(mut self, d: Duration) -> Self {
+        self.config.refresh_before = d;
+        self
+    }
+
+    /// Refresh up to this much earlier still, at random, so that a fleet spreads its refreshes
+    /// (default 1 minute).
+    pub fn jitter(mut self, d: Duration) -> Self {
+        self.config.jitter = d;
+        self
+    }
+
+    /// Never hand out a token with less than this left (default 30 s), so that a call does not
+    /// expire in flight.
+    pub fn min_validity(mut self, d: Duration) -> Self {
+        self.config.min_validity = d;
+        self
+    }
+
+    /// Backoff after failed refreshes: from `min`, doubling per failure, up to `max` (defaults
+    /// 1 s and 5 minutes). Permanent failures wait `max` at once; throttling ("Access Denied")
+    /// at least a minute.
+    pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
+        self.config.backoff_min = min;
+        self.config.backoff_max = max.max(min);
+        self.config.throttle_backoff = self.config.throttle_backoff.min(self.config.backoff_max);
+        self
+    }
+
+    /// How long a store lease outlives a holder that died (default 30 s; file locks die with
+    /// their holder), and how long to wait for another holder (default 45 s).
+    pub fn lease(mut self, ttl: Duration, wait: Duration) -> Self {
+        self.config.lease_ttl = ttl;
+        self.config.lock_wait = wait;
+        self
+    }
+
+    /// The manager.
+    pub fn build(self) -> TokenManager<S> {
+        TokenManager {
+            inner: Arc::new(Inner {
+                cache: ArcSwapOption::empty(),
+                flight: tokio::sync::Mutex::new(Flight { failure: None }),
+                rejected: Mutex::new(None),
+                refresher: self.refresher,
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                key: self.key,
+                config: self.config,
+            }),
+            _scopes: PhantomData,
+        }
+    }
+}
+
+/// A refreshing [`TokenSource`] whose tokens carry the scope set `S`; cheap to clone (clones
+/// share the cache).
+///
+/// ```ignore
+/// use std::time::Duration;
+/// use zoho_oauth_core::oauth::OAuthClient;
+/// use zoho_oauth_core::store::{FileStore, StoreKey};
+/// use zoho_oauth_core::{Client, ClientSecret, Endpoint, TokenManager, TokenSource, scope_set};
+/// use zoho_sandbox::{Dc, Sandbox};
+///
+/// scope_set! {
+///     #[zoho(crate = ::zoho_oauth_core)]
+///     /// What the job may do.
+///     pub struct Reader = ["ZohoProjects.portals.READ"];
+/// }
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+///        scope = "ZohoProjects.portals.READ", response = serde_json::Value)]
+/// struct ListPortals;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sb = Sandbox::builder().start().await?;
+/// let app = sb.demo_client();
+/// let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+///     .accounts_url(sb.accounts_url(Dc::Us))
+///     .build()?;
+///
+/// // Log in once (here with a self-client code); the manager stores the token.
+/// let code = sb.self_client_code(&app.client_id, &["ZohoProjects.portals.READ"])?;
+/// let token = oauth.exchange_self_client_code::<Reader>(&code).await?;
+/// let dir = tempfile::tempdir()?;
+/// let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "me");
+/// let clock = sb.clock();
+/// let tokens = TokenManager::<Reader>::builder(oauth, key)
+///     .store(FileStore::new(dir.path().join("tokens.json")))
+///     .clock(move || clock.now_system())
+///     .build();
+/// tokens.login(token).await?;
+///
+/// let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(tokens.clone())?;
+/// client.send(ListPortals).await?;
+///
+/// // Two hours later the token has expired: the next call refreshes it, once.
+/// sb.clock().advance(Duration::from_secs(7200));
+/// client.send(ListPortals).await?;
+/// client.send(ListPortals).await?;
+/// assert_eq!(sb.counters().refresh_grants, 1);
+/// # Ok(()) }
+/// ```
+pub struct TokenManager<S> {
+    inner: Arc<Inner>,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for TokenManager<S> {
+    fn clone(&self) -> Self {
+        TokenManager { inner: Arc::clone(&self.inner), _scopes: PhantomData }
+    }
+}
+
+impl<S> fmt::Debug for TokenManager<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("set", &std::any::type_name::<S>())
+            .field("key", &self.inner.key)
+            .field("cached", &self.inner.cache.load().as_ref().map(|c| c.token.clone()))
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    cache: ArcSwapOption<Cached>,
+    /// The single-flight lock; holds the backoff state.
+    flight: tokio::sync::Mutex<Flight>,
+    /// The last token Zoho rejected: never adopted again.
+    rejected: Mutex<Option<AccessToken>>,
+    refresher: Arc<dyn Refresher>,
+    store: Arc<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    key: StoreKey,
+    config: Config,
+}
+
+struct Cached {
+    token: AccessToken,
+    /// When this manager refreshes it (early, jittered).
+    refresh_at: SystemTime,
+}
+
+struct Flight {
+    failure: Option<Failure>,
+}
+
+struct Failure {
+    error: Arc<OAuthError>,
+    attempts: u32,
+    retry_at: SystemTime,
+    transient: bool,
+}
+
+/// What [`TokenManager::login`] did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoginOutcome {
+    /// No token was stored for the key before.
+    Stored,
+    /// The stored token had the same refresh token (or none): it was replaced.
+    Updated,
+    /// A different refresh token was stored for the same user and client: it was replaced and
+    /// revoked at Zoho (Zoho allows 20 refresh tokens per user and client).
+    ReplacedAndRevoked,
+    /// As [`LoginOutcome::ReplacedAndRevoked`], but the revocation failed; the new token is
+    /// stored all the same.
+    ReplacedRevokeFailed(OAuthError),
+}
+
+impl TokenManager<()> {
+    /// A builder for a manager of the scope set `S`, refreshing with `refresher` (usually an
+    /// `OAuthClient`) the token stored under `key`.
+    pub fn builder<S: ScopeRequirement>(refresher: impl Refresher, key: StoreKey) -> TokenManagerBuilder<S> {
+        TokenManagerBuilder {
+            refresher: Arc::new(refresher),
+            key,
+            store: None,
+            clock: None,
+            config: Config::default(),
+            _scopes: PhantomData,
+        }
+    }
+}
+
+impl<S: ScopeRequirement> TokenManager<S> {
+    /// The key of the token this manager keeps.
+    pub fn key(&self) -> &StoreKey {
+        &self.inner.key
+    }
+
+    /// A valid access token: the cached one (no lock, no I/O), or a refreshed one.
+    ///
+    /// The typed form of [`TokenSource::access_token`].
+    pub async fn token(&self) -> Result<AccessToken, ManagerError> {
+        let now = self.inner.clock.now();
+        if let Some(c) = &*self.inner.cache.load()
+            && now < c.refresh_at
+            && c.token.is_fresh(now, self.inner.config.min_validity)
+        {
+            return Ok(c.token.clone());
+        }
+        self.slow().await
+    }
+
+    /// Stores a token obtained by a flow (the manager's scope set is checked by the type), and
+    /// makes it current. When the store held a *different* refresh token for the same key, that
+    /// one is revoked (Zoho allows 20 refresh tokens per user and client).
+    ///
+    /// A token without a refresh token (online access) keeps the stored refresh token.
+    pub async fn login(&self, token: Token<S>) -> Result<LoginOutcome, ManagerError> {
+        let inner = &self.inner;
+        let mut parts = token.into_parts();
+        let mut flight = inner.flight.lock().await;
+        let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
+        let old = match inner.store.load(&inner.key).await {
+            Ok(old) => old,
+            Err(e) => {
+                let _ = lock.release().await;
+                return Err(e.into());
+            }
+        };
+        if parts.refresh_token.is_none() {
+            parts.refresh_token = old.as_ref().and_then(|o| o.refresh_token.clone());
+        }
+        let record = TokenRecord::from_parts(&inner.key, &parts, inner.clock.now());
+        let saved = inner.store.save(&inner.key, &record).await;
+        let _ = lock.release().await;
+        saved?;
+        flight.failure = None;
+        drop(flight);
+        *inner.rejected.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.adopt(record.access_token.clone());
+        let Some(old) = old else { return Ok(LoginOutcome::Stored) };
+        match (&old.refresh_token, &record.refresh_token) {
+            (Some(previous), Some(new)) if previous != new => {
+                let server = Url::parse(&old.accounts_server).ok();
+                match inner.refresher.revoke(previous, server.as_ref()).await {
+                    Ok(()) => Ok(LoginOutcome::ReplacedAndRevoked),
+                    Err(e) => {
+                        tracing::warn!(key = %inner.key, error = %e, "could not revoke the replaced refresh token");
+                        Ok(LoginOutcome::ReplacedRevokeFailed(e))
+                    }
+                }
+            }
+            _ => Ok(LoginOutcome::Updated),
+        }
+    }
+
+    /// Revokes the stored refresh token at Zoho and removes the record.
+    pub async fn logout(&self) -> Result<(), ManagerError> {
+        let inner = &self.inner;
+        let _flight = inner.flight.lock().await;
+        let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
+        let result = async {
+            if let Some(old) = inner.store.load(&inner.key).await? {
+                if let Some(rt) = &old.refresh_token {
+                    let server = Url::parse(&old.accounts_server).ok();
+                    match inner.refresher.revoke(rt, server.as_ref()).await {
+                        Ok(()) | Err(OAuthError::InvalidRefreshToken) => {}
+                        Err(e) => return Err(ManagerError::OAuth(e)),
+                    }
+                }
+                inner.store.remove(&inner.key).await?;
+            }
+            Ok(())
+        }
+        .await;
+        let _ = lock.release().await;
+        inner.cache.store(None);
+        result
+    }
+
+    /// Refreshes now, whatever the cached token's age (still single-flight and shared through
+    /// the store; still subject to the backoff).
+    pub async fn refresh_now(&self) -> Result<AccessToken, ManagerError> {
+        let mut flight = self.inner.flight.lock().await;
+        let stale = self.inner.cache.load().as_ref().map(|c| c.token.clone());
+        self.refresh_locked(&mut flight, stale.as_ref(), true).await
+    }
+
+    /// When the next refresh attempt is allowed, if a failure is being backed off from (waits
+    /// for a refresh in flight).
+    pub async fn backoff_until(&self) -> Option<SystemTime> {
+        self.inner.flight.lock().await.failure.as_ref().map(|f| f.retry_at)
+    }
+
+    fn is_rejected(&self, token: &AccessToken) -> bool {
+        self.inner
+            .rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|r| r.same_secret(token))
+    }
+
+    fn usable(&self, token: &AccessToken, now: SystemTime) -> bool {
+        token.is_fresh(now, self.inner.config.min_validity) && !self.is_rejected(token)
+    }
+
+    async fn slow(&self) -> Result<AccessToken, ManagerError> {
+        let inner = &self.inner;
+        let seen = inner.cache.load_full();
+        let now = inner.clock.now();
+        if let Some(c) = seen.as_ref().filter(|c| self.usable(&c.token, now)) {
+            // Due for an early refresh but still valid: one caller refreshes, the others keep
+            // using the valid token meanwhile. A failure keeps it.
+            let Ok(mut flight) = inner.flight.try_lock() else { return Ok(c.token.clone()) };
+            if let Some(current) = &*inner.cache.load()
+                && !current.token.same_secret(&c.token)
+                && self.usable(&current.token, now)
+            {
+                return Ok(current.token.clone());
+            }
+            return match self.refresh_locked(&mut flight, Some(&c.token), false).await {
+                Ok(t) => Ok(t),
+                Err(e) => {
+                    tracing::debug!(key = %inner.key, error = %e, "early refresh failed; the current token stays");
+                    Ok(c.token.clone())
+                }
+            };
+        }
+        // No valid token: wait for the one flight, then re-check.
+        let mut flight = inner.flight.lock().await;
+        let now = inner.clock.now();
+        if let Some(c) = &*inner.cache.load()
+            && self.usable(&c.token, now)
+        {
+            return Ok(c.token.clone());
+        }
+        let stale = seen.map(|c| c.token.clone());
+        self.refresh_locked(&mut flight, stale.as_ref(), false).await
+    }
+
+    /// Whether a stored record can be used instead of refreshing: a valid token that is not the
+    /// stale one (someone refreshed it) and is not yet due itself.
+    fn adoptable(&self, record: &TokenRecord, stale: Option<&AccessToken>, now: SystemTime, force: bool) -> bool {
+        let t = &record.access_token;
+        self.usable(t, now)
+            && !stale.is_some_and(|s| s.same_secret(t))
+            && (t.is_fresh(now, self.inner.config.refresh_before) || (stale.is_some() && !force))
+    }
+
+    fn adopt(&self, token: AccessToken) -> AccessToken {
+        let cfg = &self.inner.config;
+        let jitter = if cfg.jitter.is_zero() { Duration::ZERO } else { cfg.jitter.mul_f64(rand::random::<f64>()) };
+        let refresh_at = token.expires_at().checked_sub(cfg.refresh_before + jitter).unwrap_or(SystemTime::UNIX_EPOCH);
+        self.inner.cache.store(Some(Arc::new(Cached { token: token.clone(), refresh_at })));
+        token
+    }
+
+    async fn refresh_locked(
+        &self,
+        flight: &mut Flight,
+        stale: Option<&AccessToken>,
+        force: bool,
+    ) -> Result<AccessToken, ManagerError> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        if let Some(f) = &flight.failure
+            && now < f.retry_at
+        {
+            return Err(ManagerError::Backoff {
+                retry_after: f.retry_at.duration_since(now).unwrap_or_default(),
+                attempts: f.attempts,
+                transient: f.transient,
+                last: Arc::clone(&f.error),
+            });
+        }
+        // Another process may have refreshed already: no lock needed to find out.
+        if !force
+            && let Some(r) = inner.store.load(&inner.key).await?
+            && self.adoptable(&r, stale, now, force)
+        {
+            return Ok(self.adopt(r.access_token));
+        }
+        let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
+        let result = self.refresh_under_lease(flight, stale, force).await;
+        if let Err(e) = lock.release().await {
+            tracing::warn!(key = %inner.key, error = %e, "could not release the refresh lock; it will lapse");
+        }
+        result
+    }
+
+    async fn refresh_under_lease(
+        &self,
+        flight: &mut Flight,
+        stale: Option<&AccessToken>,
+        force: bool,
+    ) -> Result<AccessToken, ManagerError> {
+        let inner = &self.inner;
+        let now = inner.clock.now();
+        // Re-read after acquiring: the previous holder may have refreshed.
+        let Some(record) = inner.store.load(&inner.key).await? else {
+            return Err(ManagerError::NotLoggedIn { key: inner.key.to_string() });
+        };
+        if self.adoptable(&record, stale, now, force) {
+            return Ok(self.adopt(record.access_token));
+        }
+        if record.refresh_token.is_none() {
+            if self.usable(&record.access_token, now) {
+                return Ok(self.adopt(record.access_token));
+            }
+            return Err(ManagerError::NoRefreshToken { key: inner.key.to_string() });
+        }
+        let old = record.to_parts();
+        let refreshed = inner.refresher.refresh(&old).await;
+        let now = inner.clock.now();
+        let mut parts = match refreshed {
+            Ok(p) => p,
+            Err(e) => {
+                let (attempts, transient) =
+                    (flight.failure.as_ref().map_or(0, |f| f.attempts).saturating_add(1), e.is_transient());
+                let wait = self.backoff(&e, attempts);
+                tracing::warn!(key = %inner.key, error = %e, attempts, transient, ?wait, "token refresh failed");
+                flight.failure =
+                    Some(Failure { error: Arc::new(replay(&e)), attempts, retry_at: now + wait, transient });
+                return Err(ManagerError::OAuth(e));
+            }
+        };
+        // Zoho's refresh answer carries no refresh token: keep the old one, and what else it omits.
+        parts.refresh_token = parts.refresh_token.or(old.refresh_token);
+        parts.accounts_server = parts.accounts_server.or(old.accounts_server);
+        parts.api_domain = parts.api_domain.or(old.api_domain);
+        parts.location = parts.location.or(old.location);
+        if let Err(m) = check_scopes::<S>(parts.access_token.scopes()) {
+            let e = OAuthError::ScopeMismatch(m.clone());
+            flight.failure = Some(Failure {
+                error: Arc::new(e),
+                attempts: flight.failure.as_ref().map_or(0, |f| f.attempts).saturating_add(1),
+                retry_at: now + inner.config.backoff_max,
+                transient: false,
+            });
+            return Err(ManagerError::ScopeMismatch(m));
+        }
+        flight.failure = None;
+        let fresh = TokenRecord::from_parts(&inner.key, &parts, now);
+        if let Err(e) = inner.store.save(&inner.key, &fresh).await {
+            // The token is good; other holders will refresh on their own.
+            tracing::warn!(key = %inner.key, error = %e, "could not save the refreshed token");
+        }
+        tracing::debug!(key = %inner.key, "access token refreshed");
+        Ok(self.adopt(fresh.access_token))
+    }
+
+    fn backoff(&self, e: &OAuthError, attempts: u32) -> Duration {
+        let cfg = &self.inner.config;
+        if !e.is_transient() {
+            return cfg.backoff_max;
+        }
+        let exp = cfg.backoff_min.saturating_mul(1u32 << attempts.saturating_sub(1).min(20)).min(cfg.backoff_max);
+        // Between half and all of it, so that a fleet does not retry in step.
+        let jittered = exp.mul_f64(0.5 + rand::random::<f64>() / 2.0).max(cfg.backoff_min);
+        match e {
+            OAuthError::AccessDenied { .. } => jittered.max(cfg.throttle_backoff),
+            _ => jittered,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
+    type Scopes = S;
+
+    async fn access_token(&self) -> Result<AccessToken, Error> {
+        Ok(self.token().await?)
+    }
+
+    /// Compare-and-invalidate: drops the cached token only if it is still `rejected`, and
+    /// remembers `rejected` so that it is never adopted again from the store. Returns whether a
+    /// new token may be fetched (`false` while a permanent failure is being backed off from).
+    async fn invalidate(&self, rejected: &AccessToken) -> bool {
+        let inner = &self.inner;
+        *inner.rejected.lock().unwrap_or_else(PoisonError::into_inner) = Some(rejected.clone());
+        let current = inner.cache.load();
+        if let Some(c) = &*current
+            && c.token.same_secret(rejected)
+        {
+            let _ = inner.cache.compare_and_swap(&current, None);
+        }
+        let now = inner.clock.now();
+        match inner.flight.try_lock() {
+            Ok(f) => !f.failure.as_ref().is_some_and(|f| !f.transient && now < f.retry_at),
+            Err(_) => true,
+        }
+    }
+}
