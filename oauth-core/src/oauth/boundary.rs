@@ -209,7 +209,11 @@ fn number(v: &Value) -> Option<f64> {
 
 fn secs(s: f64) -> Option<Duration> {
     // At most ten years: anything longer is nonsense and would overflow `SystemTime`.
-    if s.is_finite() && s >= 0.0 && s <= 10.0 * 365.0 * 86_400.0 { Duration::try_from_secs_f64(s).ok() } else { None }
+    if s.is_finite() && (0.0..=10.0 * 365.0 * 86_400.0).contains(&s) {
+        Duration::try_from_secs_f64(s).ok()
+    } else {
+        None
+    }
 }
 
 /// `expires_in` in seconds; but when the legacy `expires_in_sec` is present, `expires_in` is in

@@ -273,12 +273,12 @@ impl OAuthClientBuilder {
                 accounts.scheme()
             )));
         }
-        if let Some(r) = &self.redirect_uri {
-            if !matches!(r.scheme(), "http" | "https") {
-                return Err(OAuthError::Config(
-                    "the redirect URI must start with http:// or https:// (Zoho refuses others)".to_owned(),
-                ));
-            }
+        if let Some(r) = &self.redirect_uri
+            && !matches!(r.scheme(), "http" | "https")
+        {
+            return Err(OAuthError::Config(
+                "the redirect URI must start with http:// or https:// (Zoho refuses others)".to_owned(),
+            ));
         }
         let mut locations = self.locations;
         for region in Region::ALL {
