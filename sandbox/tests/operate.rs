@@ -470,10 +470,13 @@ async fn logs_never_contain_secrets() {
     let w = buf.clone();
     let sub = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_env_filter("zoho_sandbox=trace")
         .with_ansi(false)
         .with_writer(move || w.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(sub);
+    // Global rather than scoped: a scoped subscriber races with the callsite-interest cache
+    // when other tests of this binary log from other threads at the same time.
+    tracing::subscriber::set_global_default(sub).expect("only this test installs a subscriber");
     let sb = start().await;
     let c = sb.demo_client();
     let q = authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline")]).await;
