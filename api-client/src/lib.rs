@@ -43,8 +43,10 @@ extern crate self as zoho_projects;
 
 pub mod ids;
 pub mod model;
+pub mod paginate;
 #[cfg(feature = "restapi")]
 pub mod restapi;
+pub mod v3;
 
 pub use zoho_oauth_core::{
     AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Dynamic,

@@ -1,0 +1,152 @@
+//! Projects (scope `ZohoProjects.projects.*`): list (a bare array, no `page_info`), get,
+//! create, update (PATCH) and trash (`POST …/trash`, which needs the DELETE scope: V3 has no
+//! working `DELETE …/projects/{PR}`).
+
+use std::fmt;
+
+use crate::Endpoint;
+use crate::ids::{PortalId, ProjectId};
+use crate::model::{NewProject, Page, Project, ProjectUpdate};
+use crate::paginate::paged;
+
+/// The `status` filter of the project list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectStatus {
+    /// `active`
+    Active,
+    /// `archived`
+    Archived,
+    /// `template`
+    Template,
+}
+
+impl fmt::Display for ProjectStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Active => "active",
+            Self::Archived => "archived",
+            Self::Template => "template",
+        })
+    }
+}
+
+/// `GET /api/v3/portal/{portal}/projects[?status&page&per_page]`. Without `status`, every
+/// project that is not in the trash.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.READ",
+       response = Page<Project>)]
+pub struct ListProjects {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// Only projects of this status.
+    #[zoho(query)]
+    pub status: Option<ProjectStatus>,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListProjects {
+    /// All projects of `portal`.
+    pub fn new(portal: impl Into<PortalId>) -> Self {
+        Self { portal: portal.into(), status: None, page: None, per_page: None }
+    }
+
+    /// Only projects of this status.
+    #[must_use]
+    pub fn status(mut self, status: ProjectStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+}
+
+paged!(ListProjects => Project, PageNumber, |r| r.into());
+
+/// `GET /api/v3/portal/{portal}/projects/{project}`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}", scope = "ZohoProjects.projects.READ",
+       response = Project)]
+pub struct GetProject {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+}
+
+impl GetProject {
+    /// One project.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
+        Self { portal: portal.into(), project: project.into() }
+    }
+}
+
+/// `POST /api/v3/portal/{portal}/projects` (201 with the project). `name` is required
+/// (`LESS_THAN_MIN_OCCURANCE` without it); a duplicate name is refused.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.CREATE",
+       response = Project)]
+pub struct CreateProject {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The new project.
+    #[zoho(body)]
+    pub body: NewProject,
+}
+
+impl CreateProject {
+    /// Creates `body` in `portal`.
+    pub fn new(portal: impl Into<PortalId>, body: NewProject) -> Self {
+        Self { portal: portal.into(), body }
+    }
+}
+
+/// `PATCH /api/v3/portal/{portal}/projects/{project}`: only the fields set are changed.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}",
+       scope = "ZohoProjects.projects.UPDATE", response = Project)]
+pub struct UpdateProject {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The changes.
+    #[zoho(body)]
+    pub body: ProjectUpdate,
+}
+
+impl UpdateProject {
+    /// Applies `body` to `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: ProjectUpdate) -> Self {
+        Self { portal: portal.into(), project: project.into(), body }
+    }
+}
+
+/// `POST /api/v3/portal/{portal}/projects/{project}/trash`: moves the project to the trash
+/// (restorable for 30 days); answers 204. Needs `ZohoProjects.projects.DELETE`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/trash",
+       scope = "ZohoProjects.projects.DELETE", response = ())]
+pub struct TrashProject {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+}
+
+impl TrashProject {
+    /// Trashes `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
+        Self { portal: portal.into(), project: project.into() }
+    }
+}

@@ -1,0 +1,171 @@
+//! Task lists (scope `ZohoProjects.tasklists.*`): list per project and portal-wide
+//! (`{tasklists, page_info}`), get, create, update (PATCH), delete (204).
+
+use crate::Endpoint;
+use crate::ids::{PortalId, ProjectId, TasklistId};
+use crate::model::{NewTasklist, Page, Tasklist, TasklistUpdate};
+use crate::paginate::paged;
+
+/// `GET /api/v3/portal/{portal}/projects/{project}/tasklists`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasklists",
+       scope = "ZohoProjects.tasklists.READ", response = Page<Tasklist>)]
+pub struct ListTasklists {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// `internal`, `external` or `allflag` (default: all).
+    #[zoho(query)]
+    pub flag: Option<String>,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListTasklists {
+    /// The task lists of `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
+        Self { portal: portal.into(), project: project.into(), flag: None, page: None, per_page: None }
+    }
+
+    /// Only task lists with this flag (`internal`, `external`, `allflag`).
+    #[must_use]
+    pub fn flag(mut self, flag: impl Into<String>) -> Self {
+        self.flag = Some(flag.into());
+        self
+    }
+}
+
+paged!(ListTasklists => Tasklist, PageNumber, |r| r.into());
+
+/// `GET /api/v3/portal/{portal}/all-tasklists`: the task lists of every project.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/all-tasklists", scope = "ZohoProjects.tasklists.READ",
+       response = Page<Tasklist>)]
+pub struct ListAllTasklists {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListAllTasklists {
+    /// Every task list of `portal`.
+    pub fn new(portal: impl Into<PortalId>) -> Self {
+        Self { portal: portal.into(), page: None, per_page: None }
+    }
+}
+
+paged!(ListAllTasklists => Tasklist, PageNumber, |r| r.into());
+
+/// `GET /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}",
+       scope = "ZohoProjects.tasklists.READ", response = Tasklist)]
+pub struct GetTasklist {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The task list.
+    #[zoho(path)]
+    pub tasklist: TasklistId,
+}
+
+impl GetTasklist {
+    /// One task list.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, tasklist: impl Into<TasklistId>) -> Self {
+        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into() }
+    }
+}
+
+/// `POST /api/v3/portal/{portal}/projects/{project}/tasklists` (201 with the task list).
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasklists",
+       scope = "ZohoProjects.tasklists.CREATE", response = Tasklist)]
+pub struct CreateTasklist {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The new task list (`name` required; the phase as `milestone: {id}`).
+    #[zoho(body)]
+    pub body: NewTasklist,
+}
+
+impl CreateTasklist {
+    /// Creates `body` in `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewTasklist) -> Self {
+        Self { portal: portal.into(), project: project.into(), body }
+    }
+}
+
+/// `PATCH /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}",
+       scope = "ZohoProjects.tasklists.UPDATE", response = Tasklist)]
+pub struct UpdateTasklist {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The task list.
+    #[zoho(path)]
+    pub tasklist: TasklistId,
+    /// The changes.
+    #[zoho(body)]
+    pub body: TasklistUpdate,
+}
+
+impl UpdateTasklist {
+    /// Applies `body` to `tasklist`.
+    pub fn new(
+        portal: impl Into<PortalId>,
+        project: impl Into<ProjectId>,
+        tasklist: impl Into<TasklistId>,
+        body: TasklistUpdate,
+    ) -> Self {
+        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into(), body }
+    }
+}
+
+/// `DELETE /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}` (204; its tasks go
+/// with it).
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}",
+       scope = "ZohoProjects.tasklists.DELETE", response = ())]
+pub struct DeleteTasklist {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The task list.
+    #[zoho(path)]
+    pub tasklist: TasklistId,
+}
+
+impl DeleteTasklist {
+    /// Deletes `tasklist`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, tasklist: impl Into<TasklistId>) -> Self {
+        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into() }
+    }
+}

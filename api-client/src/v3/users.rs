@@ -1,0 +1,164 @@
+//! Users (scope `ZohoProjects.users.READ`): portal users, project users (`{users}`, no
+//! `page_info`), one user (by zpuid or e-mail), and a user's projects (`{projects}`, scope
+//! `ZohoProjects.projects.READ`).
+
+use crate::Endpoint;
+use crate::ids::{PortalId, ProjectId, UserId};
+use crate::model::{Page, Project, User};
+use crate::paginate::paged;
+use crate::v3::projects::ProjectStatus;
+
+/// `GET /api/v3/portal/{portal}/users`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/users", scope = "ZohoProjects.users.READ",
+       response = Page<User>)]
+pub struct ListUsers {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The `type` filter (user kind), as Zoho names it.
+    #[zoho(query = "type")]
+    pub user_type: Option<String>,
+    /// The `view_type` filter, as Zoho names it.
+    #[zoho(query)]
+    pub view_type: Option<String>,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListUsers {
+    /// The users of `portal`.
+    pub fn new(portal: impl Into<PortalId>) -> Self {
+        Self { portal: portal.into(), user_type: None, view_type: None, page: None, per_page: None }
+    }
+
+    /// Sets the `type` filter.
+    #[must_use]
+    pub fn user_type(mut self, user_type: impl Into<String>) -> Self {
+        self.user_type = Some(user_type.into());
+        self
+    }
+
+    /// Sets the `view_type` filter.
+    #[must_use]
+    pub fn view_type(mut self, view_type: impl Into<String>) -> Self {
+        self.view_type = Some(view_type.into());
+        self
+    }
+}
+
+paged!(ListUsers => User, PageNumber, |r| r.into());
+
+/// `GET /api/v3/portal/{portal}/users/{user}`: `user` is a zpuid or an e-mail address.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/users/{user}", scope = "ZohoProjects.users.READ",
+       response = User)]
+pub struct GetUser {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The user: zpuid or e-mail.
+    #[zoho(path)]
+    pub user: UserId,
+}
+
+impl GetUser {
+    /// One portal user.
+    pub fn new(portal: impl Into<PortalId>, user: impl Into<UserId>) -> Self {
+        Self { portal: portal.into(), user: user.into() }
+    }
+}
+
+/// `GET /api/v3/portal/{portal}/projects/{project}/users`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/users", scope = "ZohoProjects.users.READ",
+       response = Page<User>)]
+pub struct ListProjectUsers {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListProjectUsers {
+    /// The members of `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
+        Self { portal: portal.into(), project: project.into(), page: None, per_page: None }
+    }
+}
+
+paged!(ListProjectUsers => User, PageNumber, |r| r.into());
+
+/// `GET /api/v3/portal/{portal}/projects/{project}/users/{user}`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/users/{user}",
+       scope = "ZohoProjects.users.READ", response = User)]
+pub struct GetProjectUser {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The project.
+    #[zoho(path)]
+    pub project: ProjectId,
+    /// The user: zpuid or e-mail.
+    #[zoho(path)]
+    pub user: UserId,
+}
+
+impl GetProjectUser {
+    /// One member of `project`.
+    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, user: impl Into<UserId>) -> Self {
+        Self { portal: portal.into(), project: project.into(), user: user.into() }
+    }
+}
+
+/// `GET /api/v3/portal/{portal}/users/{user}/projects` (`{projects}`; scope
+/// `ZohoProjects.projects.READ`).
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/users/{user}/projects", scope = "ZohoProjects.projects.READ",
+       response = Page<Project>)]
+pub struct ListUserProjects {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: PortalId,
+    /// The user: zpuid or e-mail.
+    #[zoho(path)]
+    pub user: UserId,
+    /// Only projects of this status.
+    #[zoho(query)]
+    pub status: Option<ProjectStatus>,
+    /// Page number (1-based).
+    #[zoho(query)]
+    pub page: Option<u32>,
+    /// Rows per page (1–200).
+    #[zoho(query)]
+    pub per_page: Option<u32>,
+}
+
+impl ListUserProjects {
+    /// The projects `user` belongs to.
+    pub fn new(portal: impl Into<PortalId>, user: impl Into<UserId>) -> Self {
+        Self { portal: portal.into(), user: user.into(), status: None, page: None, per_page: None }
+    }
+
+    /// Only projects of this status.
+    #[must_use]
+    pub fn status(mut self, status: ProjectStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+}
+
+paged!(ListUserProjects => Project, PageNumber, |r| r.into());
