@@ -48,10 +48,11 @@ pub mod paginate;
 pub mod restapi;
 pub mod v3;
 
+pub use zoho_oauth_core::{manager, oauth, store};
 pub use zoho_oauth_core::{
     AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Dynamic,
     DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No, OAuthError,
-    RateLimiter, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenParts, TokenSource, Yes,
+    RateLimiter, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenManager, TokenParts, TokenSource, Yes,
     ZohoError, action, scope_module, scope_set, scopes,
 };
 

@@ -76,6 +76,10 @@ pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use limit::{RateLimiter, RatePermit, RetryPolicy};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
+pub use oauth::{
+    AccessType, AuthorizeOptions, DeviceAuthorization, DevicePoll, LoopbackServer, OAuthClient, OAuthClientBuilder,
+    PendingAuthorization,
+};
 pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
 pub use region::Region;
 pub use scope::{
