@@ -5,7 +5,7 @@
 use std::time::Duration;
 use url::Url;
 use zoho_oauth_core::oauth::{AuthorizeOptions, DevicePoll, LoopbackServer, OAuthClient};
-use zoho_oauth_core::{ClientSecret, OAuthError, ScopeSet, Token, scope_set};
+use zoho_oauth_core::{Client, ClientSecret, Endpoint, OAuthError, ScopeSet, Token, scope_set};
 use zoho_sandbox::{ClientCredentials, ClientSpec, Dc, Fault, Limits, Route, Sandbox};
 
 scope_set! {
@@ -19,6 +19,11 @@ scope_set! {
     /// The portal list only.
     pub struct Portals = ["ZohoProjects.portals.READ"];
 }
+
+#[derive(Endpoint)]
+#[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+       scope = "ZohoProjects.portals.READ", response = serde_json::Value)]
+struct ListPortals;
 
 async fn sandbox() -> Sandbox {
     Sandbox::builder().auto_approve(true).start().await.expect("sandbox starts")
@@ -153,6 +158,20 @@ async fn web_flow_offline_with_pkce() {
 }
 
 #[tokio::test]
+async fn a_token_from_a_flow_drives_the_typed_client() {
+    let sb = sandbox().await;
+    let eu = sb.add_user("lena@example.eu", Dc::Eu);
+    sb.sign_in(&eu.email).expect("sign in");
+    let oauth = oauth(&sb, &sb.demo_client());
+    let token = web_login::<Tasks>(&oauth, &AuthorizeOptions::new()).await.expect("token");
+    // Projects lives on the user's DC; the location in the token says which.
+    let dc = token.parts().location.as_deref().and_then(Dc::from_location).expect("dc");
+    let client = Client::builder().api_base(sb.api_url(dc)).build(token).expect("client");
+    let portals = client.send(ListPortals).await.expect("portals");
+    assert!(portals.to_string().contains(&sb.demo_portal(Dc::Eu).id), "{portals}");
+}
+
+#[tokio::test]
 async fn web_flow_online_without_pkce_from_the_query_alone() {
     let sb = sandbox().await;
     let oauth = oauth(&sb, &sb.demo_client());
@@ -216,6 +235,11 @@ async fn consent_denied() {
     let err = oauth.complete(pending, &callback).await.expect_err("denied");
     assert!(matches!(err, OAuthError::ConsentDenied { .. }), "{err:?}");
     assert_eq!(sb.counters().token_requests, 0);
+
+    // An error redirect without `state` is still reported as the refusal it is.
+    let (_, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let err = oauth.complete(pending, "?error=access_denied").await.expect_err("denied");
+    assert!(matches!(err, OAuthError::ConsentDenied { .. }), "{err:?}");
 
     // With consent, the same client goes through.
     let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");

@@ -104,7 +104,7 @@ pub(crate) async fn post_form(
     // `Url`'s Display would show a query, but none is ever set on these URLs.
     let endpoint = format!("{}{}", url.origin().ascii_serialization(), url.path());
     let body = serde_urlencoded::to_string(form)
-        .map_err(|e| OAuthError::InvalidCallback(format!("cannot encode the form: {e}")))?;
+        .map_err(|e| OAuthError::Config(format!("cannot encode the form: {e}")))?;
     let started = std::time::Instant::now();
     let resp = http
         .post(url)

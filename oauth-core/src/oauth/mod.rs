@@ -131,6 +131,9 @@ use url::Url;
 
 /// A Zoho OAuth client (one registered app in Zoho's API console).
 ///
+/// Build one with [`OAuthClient::builder`]; the [module docs](self) show the web flow and the
+/// device flow end to end.
+///
 /// Cheap to clone: clones share one HTTP client (connection pool) and one authorization-code
 /// guard. Its `Debug` shows the client id and servers, never the secret.
 #[derive(Clone)]

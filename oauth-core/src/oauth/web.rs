@@ -253,7 +253,8 @@ impl OAuthClient {
     /// Completes the web flow with the callback (the full URL Zoho redirected to, or its query).
     ///
     /// Checks `state` in constant time ([`OAuthError::StateMismatch`] if it is missing or
-    /// different), reports the user's refusal ([`OAuthError::ConsentDenied`]), then exchanges
+    /// different; an error redirect without `state` is reported as its error), reports the
+    /// user's refusal ([`OAuthError::ConsentDenied`]), then exchanges
     /// the code at the accounts server the callback names (the user's data centre; only servers
     /// this client knows are followed) and returns a token checked against `S`.
     pub async fn complete<S: ScopeSet>(
@@ -263,7 +264,10 @@ impl OAuthClient {
     ) -> Result<Token<S>, OAuthError> {
         let cb = Callback::parse(callback);
         let matches = cb.state.as_deref().is_some_and(|got| bool::from(got.as_bytes().ct_eq(pending.state.as_bytes())));
-        if !matches {
+        // An error redirect without any `state` (Zoho's error redirects are not documented) is
+        // reported as what it says: it cannot lead to a token exchange, so it is harmless.
+        let stateless_error = cb.state.is_none() && cb.error.is_some() && cb.code.is_none();
+        if !matches && !stateless_error {
             tracing::warn!("authorization callback with a missing or wrong state refused");
             return Err(OAuthError::StateMismatch);
         }
