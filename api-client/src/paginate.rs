@@ -1,4 +1,4 @@
-//! Pagination as a [`Stream`]: every row of a list, page after page.
+//! Pagination as a [`Stream`](futures::Stream): every row of a list, page after page.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;

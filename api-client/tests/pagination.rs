@@ -1,0 +1,249 @@
+//! Pagination as a `Stream`, against the sandbox: 450 seeded tasks read through both API
+//! generations with several page sizes, checking that no row is skipped or repeated, that the
+//! stream asks for exactly the pages it needs, and how it ends (V3 `has_next_page`, bare lists
+//! on a short page, restapi on a short page or HTTP 204, errors).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use zoho_projects::paginate::{Paginate, paginate, paginate_pages};
+use zoho_projects::prelude::*;
+use zoho_projects::v3::{projects, tasks, users};
+use zoho_sandbox::{Dc, Fault, Limits, Route, Sandbox};
+
+const SCOPES: [&str; 3] = ["ZohoProjects.projects.READ", "ZohoProjects.tasks.READ", "ZohoProjects.users.READ"];
+
+scope_set! {
+    struct Reader = ["ZohoProjects.projects.READ", "ZohoProjects.tasks.READ", "ZohoProjects.users.READ"];
+}
+
+async fn console_token(sb: &Sandbox, scopes: &[&str]) -> String {
+    let client = sb.demo_client();
+    let code = sb.self_client_code(&client.client_id, scopes).expect("code");
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
+    let resp: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .expect("token call")
+        .json()
+        .await
+        .expect("json");
+    resp["access_token"].as_str().expect("access token").to_owned()
+}
+
+/// A sandbox whose first demo project holds 450 more tasks, a client, the portal and project ids
+/// and every task id of that project.
+async fn setup() -> (Sandbox, Client<Reader>, String, String, Vec<String>) {
+    let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
+    let access = console_token(&sb, &SCOPES).await;
+    let token = Token::<Reader>::from_console(&access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token");
+    let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(token).expect("client");
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let seeded = sb.seed_tasks(Dc::Us, &project.id, 450).expect("seed");
+    assert_eq!(seeded.len(), 450);
+    let mut all = project.tasks.clone();
+    all.extend(seeded);
+    (sb, client, demo.id, project.id, all)
+}
+
+/// The query strings of the requests seen on paths ending with `suffix`, in order.
+fn queries(sb: &Sandbox, suffix: &str) -> Vec<String> {
+    sb.requests_seen()
+        .iter()
+        .filter_map(|r| {
+            let (path, query) = r.path_and_query.split_once('?').unwrap_or((&r.path_and_query, ""));
+            path.ends_with(suffix).then(|| query.to_owned())
+        })
+        .collect()
+}
+
+/// Every id once, none missing: the rows read are exactly `expected`.
+fn assert_exactly(read: &[String], expected: &[String]) {
+    let unique: HashSet<&String> = read.iter().collect();
+    assert_eq!(unique.len(), read.len(), "a row was repeated");
+    let want: HashSet<&String> = expected.iter().collect();
+    assert_eq!(unique, want, "rows were skipped or unexpected");
+}
+
+#[tokio::test]
+async fn v3_tasks_450_without_skips_or_repeats() {
+    let (sb, client, portal, project, all) = setup().await;
+    assert_eq!(all.len(), 457, "7 seeded demo tasks + 450");
+
+    for (per_page, requests) in [(100, 5), (200, 3), (50, 10)] {
+        let before = queries(&sb, "/tasks").len();
+        let ids: Vec<String> = client
+            .paginate(tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(per_page))
+            .map_ok(|t| t.id.to_string())
+            .try_collect()
+            .await
+            .expect("tasks");
+        assert_exactly(&ids, &all);
+        let seen = queries(&sb, "/tasks");
+        let asked = &seen[before..];
+        assert_eq!(asked.len(), requests, "per_page {per_page}: {asked:?}");
+        for (i, q) in asked.iter().enumerate() {
+            assert_eq!(q, &format!("page={}&per_page={per_page}", i + 1));
+        }
+    }
+
+    // The order is the server's, page after page: the same as reading the pages one by one.
+    let mut by_hand = Vec::new();
+    for page in 1..=3 {
+        let rows = client
+            .send(tasks::ListTasks::new(portal.as_str(), project.as_str()).page(page).per_page(200))
+            .await
+            .expect("page");
+        by_hand.extend(rows.into_iter().map(|t| t.id.to_string()));
+    }
+    let streamed: Vec<String> =
+        paginate(&client, tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(200))
+            .map_ok(|t| t.id.to_string())
+            .try_collect()
+            .await
+            .expect("stream");
+    assert_eq!(streamed, by_hand);
+
+    // Default page size 100; a starting page skips what comes before it.
+    let from_third: Vec<String> = client
+        .paginate(tasks::ListTasks::new(portal.as_str(), project.as_str()).page(3))
+        .map_ok(|t| t.id.to_string())
+        .try_collect()
+        .await
+        .expect("from page 3");
+    assert_eq!(from_third, by_hand[200..]);
+    assert_eq!(queries(&sb, "/tasks").last().map(String::as_str), Some("page=5&per_page=100"));
+
+    // Whole pages, each non-empty; an out-of-range page size is clamped to Zoho's 1..=200.
+    let pages: Vec<Vec<_>> =
+        paginate_pages(&client, tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(1000))
+            .try_collect()
+            .await
+            .expect("pages");
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [200, 200, 57]);
+
+    // Portal-wide lists page the same way.
+    let portal_wide: Vec<_> = client
+        .paginate(tasks::ListPortalTasks::new(portal.as_str()).per_page(150))
+        .try_collect()
+        .await
+        .expect("portal");
+    let ids: HashSet<_> = portal_wide.iter().map(|t| t.id.to_string()).collect();
+    assert_eq!(ids.len(), portal_wide.len());
+    assert!(all.iter().all(|id| ids.contains(id)));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bare_lists_end_on_a_short_or_empty_page() {
+    let (sb, client, portal, _, _) = setup().await;
+
+    // Projects come as a bare array without page_info: a full page asks for the next one, a
+    // short or empty page ends the list.
+    let one_each: Vec<_> = client
+        .paginate(projects::ListProjects::new(portal.as_str()).per_page(1))
+        .try_collect()
+        .await
+        .expect("projects");
+    assert_eq!(one_each.len(), 2);
+    assert_eq!(queries(&sb, "/projects"), ["page=1&per_page=1", "page=2&per_page=1", "page=3&per_page=1"]);
+
+    let short: Vec<_> =
+        client.paginate(projects::ListProjects::new(portal.as_str())).try_collect().await.expect("short");
+    assert_eq!(short.len(), 2);
+    assert_eq!(queries(&sb, "/projects").len(), 4, "a short first page is the last one");
+
+    let users: Vec<_> =
+        client.paginate(users::ListUsers::new(portal.as_str()).per_page(3)).try_collect().await.expect("u");
+    let zpuids: HashSet<_> = users.iter().filter_map(|u| u.zpuid.clone()).collect();
+    assert_eq!(zpuids.len(), users.len());
+    assert_eq!(users.len(), client.send(users::ListUsers::new(portal.as_str())).await.expect("all users").len());
+
+    // A page past the end (V3 answers an empty list) yields nothing.
+    let none: Vec<_> =
+        client.paginate(projects::ListProjects::new(portal.as_str()).page(9)).try_collect().await.expect("empty");
+    assert!(none.is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_page_ends_the_stream_after_the_error() {
+    let (sb, client, portal, project, _) = setup().await;
+    let mut stream = client.paginate(tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(200));
+    for _ in 0..200 {
+        stream.next().await.expect("row").expect("first page");
+    }
+    // The second page fails with a non-retryable Zoho error.
+    sb.inject(Fault::status(400).on(Route::Path("/api/v3/portal/*/projects/*/tasks".into())).times(1));
+    match stream.next().await {
+        Some(Err(Error::Api(e))) => assert_eq!(e.status, 400, "{e}"),
+        other => panic!("expected the injected error, got {other:?}"),
+    }
+    assert!(stream.next().await.is_none(), "nothing after an error");
+    assert_eq!(queries(&sb, "/tasks").len(), 2, "the failed page is not retried by the stream");
+    sb.shutdown().await;
+}
+
+#[cfg(feature = "restapi")]
+#[tokio::test]
+async fn restapi_tasks_450_without_skips_or_repeats() {
+    use zoho_projects::restapi::endpoints as rest;
+
+    let (sb, client, portal, project, all) = setup().await;
+    // The restapi lists main tasks only: the seeded subtask is left out.
+    let main: Vec<String> = {
+        let v3: Vec<_> = client
+            .paginate(tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(200))
+            .try_collect()
+            .await
+            .expect("v3");
+        v3.into_iter().filter(|t| t.parent_task.is_none()).map(|t| t.id.to_string()).collect()
+    };
+    assert_eq!(main.len(), all.len() - 1);
+
+    // 456 rows: range 200 ends on a short page; range 152 divides them exactly and ends on the
+    // HTTP 204 of the fourth request; the default range is 100.
+    for (range, indexes) in
+        [(Some(200), vec![1, 201, 401]), (Some(152), vec![1, 153, 305, 457]), (None, vec![1, 101, 201, 301, 401])]
+    {
+        let before = queries(&sb, "/tasks/").len();
+        let call = rest::ListTasks::new(portal.as_str(), project.as_str());
+        let call = match range {
+            Some(r) => call.range(r),
+            None => call,
+        };
+        let ids: Vec<String> =
+            paginate(&client, call).map_ok(|t| t.id.to_string()).try_collect().await.expect("restapi tasks");
+        assert_exactly(&ids, &main);
+        let size = range.unwrap_or(100);
+        let asked = &queries(&sb, "/tasks/")[before..];
+        let want: Vec<String> = indexes.iter().map(|i| format!("index={i}&range={size}")).collect();
+        assert_eq!(asked, want.as_slice(), "range {range:?}");
+    }
+
+    // Starting at a row.
+    let tail: Vec<_> = client
+        .paginate(rest::ListTasks::new(portal.as_str(), project.as_str()).index(401).range(200))
+        .try_collect()
+        .await
+        .expect("tail");
+    assert_eq!(tail.len(), 56);
+
+    // An empty list (204 at once) yields nothing.
+    let none: Vec<_> = client
+        .paginate(rest::ListTasks::new(portal.as_str(), project.as_str()).status("completed"))
+        .try_collect()
+        .await
+        .expect("none");
+    assert!(none.iter().all(|t| t.completed == Some(true)));
+    sb.shutdown().await;
+}
