@@ -1152,3 +1152,11 @@ fn zuid_serializes_as_number_when_numeric() {
     let from_number: Zuid = serde_json::from_value(json!(854_660_304)).unwrap();
     assert_eq!(from_number, z);
 }
+
+#[test]
+fn an_empty_answer_is_an_empty_page() {
+    // The client decodes an empty body (HTTP 204) from JSON `null`.
+    let page: zoho_projects::model::Page<zoho_projects::model::Task> = serde_json::from_str("null").expect("null");
+    assert!(page.items.is_empty());
+    assert!(!page.has_next_page(100));
+}

@@ -282,7 +282,9 @@ fn page(ctx: &Ctx<'_>, key: &str, items: Vec<Value>) -> ApiResult {
 
 pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
     let path = ctx.req.path.clone();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // Segments are matched decoded (`%40` is `@`), as a web server would route them.
+    let decoded = crate::util::path_segments(&path);
+    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let m = ctx.req.method.clone();
     let known = matches!(
         segs.as_slice(),

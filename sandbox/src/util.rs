@@ -179,3 +179,11 @@ mod tests {
         assert_eq!(t.len(), 4 + 1 + 32 + 1 + 32);
     }
 }
+
+/// The non-empty segments of a request path, percent-decoded.
+pub(crate) fn path_segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
+}

@@ -51,7 +51,9 @@ fn pid(s: &str, field: &'static str) -> Result<u64, ApiErr> {
 
 pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
     let path = ctx.req.path.clone();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // Segments are matched decoded (`%40` is `@`), as a web server would route them.
+    let decoded = crate::util::path_segments(&path);
+    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let m = ctx.req.method.clone();
     match segs.as_slice() {
         ["api", "v3", "portals"] => match m {

@@ -94,6 +94,7 @@ pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
 }
 
 /// `Option<i64>` from a number or a numeric string.
+#[cfg_attr(not(feature = "restapi"), allow(dead_code))] // used by the restapi models
 pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match scalar(d)? {
         Scalar::Null => Ok(None),

@@ -191,6 +191,15 @@ impl<'de, T: ListItem + Deserialize<'de>> Deserialize<'de> for Page<T> {
                 write!(f, "an array, or an object with key `{}`", T::LIST_KEYS[0])
             }
 
+            /// HTTP 204 (no content) is decoded from JSON `null`: an empty page.
+            fn visit_unit<E: de::Error>(self) -> Result<Page<T>, E> {
+                Ok(Page::new(Vec::new()))
+            }
+
+            fn visit_none<E: de::Error>(self) -> Result<Page<T>, E> {
+                Ok(Page::new(Vec::new()))
+            }
+
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Page<T>, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
                 while let Some(item) = seq.next_element()? {

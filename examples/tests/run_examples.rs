@@ -1,0 +1,56 @@
+//! Runs every example as a user would, so that the README's commands never rot. `cargo test`
+//! builds the examples of this package before it runs this file.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn example(name: &str) -> PathBuf {
+    // target/debug/deps/run_examples-… → target/debug/examples/<name>
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(name: &str, envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(example(name));
+    for var in ["ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REDIRECT_URI", "ZOHO_REGION", "REDIS_URL"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(envs.iter().copied());
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run example {name}: {e}"));
+    assert!(
+        out.status.success(),
+        "example {name} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn quickstart_signs_in_calls_and_refreshes_once() {
+    let text = stdout(&run("quickstart", &[]));
+    assert!(text.contains("signed in: granted ZohoProjects.portals.READ"), "{text}");
+    assert!(text.contains("created task \"Try zoho-projects-rs\""), "{text}");
+    assert!(text.contains("after 1 transparent refresh(es)"), "{text}");
+    assert!(text.trim_end().ends_with("done."), "{text}");
+}
+
+#[test]
+fn custom_endpoint_runs() {
+    let text = stdout(&run("custom_endpoint", &[]));
+    assert!(text.contains("/api/v1/files/a%20b%2Fc"), "{text}");
+    assert!(text.contains("URL_RULE_NOT_CONFIGURED"), "{text}");
+}
+
+#[test]
+fn device_login_runs() {
+    let text = stdout(&run("device_login", &[]));
+    assert!(text.contains("enter the code"), "{text}");
+    assert!(text.contains("has 2 projects"), "{text}");
+}
