@@ -317,7 +317,10 @@ impl<S> Client<S> {
 fn retryable(err: &Error, method: Method) -> bool {
     let idempotent = method != Method::Post;
     match err {
-        Error::Transport(e) => e.is_connect() || (idempotent && (e.is_timeout() || e.is_request() || e.is_body())),
+        // A body cut off mid-way surfaces from `bytes()` as a decode error wrapping the body error.
+        Error::Transport(e) => {
+            e.is_connect() || (idempotent && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()))
+        }
         Error::Api(api) => api.status == 429 || (idempotent && api.status >= 500),
         Error::Decode { .. } => method == Method::Get,
         _ => false,

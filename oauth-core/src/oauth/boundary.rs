@@ -103,8 +103,8 @@ pub(crate) async fn post_form(
 ) -> Result<Reply, OAuthError> {
     // `Url`'s Display would show a query, but none is ever set on these URLs.
     let endpoint = format!("{}{}", url.origin().ascii_serialization(), url.path());
-    let body = serde_urlencoded::to_string(form)
-        .map_err(|e| OAuthError::Config(format!("cannot encode the form: {e}")))?;
+    let body =
+        serde_urlencoded::to_string(form).map_err(|e| OAuthError::Config(format!("cannot encode the form: {e}")))?;
     let started = std::time::Instant::now();
     let resp = http
         .post(url)
@@ -123,11 +123,17 @@ pub(crate) async fn post_form(
         latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "zoho accounts answered"
     );
-    match serde_json::from_slice::<Value>(&bytes) {
+    read_reply(status, &bytes)
+}
+
+/// Reads an answer's body as a JSON object (whatever the status); an HTML page, a truncated or
+/// non-object body is [`OAuthError::UnexpectedResponse`] with a redacted snippet.
+pub(crate) fn read_reply(status: u16, bytes: &[u8]) -> Result<Reply, OAuthError> {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(body)) => Ok(Reply { status, body }),
         Ok(_) | Err(_) => Err(OAuthError::UnexpectedResponse {
             status,
-            snippet: redact_snippet(&String::from_utf8_lossy(&bytes), 200),
+            snippet: redact_snippet(&String::from_utf8_lossy(bytes), 200),
         }),
     }
 }

@@ -107,6 +107,9 @@
 //! # }
 //! ```
 
+#[doc(hidden)]
+#[path = "fuzz_hooks.rs"]
+pub mod __fuzz;
 mod boundary;
 mod device;
 mod guard;
@@ -276,12 +279,8 @@ impl OAuthClientBuilder {
                 accounts.scheme()
             )));
         }
-        if let Some(r) = &self.redirect_uri
-            && !matches!(r.scheme(), "http" | "https")
-        {
-            return Err(OAuthError::Config(
-                "the redirect URI must start with http:// or https:// (Zoho refuses others)".to_owned(),
-            ));
+        if let Some(r) = &self.redirect_uri {
+            check_redirect_uri(r)?;
         }
         let mut locations = self.locations;
         for region in Region::ALL {
@@ -430,12 +429,18 @@ impl OAuthClient {
             ("refresh_token", refresh.expose_secret()),
         ];
         let raw = self.token_request(&accounts, &form, Grant::RefreshToken).await?;
-        let old_scopes = parts.access_token.scopes().clone();
-        let mut fresh = self.parts(raw, &old_scopes, &accounts, parts.location.clone(), Some(refresh));
+        Ok(self.refreshed_parts(raw, parts, &accounts, refresh))
+    }
+
+    /// The parts after a refresh answer: the old refresh token, scopes (unless Zoho reports
+    /// them), `api_domain` (unless Zoho sends a new one) and location are kept.
+    fn refreshed_parts(&self, raw: RawToken, old: &TokenParts, accounts: &Url, refresh: RefreshToken) -> TokenParts {
+        let old_scopes = old.access_token.scopes().clone();
+        let mut fresh = self.parts(raw, &old_scopes, accounts, old.location.clone(), Some(refresh));
         if fresh.api_domain.is_none() {
-            fresh.api_domain = parts.api_domain.clone();
+            fresh.api_domain = old.api_domain.clone();
         }
-        Ok(fresh)
+        fresh
     }
 
     /// [`refresh`](Self::refresh) for a typed token: the new token is checked against `S` again.
@@ -472,6 +477,34 @@ impl OAuthClient {
             Some(s) if s.eq_ignore_ascii_case("success") => Ok(()),
             _ => Err(OAuthError::UnexpectedResponse { status: reply.status, snippet: reply.keys() }),
         }
+    }
+}
+
+/// A redirect URI must be `https`, except on the loopback interface (`http://127.0.0.1:8080/…`,
+/// `http://[::1]/…`, `http://localhost/…`), where a desktop program receives its own redirect
+/// (RFC 8252 §7.3): the authorization code travels in it, and over plain HTTP anyone on the
+/// path could read it.
+pub(crate) fn check_redirect_uri(uri: &Url) -> Result<(), OAuthError> {
+    match uri.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(uri) => Ok(()),
+        "http" => Err(OAuthError::Config(format!(
+            "the redirect URI must use https (plain http is allowed only for loopback addresses such as \
+             http://127.0.0.1:8080/callback), not http://{}",
+            uri.host_str().unwrap_or("")
+        ))),
+        other => Err(OAuthError::Config(format!(
+            "the redirect URI must start with https:// (or http:// on a loopback address), not {other}:"
+        ))),
+    }
+}
+
+fn is_loopback(uri: &Url) -> bool {
+    match uri.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 

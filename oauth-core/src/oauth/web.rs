@@ -157,19 +157,19 @@ fn random_token() -> String {
 }
 
 /// What a callback carries.
-#[derive(Default)]
-struct Callback {
-    code: Option<String>,
-    state: Option<String>,
-    location: Option<String>,
-    accounts_server: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+#[derive(Debug, Default)]
+pub(crate) struct Callback {
+    pub(crate) code: Option<String>,
+    pub(crate) state: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) accounts_server: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) error_description: Option<String>,
 }
 
 impl Callback {
     /// Reads a full callback URL, a path with a query, or just the query (with or without `?`).
-    fn parse(callback: &str) -> Callback {
+    pub(crate) fn parse(callback: &str) -> Callback {
         let callback = callback.trim();
         let query = match Url::parse(callback) {
             Ok(url) => url.query().unwrap_or("").to_owned(),
@@ -198,6 +198,14 @@ impl Callback {
     }
 }
 
+/// What a checked callback says: the code, and where to exchange it.
+#[derive(Debug)]
+pub(crate) struct CallbackGrant {
+    pub(crate) code: String,
+    pub(crate) accounts: Url,
+    pub(crate) location: Option<String>,
+}
+
 impl OAuthClient {
     /// Builds the URL to send the user's browser to, asking for exactly `S::OAUTH`, with a fresh
     /// random `state` (and a PKCE challenge when asked). Keep the returned
@@ -216,6 +224,7 @@ impl OAuthClient {
                     .to_owned(),
             )
         })?;
+        super::check_redirect_uri(&redirect_uri)?;
         if S::OAUTH.is_empty() {
             return Err(OAuthError::Config("the scope set is empty: Zoho needs at least one scope".to_owned()));
         }
@@ -262,8 +271,28 @@ impl OAuthClient {
         pending: PendingAuthorization<S>,
         callback: &str,
     ) -> Result<Token<S>, OAuthError> {
+        let CallbackGrant { code, accounts, location } = self.read_callback(&pending.state, callback)?;
+        let mut form = vec![
+            ("client_id", self.inner.client_id.as_str()),
+            ("client_secret", self.inner.secret.expose_secret()),
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", pending.redirect_uri.as_str()),
+        ];
+        if let Some(v) = &pending.verifier {
+            form.push(("code_verifier", v.as_str()));
+        }
+        let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
+        self.mint::<S>(raw, &accounts, location)
+    }
+
+    /// Reads and checks a callback before any request is made: `state` (constant time), the
+    /// user's refusal, the `code`, and the accounts server to exchange it at (only servers this
+    /// client knows are followed).
+    pub(crate) fn read_callback(&self, expected_state: &str, callback: &str) -> Result<CallbackGrant, OAuthError> {
         let cb = Callback::parse(callback);
-        let matches = cb.state.as_deref().is_some_and(|got| bool::from(got.as_bytes().ct_eq(pending.state.as_bytes())));
+        let matches =
+            cb.state.as_deref().is_some_and(|got| bool::from(got.as_bytes().ct_eq(expected_state.as_bytes())));
         // An error redirect without any `state` (Zoho's error redirects are not documented) is
         // reported as what it says: it cannot lead to a token exchange, so it is harmless.
         let stateless_error = cb.state.is_none() && cb.error.is_some() && cb.code.is_none();
@@ -298,19 +327,8 @@ impl OAuthClient {
             }
             (None, None) => self.inner.accounts.clone(),
         };
-        let mut form = vec![
-            ("client_id", self.inner.client_id.as_str()),
-            ("client_secret", self.inner.secret.expose_secret()),
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", pending.redirect_uri.as_str()),
-        ];
-        if let Some(v) = &pending.verifier {
-            form.push(("code_verifier", v.as_str()));
-        }
-        let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
         let location = cb.location.map(|l| l.to_ascii_lowercase());
-        self.mint::<S>(raw, &accounts, location)
+        Ok(CallbackGrant { code, accounts, location })
     }
 
     /// Exchanges a code made with "Generate Code" in the API console (self client) at the start

@@ -2,7 +2,7 @@
 
 use super::{FORMAT, LockRelease, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore, check_header};
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,9 @@ const FILE_KIND: &str = "zoho-oauth-core/token-file";
 /// - **Atomic**: a write goes to `<file>.tmp`, is flushed to disk (`fsync`), renamed over the
 ///   file, and the directory is flushed too; a crash at any point leaves either the old or the new
 ///   file, never a torn one.
-/// - **Private**: files are created with mode `0600` (and a created folder with `0700`) on Unix.
+/// - **Private**: files are created with mode `0600` (and a created folder with `0700`) on Unix,
+///   and an existing token file that group or others may access is refused with a
+///   [`StoreError::Io`] of kind `PermissionDenied` naming the file and the fix.
 /// - **One refresh per machine**: the refresh lock is an OS file lock on a sidecar
 ///   `<file>.<key>.lock` file, released by the OS if its holder dies; writes are serialised by
 ///   another lock on `<file>.lock`.
@@ -107,12 +109,18 @@ impl FileStore {
     }
 
     /// Reads and checks the whole file; `None` if it does not exist.
+    ///
+    /// A file that group or others may read or write is refused (Unix): it holds refresh
+    /// tokens, and another user of the machine may already have copied them.
     fn read_file(&self) -> Result<Option<serde_json::Map<String, serde_json::Value>>, StoreError> {
-        let bytes = match std::fs::read(&*self.path) {
-            Ok(b) => b,
+        let mut file = match File::open(&*self.path) {
+            Ok(f) => f,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io(&self.path, e)),
         };
+        self.check_private(&file)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| self.io(&self.path, e))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| StoreError::Corrupt { what: format!("{}: {e}", self.path.display()) })?;
         check_header(&value, FILE_KIND)?;
@@ -125,6 +133,29 @@ impl FileStore {
         }
     }
 
+    /// Refuses a token file with any permission for group or others (checked on the open file,
+    /// so the check and the read see the same file).
+    #[cfg(unix)]
+    fn check_private(&self, file: &File) -> Result<(), StoreError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(|e| self.io(&self.path, e))?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let message = format!(
+                "the token file is accessible to group or others (mode {mode:o}) and holds secrets; refusing to use \
+                 it: run `chmod 600 {}` if nobody else could have read it, else delete it, revoke the tokens and \
+                 log in again",
+                self.path.display()
+            );
+            return Err(self.io(&self.path, std::io::Error::new(ErrorKind::PermissionDenied, message)));
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn check_private(&self, _file: &File) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Writes the file atomically: temp file, fsync, rename, fsync of the folder.
     fn write_file(&self, records: serde_json::Map<String, serde_json::Value>) -> Result<(), StoreError> {
         let doc = serde_json::json!({ "kind": FILE_KIND, "format": FORMAT, "records": records });
@@ -132,6 +163,12 @@ impl FileStore {
         let tmp = self.sidecar(".tmp");
         let mut f =
             private_options().write(true).create(true).truncate(true).open(&tmp).map_err(|e| self.io(&tmp, e))?;
+        // A stale temp file keeps its old mode when opened: make it private before writing.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| self.io(&tmp, e))?;
+        }
         f.write_all(&text).map_err(|e| self.io(&tmp, e))?;
         f.sync_all().map_err(|e| self.io(&tmp, e))?;
         drop(f);
