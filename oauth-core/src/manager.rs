@@ -24,6 +24,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, OAuthError};
+use crate::oauth::OAuthClient;
 use crate::store::{MemoryStore, StoreError, StoreKey, TokenRecord, TokenStore};
 use crate::token::{
     AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
@@ -37,7 +38,7 @@ use url::Url;
 
 /// What the manager asks for new tokens: Zoho's refresh grant and revocation.
 ///
-/// `OAuthClient` implements it; tests and other transports may too.
+/// [`OAuthClient`] implements it; tests and other transports may too.
 #[async_trait::async_trait]
 pub trait Refresher: Send + Sync + 'static {
     /// Exchanges the refresh token in `parts` for a new access token. The answer may omit the
@@ -50,7 +51,15 @@ pub trait Refresher: Send + Sync + 'static {
     async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError>;
 }
 
-// OAUTHCLIENT_IMPL
+#[async_trait::async_trait]
+impl Refresher for OAuthClient {
+    async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, OAuthError> {
+        OAuthClient::refresh(self, parts).await
+    }
+    async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError> {
+        OAuthClient::revoke(self, token, accounts_server).await
+    }
+}
 
 #[async_trait::async_trait]
 impl<T: Refresher + ?Sized> Refresher for Arc<T> {
@@ -151,6 +160,7 @@ fn replay(e: &OAuthError) -> OAuthError {
         OAuthError::UnexpectedResponse { status, snippet } => {
             OAuthError::UnexpectedResponse { status: *status, snippet: snippet.clone() }
         }
+        OAuthError::Config(message) => OAuthError::Config(message.clone()),
         OAuthError::Zoho { error, description } => {
             OAuthError::Zoho { error: error.clone(), description: description.clone() }
         }
@@ -281,7 +291,7 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
 /// A refreshing [`TokenSource`] whose tokens carry the scope set `S`; cheap to clone (clones
 /// share the cache).
 ///
-/// ```ignore
+/// ```
 /// use std::time::Duration;
 /// use zoho_oauth_core::oauth::OAuthClient;
 /// use zoho_oauth_core::store::{FileStore, StoreKey};
@@ -303,8 +313,11 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sb = Sandbox::builder().start().await?;
 /// let app = sb.demo_client();
+/// let clock = sb.clock(); // the sandbox's virtual clock; omit both `.clock` calls in production
+/// let now = move || clock.now_system();
 /// let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
 ///     .accounts_url(sb.accounts_url(Dc::Us))
+///     .clock(now.clone())
 ///     .build()?;
 ///
 /// // Log in once (here with a self-client code); the manager stores the token.
@@ -312,14 +325,13 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
 /// let token = oauth.exchange_self_client_code::<Reader>(&code).await?;
 /// let dir = tempfile::tempdir()?;
 /// let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "me");
-/// let clock = sb.clock();
-/// let tokens = TokenManager::<Reader>::builder(oauth, key)
+/// let tokens = TokenManager::builder::<Reader>(oauth, key)
 ///     .store(FileStore::new(dir.path().join("tokens.json")))
-///     .clock(move || clock.now_system())
+///     .clock(now)
 ///     .build();
 /// tokens.login(token).await?;
 ///
-/// let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(tokens.clone())?;
+/// let client = Client::builder().api_base(sb.api_url(Dc::Us)).no_rate_limit().build(tokens.clone())?;
 /// client.send(ListPortals).await?;
 ///
 /// // Two hours later the token has expired: the next call refreshes it, once.
@@ -398,7 +410,7 @@ pub enum LoginOutcome {
 
 impl TokenManager<()> {
     /// A builder for a manager of the scope set `S`, refreshing with `refresher` (usually an
-    /// `OAuthClient`) the token stored under `key`.
+    /// [`OAuthClient`]) the token stored under `key`.
     pub fn builder<S: ScopeRequirement>(refresher: impl Refresher, key: StoreKey) -> TokenManagerBuilder<S> {
         TokenManagerBuilder {
             refresher: Arc::new(refresher),

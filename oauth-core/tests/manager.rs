@@ -134,3 +134,375 @@ async fn ten_thousand_waiters_on_an_expired_token_cause_one_refresh() {
     }
     assert_eq!(fake.calls(), 1, "exactly one token request");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Against the sandbox, over HTTP, with its virtual clock.
+// ---------------------------------------------------------------------------------------------
+
+mod sandbox {
+    use super::Reader;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+    use zoho_oauth_core::oauth::OAuthClient;
+    use zoho_oauth_core::store::{MemoryStore, StoreKey, TokenStore};
+    use zoho_oauth_core::{
+        Client, ClientSecret, Endpoint, Error, LoginOutcome, ManagerError, OAuthError, RetryPolicy, TokenManager,
+        TokenSource,
+    };
+    use zoho_sandbox::{Dc, Fault, Limits, Route, Sandbox};
+
+    #[derive(Endpoint)]
+    #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+           scope = "ZohoProjects.portals.READ", response = serde_json::Value)]
+    pub(crate) struct ListPortals;
+
+    pub(crate) fn api_unlimited(limits: Limits) -> Limits {
+        Limits { api_requests_per_window: u32::MAX, ..limits }
+    }
+
+    pub(crate) struct Env {
+        pub(crate) sb: Sandbox,
+        pub(crate) oauth: OAuthClient,
+        pub(crate) key: StoreKey,
+    }
+
+    impl Env {
+        pub(crate) async fn start(limits: Limits) -> Env {
+            let sb = Sandbox::builder().limits(limits).start().await.expect("sandbox");
+            let app = sb.demo_client();
+            let clock = sb.clock();
+            let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+                .accounts_url(sb.accounts_url(Dc::Us))
+                .clock(move || clock.now_system()) // expiries are computed on the virtual clock
+                .timeout(Duration::from_millis(500))
+                .build()
+                .expect("oauth client");
+            let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
+            Env { sb, oauth, key }
+        }
+
+        pub(crate) fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
+            let c = self.sb.clock();
+            move || c.now_system()
+        }
+
+        pub(crate) fn manager(&self, store: impl TokenStore) -> TokenManager<Reader> {
+            TokenManager::builder::<Reader>(self.oauth.clone(), self.key.clone())
+                .store(store)
+                .clock(self.clock())
+                .backoff(Duration::from_secs(2), Duration::from_secs(600))
+                .build()
+        }
+
+        /// A new refresh token for the demo user (a self-client code exchanged).
+        pub(crate) async fn fresh_login(&self) -> zoho_oauth_core::Token<Reader> {
+            let code = self
+                .sb
+                .self_client_code(&self.sb.demo_client().client_id, &["ZohoProjects.portals.READ"])
+                .expect("code");
+            self.oauth.exchange_self_client_code::<Reader>(&code).await.expect("exchange")
+        }
+
+        pub(crate) fn client(&self, m: TokenManager<Reader>) -> Client<Reader> {
+            // No client-side rate limit or retries: every error the manager lets through shows.
+            Client::builder()
+                .api_base(self.sb.api_url(Dc::Us))
+                .no_rate_limit()
+                .retry(RetryPolicy::never())
+                .build(m)
+                .expect("client")
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ten_thousand_concurrent_callers_on_an_expired_token_make_one_token_request() {
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        m.login(env.fresh_login().await).await.expect("login");
+        let client = env.client(m.clone());
+        env.sb.clock().advance(Duration::from_secs(2 * 3600));
+        let before = env.sb.counters();
+
+        // 10,000 tasks ask for the expired token at once; each then sends one real call (at most
+        // 256 HTTP requests in flight: the sandbox and the client share this process's sockets).
+        let started = Instant::now();
+        let gate = Arc::new(tokio::sync::Semaphore::new(256));
+        let tasks: Vec<_> = (0..10_000)
+            .map(|_| {
+                let (m, client, gate) = (m.clone(), client.clone(), Arc::clone(&gate));
+                tokio::spawn(async move {
+                    let token = m.access_token().await?;
+                    let _permit = gate.acquire_owned().await.expect("open");
+                    client.send(ListPortals).await?;
+                    Ok::<_, Error>(token.expose_secret().to_owned())
+                })
+            })
+            .collect();
+        let mut secrets = std::collections::HashSet::new();
+        for t in tasks {
+            secrets.insert(t.await.expect("joined").expect("call succeeds"));
+        }
+        let after = env.sb.counters();
+        eprintln!("10,000 callers + 10,000 sends in {:?}", started.elapsed());
+        assert_eq!(after.token_requests - before.token_requests, 1, "exactly one token request");
+        assert_eq!(after.refresh_grants - before.refresh_grants, 1);
+        assert_eq!(secrets.len(), 1, "every caller got the same new token");
+        assert_eq!(after.api_requests - before.api_requests, 10_000);
+
+        // And 1,000 sends with nothing in between (each fetches the token inside send) on the
+        // next expiry: again one token request.
+        env.sb.clock().advance(Duration::from_secs(2 * 3600));
+        let before = env.sb.counters();
+        let started = Instant::now();
+        let sends: Vec<_> = (0..1_000)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.send(ListPortals).await })
+            })
+            .collect();
+        for s in sends {
+            s.await.expect("joined").expect("send succeeds");
+        }
+        let after = env.sb.counters();
+        eprintln!("1,000 concurrent sends in {:?}", started.elapsed());
+        assert_eq!(after.token_requests - before.token_requests, 1);
+        assert_eq!(after.api_requests - before.api_requests, 1_000);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rejected_token_is_invalidated_once_refreshed_once_and_the_calls_retried() {
+        // Zoho deletes the oldest access token past the limit per refresh token: mint enough
+        // behind the manager's back that its cached (still unexpired) token dies at the sandbox.
+        let limits = Limits { access_tokens_per_refresh_token: 3, ..api_unlimited(Limits::default()) };
+        let env = Env::start(limits).await;
+        let store = MemoryStore::new();
+        let m = env.manager(store.clone());
+        let token = env.fresh_login().await;
+        m.login(token.clone()).await.expect("login");
+        let client = env.client(m.clone());
+        client.send(ListPortals).await.expect("works before");
+        for _ in 0..3 {
+            env.oauth.refresh(token.parts()).await.expect("refresh behind its back");
+        }
+        let before = env.sb.counters();
+        let sends: Vec<_> = (0..200)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.send(ListPortals).await })
+            })
+            .collect();
+        for s in sends {
+            s.await.expect("joined").expect("retried with a new token");
+        }
+        let after = env.sb.counters();
+        assert_eq!(after.token_requests - before.token_requests, 1, "one refresh for 200 rejections");
+        // 200 rejected + 200 retried.
+        assert_eq!(after.api_requests - before.api_requests, 400);
+        let stored = store.load(&env.key).await.expect("load").expect("record");
+        assert!(!stored.access_token.same_secret(token.access_token()), "the store has the new token");
+    }
+
+    /// One refresh failure of each kind, in the refresh window of a still-valid token.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_refresh_keeps_the_valid_token_leaves_the_store_alone_and_backs_off() {
+        type Check = fn(&OAuthError) -> bool;
+        let cases: [(&str, Fault, Check); 5] = [
+            ("HTTP 500", Fault::status(500), |e| matches!(e, OAuthError::UnexpectedResponse { status: 500, .. })),
+            ("timeout", Fault::delay(Duration::from_secs(3)), |e| matches!(e, OAuthError::Transport(_))),
+            ("connection reset", Fault::drop_connection(), |e| matches!(e, OAuthError::Transport(_))),
+            ("malformed body", Fault::malformed_body(), |e| matches!(e, OAuthError::UnexpectedResponse { .. })),
+            ("Access Denied", Fault::throttled(), |e| matches!(e, OAuthError::AccessDenied { .. })),
+        ];
+        for (name, fault, check) in cases {
+            let env = Env::start(api_unlimited(Limits::default())).await;
+            let store = MemoryStore::new();
+            let m = env.manager(store.clone());
+            let login = env.fresh_login().await;
+            let old = login.access_token().clone();
+            m.login(login).await.expect("login");
+            let client = env.client(m.clone());
+            // 4 minutes before expiry: due for refresh, still valid.
+            env.sb.clock().advance(Duration::from_secs(3600 - 240));
+            env.sb.inject(fault.on(Route::Token).times(1));
+            // An injected fault answers before the sandbox counts a token request.
+            let hits = || {
+                let c = env.sb.counters();
+                c.token_requests + c.faults_applied
+            };
+            let base = hits();
+
+            let err = m.refresh_now().await.expect_err(name);
+            match &err {
+                ManagerError::OAuth(e) => assert!(check(e) && e.is_transient(), "{name}: {e:?}"),
+                other => panic!("{name}: {other:?}"),
+            }
+            assert!(err.is_transient(), "{name}");
+            assert_eq!(hits(), base + 1, "{name}");
+
+            // The still-valid token keeps serving; the store is unchanged; nothing is sent.
+            assert!(m.access_token().await.expect(name).same_secret(&old), "{name}");
+            client.send(ListPortals).await.expect(name);
+            let stored = store.load(&env.key).await.expect("load").expect("record");
+            assert!(stored.access_token.same_secret(&old), "{name}: store unchanged");
+            match m.refresh_now().await {
+                Err(ManagerError::Backoff { transient: true, attempts: 1, .. }) => {}
+                other => panic!("{name}: expected a backoff, got {other:?}"),
+            }
+            assert_eq!(hits(), base + 1, "{name}: backing off, nothing sent");
+
+            // Once the backoff has passed, the next call refreshes.
+            let until = m.backoff_until().await.expect("backing off");
+            let now = env.sb.clock().now_system();
+            assert!(until > now, "{name}");
+            if name == "Access Denied" {
+                assert!(until.duration_since(now).expect("future") >= Duration::from_secs(60), "throttling waits");
+            }
+            env.sb.clock().advance(until.duration_since(now).expect("future") + Duration::from_millis(1));
+            let fresh = m.access_token().await.expect(name);
+            assert!(!fresh.same_secret(&old), "{name}");
+            assert_eq!(hits(), base + 2, "{name}");
+            assert!(m.backoff_until().await.is_none());
+            env.sb.clear_faults();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_revoked_refresh_token_is_a_permanent_error_that_is_not_retried_in_a_loop() {
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        let login = env.fresh_login().await;
+        env.oauth.revoke(login.refresh_token().expect("offline"), None).await.expect("revoke");
+        m.login(login).await.expect("login");
+        env.sb.clock().advance(Duration::from_secs(2 * 3600));
+        let base = env.sb.counters().token_requests;
+        match m.token().await {
+            Err(ManagerError::OAuth(OAuthError::InvalidRefreshToken)) => {}
+            other => panic!("expected InvalidRefreshToken, got {other:?}"),
+        }
+        for _ in 0..100 {
+            match m.token().await {
+                Err(e @ ManagerError::Backoff { transient: false, .. }) => assert!(!e.is_transient()),
+                other => panic!("expected a permanent backoff, got {other:?}"),
+            }
+        }
+        let client = env.client(m.clone());
+        match client.send(ListPortals).await {
+            Err(Error::OAuth(OAuthError::InvalidRefreshToken)) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(env.sb.counters().token_requests, base + 1, "one request, no loop");
+        // Still no interactive fallback, and not forever: after the (long) backoff it tries again.
+        env.sb.clock().advance(Duration::from_secs(601));
+        assert!(matches!(m.token().await, Err(ManagerError::OAuth(OAuthError::InvalidRefreshToken))));
+        assert_eq!(env.sb.counters().token_requests, base + 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_new_login_revokes_the_refresh_token_it_replaces() {
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        let first = env.fresh_login().await;
+        assert!(matches!(m.login(first.clone()).await.expect("login"), LoginOutcome::Stored));
+        // The same refresh token again (e.g. after a restart): nothing to revoke.
+        assert!(matches!(m.login(first.clone()).await.expect("login"), LoginOutcome::Updated));
+        assert_eq!(env.sb.counters().revocations, 0);
+        let second = env.fresh_login().await;
+        assert!(matches!(m.login(second.clone()).await.expect("login"), LoginOutcome::ReplacedAndRevoked));
+        assert_eq!(env.sb.counters().revocations, 1);
+        assert!(matches!(env.oauth.refresh(first.parts()).await, Err(OAuthError::InvalidRefreshToken)));
+        env.oauth.refresh(second.parts()).await.expect("the new one works");
+        m.logout().await.expect("logout");
+        assert_eq!(env.sb.counters().revocations, 2);
+        assert!(matches!(m.token().await, Err(ManagerError::NotLoggedIn { .. })));
+    }
+
+    /// A week of virtual time, 50 workers (each with its own manager, as separate processes
+    /// would be) sharing one store.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_simulated_week_with_fifty_workers_stays_within_zohos_limits() {
+        let limits = api_unlimited(Limits::strict());
+        let per_refresh_limit = u64::from(limits.access_tokens_per_refresh_token);
+        let env = Env::start(limits).await;
+        let store = MemoryStore::new();
+        let login = env.fresh_login().await;
+        let refresh = login.refresh_token().expect("offline").expose_secret().to_owned();
+        env.manager(store.clone()).login(login).await.expect("login");
+        let managers: Vec<_> = (0..50).map(|_| env.manager(store.clone())).collect();
+        let workers: Vec<_> = managers.iter().map(|m| env.client(m.clone())).collect();
+
+        let started = Instant::now();
+        let week = Duration::from_secs(7 * 24 * 3600);
+        let mut elapsed = Duration::ZERO;
+        let (mut max_active, mut steps, mut sends) = (0, 0usize, 0u64);
+        while elapsed < week {
+            // Every worker takes the token; a rotating fifth of them also call the API with it
+            // (every worker calls about once per 40 virtual minutes; all 50 would be 64k calls).
+            let tokens = futures_join(managers.iter().map(|m| m.access_token())).await;
+            for t in tokens {
+                assert!(t.is_ok(), "step {steps}: {t:?}");
+            }
+            let callers = workers.iter().skip(steps % 5).step_by(5);
+            for r in futures_join(callers.map(|w| w.send(ListPortals))).await {
+                match r {
+                    Ok(_) => sends += 1,
+                    Err(e) => panic!("step {steps}: {e}"),
+                }
+            }
+            max_active = max_active.max(env.sb.counters().active_access_tokens(&refresh));
+            if std::env::var_os("WEEK_DEBUG").is_some() {
+                let c = env.sb.counters();
+                eprintln!(
+                    "step {steps} t+{}m refreshes {} token_requests {}",
+                    elapsed.as_secs() / 60,
+                    c.refresh_grants,
+                    c.token_requests
+                );
+            }
+            let step = Duration::from_secs(60 * rand::random_range(1..=15));
+            env.sb.clock().advance(step);
+            elapsed += step;
+            steps += 1;
+        }
+        let c = env.sb.counters();
+        eprintln!(
+            "week: {steps} steps, {sends} sends, {} refreshes, max {max_active} active tokens, {:?}",
+            c.refresh_grants,
+            started.elapsed()
+        );
+        assert_eq!(c.refresh_tokens_issued, 1, "one refresh token minted");
+        assert!(max_active <= per_refresh_limit, "{max_active} active > {per_refresh_limit}");
+        assert!(max_active <= 2, "at most the current and the previous token are alive: {max_active}");
+        assert_eq!(c.access_denied, 0, "never throttled");
+        // About one refresh per 55 minutes; never one per worker.
+        let hours = week.as_secs() / 3600;
+        assert!(
+            c.refresh_grants >= hours * 9 / 10 && c.refresh_grants <= hours * 13 / 10,
+            "{} refreshes",
+            c.refresh_grants
+        );
+    }
+
+    /// Polls every future of `it` together (no spawning), in order.
+    async fn futures_join<F: std::future::Future>(it: impl Iterator<Item = F>) -> Vec<F::Output> {
+        let set: Vec<_> = it.map(Box::pin).collect();
+        let mut outs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+        let mut set: Vec<_> = set.into_iter().map(Some).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (slot, out) in set.iter_mut().zip(outs.iter_mut()) {
+                if let Some(f) = slot {
+                    match f.as_mut().poll(cx) {
+                        std::task::Poll::Ready(v) => {
+                            *out = Some(v);
+                            *slot = None;
+                        }
+                        std::task::Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        })
+        .await;
+        outs.into_iter().map(|o| o.expect("ready")).collect()
+    }
+}

@@ -198,6 +198,10 @@ impl FileStore {
         let lock = open_lock(&lock_path).map_err(|e| self.io(&lock_path, e))?;
         lock.lock().map_err(|e| self.io(&lock_path, e))?;
         let mut records = self.read_file()?.unwrap_or_default();
+        // A damaged record, even of another key, is reported and never silently rewritten.
+        for value in records.values() {
+            TokenRecord::from_value(value.clone())?;
+        }
         f(&mut records);
         let result = self.write_file(records);
         drop(lock); // closing the file releases the lock

@@ -20,8 +20,8 @@ mod redis;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
-// #[cfg(feature = "redis")]
-// pub use redis::{RedisStore, RedisStoreBuilder};
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
 
 use crate::scope::DynamicScopes;
 use crate::token::{AccessToken, RefreshToken, TokenParts};

@@ -1,0 +1,707 @@
+//! Token stores with real parts: files in temp dirs, OS processes, a real `redis-server`.
+//!
+//! Multi-process tests re-run this test binary as a child (`--exact child_process`) with
+//! `ZOHO_TOKENS_CHILD` naming its role; children talk to the parent over stdin/stdout lines.
+#![allow(missing_docs)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use zoho_oauth_core::oauth::OAuthClient;
+use zoho_oauth_core::store::{FileStore, MemoryStore, StoreError, StoreKey, TokenRecord, TokenStore};
+use zoho_oauth_core::{
+    AccessToken, Client, ClientSecret, DynamicScopes, Endpoint, Error, RetryPolicy, TokenManager, TokenParts, scope_set,
+};
+use zoho_sandbox::{Dc, Limits, Sandbox};
+
+scope_set! {
+    #[zoho(crate = ::zoho_oauth_core)]
+    /// The set the tests use.
+    pub struct Reader = ["ZohoProjects.portals.READ"];
+}
+
+#[derive(Endpoint)]
+#[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+       scope = "ZohoProjects.portals.READ", response = serde_json::Value)]
+struct ListPortals;
+
+const CHILD: &str = "ZOHO_TOKENS_CHILD";
+
+fn key() -> StoreKey {
+    StoreKey::new("https://accounts.zoho.com", "1000.CLIENT", "user")
+}
+
+fn record(secret: &str, expires_at: SystemTime) -> TokenRecord {
+    let scopes = DynamicScopes::parse_list("ZohoProjects.portals.READ").expect("valid");
+    TokenRecord::from_parts(&key(), &TokenParts::new(AccessToken::new(secret, expires_at, scopes)), SystemTime::now())
+}
+
+// ---------------------------------------------------------------------------------------------
+// FileStore on its own
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn file_store_round_trips_keeps_keys_apart_and_is_private() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested").join("tokens.json");
+    let store = FileStore::new(&path);
+    assert!(store.load(&key()).await.expect("no file yet").is_none());
+    store.remove(&key()).await.expect("removing nothing is fine");
+
+    let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    store.save(&key(), &record("1000.aaa.bbb", exp)).await.expect("save");
+    let other = StoreKey::new("https://accounts.zoho.eu", "1000.CLIENT", "user");
+    store.save(&other, &record("1000.eu.tok", exp)).await.expect("save");
+    let back = FileStore::new(&path).load(&key()).await.expect("load").expect("record");
+    assert_eq!(back.access_token.expose_secret(), "1000.aaa.bbb");
+    assert_eq!(back.expires_at(), exp);
+    assert!(back.access_token.scopes().grants("ZohoProjects.portals.READ"));
+    assert_eq!(store.load(&other).await.expect("load").expect("eu").access_token.expose_secret(), "1000.eu.tok");
+    store.remove(&other).await.expect("remove");
+    assert!(store.load(&other).await.expect("load").is_none());
+    assert!(store.load(&key()).await.expect("load").is_some());
+
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains("\"format\": 1") && text.contains("zoho-oauth-core/token-file"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600, "token file");
+        assert_eq!(mode(path.parent().expect("dir")), 0o700, "created folder");
+        let lock = store.lock(&key(), Duration::from_secs(1), Duration::from_secs(1)).await.expect("lock");
+        for entry in std::fs::read_dir(path.parent().expect("dir")).expect("list") {
+            let p = entry.expect("entry").path();
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+        }
+        lock.release().await.expect("release");
+    }
+    let default = FileStore::default_path();
+    if let Ok(p) = default {
+        assert!(p.ends_with("zoho-oauth-core/tokens.json"), "{}", p.display());
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_foreign_or_newer_file_is_a_typed_error_and_is_never_overwritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = record("1000.aaa.bbb", SystemTime::now() + Duration::from_secs(3600));
+    let valid = {
+        let p = dir.path().join("valid.json");
+        FileStore::new(&p).save(&key(), &good).await.expect("save");
+        std::fs::read_to_string(&p).expect("read")
+    };
+    type Check = fn(&StoreError) -> bool;
+    let cases: Vec<(&str, String, Check)> = vec![
+        ("garbage", "\u{0}\u{1}not json at all".to_owned(), |e| matches!(e, StoreError::Corrupt { .. })),
+        ("truncated", valid[..valid.len() / 2].to_owned(), |e| matches!(e, StoreError::Corrupt { .. })),
+        ("empty", String::new(), |e| matches!(e, StoreError::Corrupt { .. })),
+        ("foreign", r#"{"hello": "world"}"#.to_owned(), |e| matches!(e, StoreError::Foreign { .. })),
+        ("array", "[1, 2, 3]".to_owned(), |e| matches!(e, StoreError::Foreign { .. })),
+        ("newer", valid.replace("\"format\": 1", "\"format\": 7"), |e| {
+            matches!(e, StoreError::NewerFormat { found: 7, .. })
+        }),
+        ("bad record", valid.replace("\"expires_at_ms\"", "\"when\""), |e| matches!(e, StoreError::Corrupt { .. })),
+        ("bad scope", valid.replace("ZohoProjects.portals.READ", "not a scope"), |e| {
+            matches!(e, StoreError::Corrupt { .. })
+        }),
+    ];
+    for (name, content, check) in cases {
+        let p = dir.path().join(format!("{}.json", name.replace(' ', "_")));
+        std::fs::write(&p, &content).expect("write");
+        #[cfg(unix)]
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod");
+        let store = FileStore::new(&p);
+        let err = store.load(&key()).await.expect_err(name);
+        assert!(check(&err), "{name}: {err:?}");
+        assert!(!err.to_string().contains("1000.aaa"), "{name}: no secret in {err}");
+        let err = store.save(&key(), &good).await.expect_err(name);
+        assert!(check(&err), "{name}: save: {err:?}");
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), content, "{name}: left untouched");
+        // A manager over it reports the typed error too, and does not overwrite either.
+        let m = TokenManager::builder::<Reader>(Unused, key()).store(store.clone()).build();
+        match m.token().await {
+            Err(zoho_oauth_core::ManagerError::Store(e)) => assert!(check(&e), "{name}: {e:?}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), content, "{name}: left untouched");
+    }
+}
+
+/// A refresher for tests that must never refresh.
+struct Unused;
+#[async_trait::async_trait]
+impl zoho_oauth_core::Refresher for Unused {
+    async fn refresh(&self, _: &TokenParts) -> Result<TokenParts, zoho_oauth_core::OAuthError> {
+        panic!("no refresh expected")
+    }
+    async fn revoke(
+        &self,
+        _: &zoho_oauth_core::RefreshToken,
+        _: Option<&url::Url>,
+    ) -> Result<(), zoho_oauth_core::OAuthError> {
+        panic!("no revoke expected")
+    }
+}
+
+#[tokio::test]
+async fn file_lock_excludes_other_holders_and_times_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = FileStore::new(dir.path().join("t.json"));
+    let b = FileStore::new(dir.path().join("t.json"));
+    let held = a.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("first");
+    match b.lock(&key(), Duration::from_secs(30), Duration::from_millis(30)).await {
+        Err(StoreError::LockTimeout { .. }) => {}
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // Another key is not blocked.
+    let other = StoreKey::new("https://accounts.zoho.eu", "1000.CLIENT", "user");
+    b.lock(&other, Duration::from_secs(30), Duration::from_millis(30))
+        .await
+        .expect("other key")
+        .release()
+        .await
+        .expect("r");
+    held.release().await.expect("release");
+    b.lock(&key(), Duration::from_secs(30), Duration::from_millis(30)).await.expect("free again");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------------------------
+
+/// The child side: does nothing in a normal test run.
+#[test]
+fn child_process() {
+    let Ok(role) = std::env::var(CHILD) else { return };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    match role.as_str() {
+        "worker" => rt.block_on(child_worker()),
+        "writer" => rt.block_on(child_writer()),
+        "holder" => rt.block_on(child_holder()),
+        other => panic!("unknown child role {other}"),
+    }
+}
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} not set"))
+}
+
+async fn child_store() -> Arc<dyn TokenStore> {
+    let spec = var("STORE");
+    if let Some(path) = spec.strip_prefix("file:") {
+        return Arc::new(FileStore::new(path));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(url) = spec.strip_prefix("redis:") {
+        let prefix = var("REDIS_PREFIX");
+        return Arc::new(
+            zoho_oauth_core::store::RedisStore::builder(url).prefix(prefix).connect().await.expect("redis connect"),
+        );
+    }
+    panic!("unknown store {spec}")
+}
+
+/// Calls the API through a shared store: `T <ms>` sets the clock and makes 10 concurrent
+/// calls, answering `@@ <ok> <invalid-token errors> <other errors>`; `Q` quits.
+async fn child_worker() {
+    let now_ms = Arc::new(AtomicU64::new(0));
+    let clock = {
+        let now_ms = Arc::clone(&now_ms);
+        move || UNIX_EPOCH + Duration::from_millis(now_ms.load(Ordering::SeqCst))
+    };
+    let oauth = OAuthClient::builder(var("CLIENT_ID"), ClientSecret::new(var("CLIENT_SECRET")))
+        .accounts_url(var("ACCOUNTS").parse().expect("url"))
+        .clock(clock.clone())
+        .build()
+        .expect("oauth");
+    let key = StoreKey::new(var("ACCOUNTS"), var("CLIENT_ID"), "demo");
+    let manager = TokenManager::builder::<Reader>(oauth, key).store(child_store().await).clock(clock).build();
+    let client = Client::builder()
+        .api_base(var("API").parse().expect("url"))
+        .no_rate_limit()
+        .retry(RetryPolicy::never())
+        .build(manager)
+        .expect("client");
+    // Stdin is read on a thread (tokio's `io-std` is not enabled here).
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while let Some(line) = lines.recv().await {
+        let line = line.trim();
+        if line == "Q" {
+            break;
+        }
+        let Some(ms) = line.strip_prefix("T ").and_then(|v| v.parse().ok()) else { continue };
+        now_ms.store(ms, Ordering::SeqCst);
+        let calls: Vec<_> = (0..10)
+            .map(|_| {
+                let c = client.clone();
+                tokio::spawn(async move { c.send(ListPortals).await })
+            })
+            .collect();
+        let (mut ok, mut invalid, mut other) = (0, 0, 0);
+        for c in calls {
+            match c.await.expect("joined") {
+                Ok(_) => ok += 1,
+                Err(Error::Api(e)) if e.is_invalid_token() => invalid += 1,
+                Err(e) => {
+                    eprintln!("child error: {e}");
+                    other += 1
+                }
+            }
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "@@ {ok} {invalid} {other}").expect("stdout");
+        out.flush().expect("flush");
+    }
+}
+
+/// Saves token after token until killed, printing `@@ <n>` after each save returned.
+async fn child_writer() {
+    let store = FileStore::new(var("STORE_PATH"));
+    let mut n: u64 = match store.load(&key()).await.expect("parsable") {
+        Some(r) => r.access_token.expose_secret().trim_start_matches("access-").parse().expect("number"),
+        None => 0,
+    };
+    let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    loop {
+        n += 1;
+        store.save(&key(), &record(&format!("access-{n}"), exp)).await.expect("save");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "@@ {n}").expect("stdout");
+        out.flush().expect("flush");
+    }
+}
+
+/// Takes the refresh lease and hangs on to it until killed.
+async fn child_holder() {
+    let store = child_store().await;
+    let ttl = Duration::from_millis(var("TTL_MS").parse().expect("ms"));
+    let key = match std::env::var("HOLD_KEY") {
+        Ok(k) => {
+            let (server, client) = k.split_once('|').expect("server|client");
+            StoreKey::new(server, client, "demo")
+        }
+        Err(_) => key(),
+    };
+    let lease = store.lock(&key, ttl, Duration::from_secs(5)).await.expect("lease");
+    println!("@@ HELD");
+    std::io::stdout().flush().expect("flush");
+    std::future::pending::<()>().await;
+    drop(lease);
+}
+
+fn child_command(role: &str) -> Command {
+    let mut c = Command::new(std::env::current_exe().expect("test binary"));
+    c.args(["--exact", "child_process", "--nocapture", "--test-threads=1"])
+        .env(CHILD, role)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    c
+}
+
+/// Reads protocol lines (`@@ …`), skipping the test harness's own output (which may share the
+/// line: `test child_process ... @@ HELD`).
+fn protocol(line: &str) -> Option<&str> {
+    line.find("@@ ").map(|i| &line[i + 3..])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash safety
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_writer_killed_mid_write_200_times_always_leaves_the_last_committed_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    // Four lanes of 50 kills each, one file per lane.
+    let lanes: Vec<_> = (0..4)
+        .map(|lane| {
+            let path = dir.path().join(format!("lane{lane}.json"));
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+                for round in 0..50 {
+                    let mut child = child_command("writer").env("STORE_PATH", &path).spawn().expect("spawn");
+                    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+                    // Kill after a random number of commits, at a random point of the next write.
+                    let wait_for = rand::random_range(1..=4);
+                    let (mut seen, mut last) = (0, 0u64);
+                    let mut line = String::new();
+                    while seen < wait_for {
+                        line.clear();
+                        if out.read_line(&mut line).expect("read") == 0 {
+                            panic!("writer exited early");
+                        }
+                        if let Some(n) = protocol(line.trim()) {
+                            last = n.parse().expect("n");
+                            seen += 1;
+                        }
+                    }
+                    child.kill().expect("SIGKILL");
+                    child.wait().expect("reaped");
+                    // Whatever was printed before the kill was committed.
+                    for l in out.lines() {
+                        if let Some(n) = l.ok().as_deref().and_then(|l| protocol(l.trim()).map(str::to_owned)) {
+                            last = n.parse().expect("n");
+                        }
+                    }
+                    let rec = rt
+                        .block_on(FileStore::new(&path).load(&key()))
+                        .unwrap_or_else(|e| panic!("lane {lane} round {round}: the file must parse: {e}"))
+                        .expect("a record");
+                    let stored: u64 =
+                        rec.access_token.expose_secret().trim_start_matches("access-").parse().expect("n");
+                    // The last reported commit, or the one whose rename landed before the kill.
+                    assert!(stored == last || stored == last + 1, "lane {lane} round {round}: {stored} vs {last}");
+                }
+            })
+        })
+        .collect();
+    for l in lanes {
+        l.join().expect("lane");
+    }
+    eprintln!("200 SIGKILLs in {:?}", started.elapsed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eight processes through expiries, sharing a FileStore or a RedisStore
+// ---------------------------------------------------------------------------------------------
+
+async fn eight_processes_share_one_refresh(store_env: Vec<(&str, String)>, parent_store: Arc<dyn TokenStore>) {
+    let sb = Sandbox::builder()
+        .limits(Limits { api_requests_per_window: u32::MAX, ..Limits::strict() })
+        .start()
+        .await
+        .expect("sandbox");
+    let app = sb.demo_client();
+    let clock = sb.clock();
+    let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+        .accounts_url(sb.accounts_url(Dc::Us))
+        .clock(move || clock.now_system())
+        .build()
+        .expect("oauth");
+    let code = sb.self_client_code(&app.client_id, &["ZohoProjects.portals.READ"]).expect("code");
+    let token = oauth.exchange_self_client_code::<Reader>(&code).await.expect("exchange");
+    let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
+    let clock = sb.clock();
+    TokenManager::builder::<Reader>(oauth, key)
+        .store(parent_store)
+        .clock(move || clock.now_system())
+        .build()
+        .login(token)
+        .await
+        .expect("login");
+
+    let mut children = Vec::new();
+    for _ in 0..8 {
+        let mut cmd = tokio::process::Command::from(child_command("worker"));
+        cmd.env("ACCOUNTS", sb.accounts_url(Dc::Us).as_str())
+            .env("API", sb.api_url(Dc::Us).as_str())
+            .env("CLIENT_ID", &app.client_id)
+            .env("CLIENT_SECRET", &app.client_secret)
+            .stdin(Stdio::piped())
+            .kill_on_drop(true);
+        for (k, v) in &store_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        children.push((child, stdin, stdout));
+    }
+
+    let started = Instant::now();
+    // (advance, refreshes expected): inside the validity; 4 minutes before expiry (due, still
+    // valid); past the new token's expiry; two hours on.
+    let rounds = [(600, 0), (3600 - 240 - 600, 1), (3600 + 240, 1), (7200, 1)];
+    let mut total_calls = 0;
+    for (i, (advance, expected)) in rounds.into_iter().enumerate() {
+        sb.clock().advance(Duration::from_secs(advance));
+        let now = sb.clock().now_ms();
+        let before = sb.counters();
+        for (_, stdin, _) in children.iter_mut() {
+            stdin.write_all(format!("T {now}\n").as_bytes()).await.expect("write");
+            stdin.flush().await.expect("flush");
+        }
+        for (_, _, stdout) in children.iter_mut() {
+            let answer = tokio::time::timeout(Duration::from_secs(60), async {
+                loop {
+                    let line = stdout.next_line().await.expect("read").expect("child alive");
+                    if let Some(a) = protocol(line.trim()) {
+                        return a.to_owned();
+                    }
+                }
+            })
+            .await
+            .expect("child answers");
+            let n: Vec<u32> = answer.split(' ').map(|v| v.parse().expect("n")).collect();
+            assert_eq!(n, [10, 0, 0], "round {i}: ok / invalid-token errors / other errors");
+            total_calls += 10;
+        }
+        let after = sb.counters();
+        assert_eq!(after.refresh_grants - before.refresh_grants, expected, "round {i}: refreshes");
+        assert_eq!(after.access_denied, 0);
+    }
+    for (mut child, mut stdin, _) in children {
+        let _ = stdin.write_all(b"Q\n").await;
+        drop(stdin);
+        let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+        let _ = child.start_kill();
+    }
+    eprintln!("8 processes, {total_calls} calls, 4 rounds, 3 refreshes in {:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_sharing_a_file_store_refresh_once_per_expiry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tokens.json");
+    eight_processes_share_one_refresh(
+        vec![("STORE", format!("file:{}", path.display()))],
+        Arc::new(FileStore::new(&path)),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn memory_store_lock_is_exclusive_per_key() {
+    let store = MemoryStore::new();
+    let held = store.lock(&key(), Duration::from_secs(1), Duration::from_secs(1)).await.expect("lock");
+    assert!(matches!(
+        store.lock(&key(), Duration::from_secs(1), Duration::from_millis(10)).await,
+        Err(StoreError::LockTimeout { .. })
+    ));
+    held.release().await.expect("release");
+    store.lock(&key(), Duration::from_secs(1), Duration::from_millis(10)).await.expect("free");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(feature = "redis")]
+mod redis_store {
+    use super::*;
+    use zoho_oauth_core::store::RedisStore;
+
+    /// A `redis-server` on a free loopback port, without persistence; stopped on drop.
+    pub(super) struct RedisServer {
+        child: std::process::Child,
+        pub(super) url: String,
+    }
+
+    impl Drop for RedisServer {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// Starts one, or says why not: without `redis-server` the test passes with a SKIPPED line,
+    /// except under CI, which must run it.
+    pub(super) fn redis_or_skip() -> Option<RedisServer> {
+        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
+            if std::env::var_os("CI").is_some() {
+                panic!("redis-server not found (apt-get install redis-server); CI must run the Redis tests");
+            }
+            println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+            return None;
+        }
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server");
+            let mut server = RedisServer { child, url: format!("redis://127.0.0.1:{port}/") };
+            // Bounded polling until it answers PING (or exits: port taken, try another).
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = server.child.try_wait() {
+                    break;
+                }
+                if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                    use std::io::Read;
+                    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+                    let mut buf = [0u8; 7];
+                    if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
+                        return Some(server);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = server.child.kill();
+        }
+        panic!("redis-server did not start");
+    }
+
+    fn prefix() -> String {
+        format!("test{:08x}", rand::random::<u32>())
+    }
+
+    #[tokio::test]
+    async fn redis_store_round_trips_and_leases_are_exclusive_and_owned() {
+        let Some(server) = redis_or_skip() else { return };
+        let store = RedisStore::builder(&server.url).prefix(prefix()).connect().await.expect("connect");
+        assert!(store.load(&key()).await.expect("load").is_none());
+        let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        store.save(&key(), &record("1000.aaa.bbb", exp)).await.expect("save");
+        let back = store.load(&key()).await.expect("load").expect("record");
+        assert_eq!(back.access_token.expose_secret(), "1000.aaa.bbb");
+        assert_eq!(back.expires_at(), exp);
+
+        let lease = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("lease");
+        assert!(matches!(
+            store.lock(&key(), Duration::from_secs(30), Duration::from_millis(50)).await,
+            Err(StoreError::LockTimeout { .. })
+        ));
+        lease.release().await.expect("release");
+        // A lease that lapsed and was taken by another holder is not deleted by the first one.
+        let short = store.lock(&key(), Duration::from_millis(60), Duration::from_secs(1)).await.expect("lease");
+        let second = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(5)).await.expect("after lapse");
+        short.release().await.expect("release of a lapsed lease is a no-op");
+        assert!(
+            matches!(
+                store.lock(&key(), Duration::from_secs(30), Duration::from_millis(50)).await,
+                Err(StoreError::LockTimeout { .. })
+            ),
+            "the second holder still holds it"
+        );
+        second.release().await.expect("release");
+
+        // Damaged and foreign records are typed errors.
+        let mut conn =
+            redis::Client::open(server.url.as_str()).expect("url").get_multiplexed_async_connection().await.expect("c");
+        let rkey = format!("{}:token:{}", "raw", key().id());
+        let raw = RedisStore::builder(&server.url).prefix("raw").connect().await.expect("connect");
+        redis::cmd("SET").arg(&rkey).arg("{oops").query_async::<()>(&mut conn).await.expect("set");
+        assert!(matches!(raw.load(&key()).await, Err(StoreError::Corrupt { .. })));
+        redis::cmd("SET").arg(&rkey).arg(r#"{"kind":"x","format":1}"#).query_async::<()>(&mut conn).await.expect("set");
+        assert!(matches!(raw.load(&key()).await, Err(StoreError::Foreign { .. })));
+        store.remove(&key()).await.expect("remove");
+        assert!(store.load(&key()).await.expect("load").is_none());
+    }
+
+    #[tokio::test]
+    async fn redis_credentials_never_show() {
+        let Some(server) = redis_or_skip() else { return };
+        let with_password = server.url.replace("redis://", "redis://:hunter2@");
+        let builder = RedisStore::builder(&with_password);
+        assert!(!format!("{builder:?}").contains("hunter2"), "{builder:?}");
+        // This server has no password: the AUTH fails, and the error does not show it either.
+        match builder.connect().await {
+            Ok(store) => assert!(!format!("{store:?}").contains("hunter2")),
+            Err(e) => assert!(!e.to_string().contains("hunter2"), "{e}"),
+        }
+        let bad = RedisStore::connect("redis://:hunter2@127.0.0.1:1/").await.expect_err("nothing listens on port 1");
+        assert!(!bad.to_string().contains("hunter2"), "{bad}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn eight_processes_sharing_a_redis_store_refresh_once_per_expiry() {
+        let Some(server) = redis_or_skip() else { return };
+        let prefix = prefix();
+        let parent = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        eight_processes_share_one_refresh(
+            vec![("STORE", format!("redis:{}", server.url)), ("REDIS_PREFIX", prefix)],
+            Arc::new(parent),
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn when_the_lease_holder_is_killed_another_process_takes_over_once_the_lease_lapses() {
+        let Some(server) = redis_or_skip() else { return };
+        let prefix = prefix();
+        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let ttl = Duration::from_millis(800);
+        let mut holder = child_command("holder")
+            .env("STORE", format!("redis:{}", server.url))
+            .env("REDIS_PREFIX", &prefix)
+            .env("TTL_MS", ttl.as_millis().to_string())
+            .spawn()
+            .expect("spawn");
+        let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(out.read_line(&mut line).expect("read") > 0, "holder exited");
+            if protocol(line.trim()) == Some("HELD") {
+                break;
+            }
+        }
+        let killed = Instant::now();
+        holder.kill().expect("SIGKILL");
+        holder.wait().expect("reaped");
+        // The dead holder's lease still stands…
+        assert!(matches!(
+            store.lock(&key(), ttl, Duration::from_millis(20)).await,
+            Err(StoreError::LockTimeout { .. })
+        ));
+        // …until it lapses; a waiter with a longer bound gets it then.
+        let lease = store.lock(&key(), ttl, Duration::from_secs(10)).await.expect("taken over");
+        let waited = killed.elapsed();
+        assert!(waited < ttl + Duration::from_secs(5), "{waited:?}");
+        lease.release().await.expect("release");
+        eprintln!("lease taken over {waited:?} after the holder was killed (ttl {ttl:?})");
+
+        // The same through a manager: its token expired while a process holding the lease died;
+        // it waits for the lease to lapse and then refreshes, once.
+        let sb = Sandbox::builder().start().await.expect("sandbox");
+        let app = sb.demo_client();
+        let clock = sb.clock();
+        let now = move || clock.now_system();
+        let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+            .accounts_url(sb.accounts_url(Dc::Us))
+            .clock(now.clone())
+            .build()
+            .expect("oauth");
+        let code = sb.self_client_code(&app.client_id, &["ZohoProjects.portals.READ"]).expect("code");
+        let token = oauth.exchange_self_client_code::<Reader>(&code).await.expect("exchange");
+        let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
+        let m = TokenManager::builder::<Reader>(oauth, key.clone())
+            .store(store.clone())
+            .clock(now)
+            .lease(ttl, Duration::from_secs(10))
+            .build();
+        m.login(token.clone()).await.expect("login");
+        let mut holder = child_command("holder")
+            .env("STORE", format!("redis:{}", server.url))
+            .env("REDIS_PREFIX", &prefix)
+            .env("TTL_MS", ttl.as_millis().to_string())
+            .env("HOLD_KEY", format!("{}|{}", sb.accounts_url(Dc::Us), app.client_id))
+            .spawn()
+            .expect("spawn");
+        let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
+        loop {
+            line.clear();
+            assert!(out.read_line(&mut line).expect("read") > 0, "holder exited");
+            if protocol(line.trim()) == Some("HELD") {
+                break;
+            }
+        }
+        holder.kill().expect("SIGKILL");
+        holder.wait().expect("reaped");
+        sb.clock().advance(Duration::from_secs(2 * 3600));
+        let before = sb.counters().refresh_grants;
+        let started = Instant::now();
+        let fresh = m.token().await.expect("refreshed after the lease lapsed");
+        assert!(!fresh.same_secret(token.access_token()));
+        assert_eq!(sb.counters().refresh_grants - before, 1);
+        assert!(started.elapsed() >= ttl / 4, "it waited for the dead holder's lease: {:?}", started.elapsed());
+    }
+}
