@@ -296,8 +296,10 @@ mod sandbox {
         }
         let after = env.sb.counters();
         assert_eq!(after.token_requests - before.token_requests, 1, "one refresh for 200 rejections");
-        // 200 rejected + 200 retried.
-        assert_eq!(after.api_requests - before.api_requests, 400);
+        // Each call is sent once, plus once more if it was rejected (calls that start after the
+        // first rejection already use the new token): at least one rejection, at most 200.
+        let sent = after.api_requests - before.api_requests;
+        assert!((201..=400).contains(&sent), "{sent} API requests for 200 calls");
         let stored = store.load(&env.key).await.expect("load").expect("record");
         assert!(!stored.access_token.same_secret(token.access_token()), "the store has the new token");
     }
