@@ -1,0 +1,88 @@
+//! Whole-system benchmarks (scenarios 2 to 6 of `BENCHMARKS.md`), printed as Markdown.
+//!
+//! ```text
+//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox]...
+//! ```
+//!
+//! `--smoke` (or `ZOHO_BENCH_SMOKE=1`) runs one tiny iteration of each. With `ZOHO_BENCH_ROLE`
+//! set, the binary plays a child process of a scenario instead.
+
+use std::io;
+use std::time::Instant;
+
+use zoho_benches::common::{Bench, ROLE};
+use zoho_benches::fleet::{FleetStore, RedisServer};
+use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm};
+
+const SCENARIOS: [&str; 5] = ["overhead", "storm", "fleet", "compile", "sandbox"];
+
+fn main() {
+    if let Ok(role) = std::env::var(ROLE) {
+        std::process::exit(child::run(&role));
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let smoke = args.iter().any(|a| a == "--smoke") || std::env::var_os("ZOHO_BENCH_SMOKE").is_some_and(|v| v != "0");
+    let mut chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
+    if let Some(bad) = chosen.iter().find(|a| !SCENARIOS.contains(a)) {
+        eprintln!("unknown scenario {bad}; expected some of {SCENARIOS:?}");
+        std::process::exit(2);
+    }
+    if chosen.is_empty() {
+        chosen = SCENARIOS.to_vec();
+    }
+    let bench = Bench { exe: std::env::current_exe().expect("current exe"), smoke };
+    let mut failed = false;
+    for name in chosen {
+        let started = Instant::now();
+        println!("## {name}{}\n", if smoke { " (smoke)" } else { "" });
+        match run(&bench, name) {
+            Ok(table) => println!("{table}"),
+            Err(e) => {
+                failed = true;
+                println!("FAILED: {e}\n");
+            }
+        }
+        println!("({name}: {:.1} s)\n", started.elapsed().as_secs_f64());
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+fn run(bench: &Bench, name: &str) -> io::Result<String> {
+    let b = bench;
+    match name {
+        "overhead" => {
+            let calls = b.size(10_000, 60);
+            let chunk = b.size(500, 20);
+            let results = vec![overhead::overhead(calls, 1, chunk)?, overhead::overhead(calls, 16, chunk)?];
+            Ok(report::overhead(&results))
+        }
+        "storm" => Ok(report::storm(&storm::storm(b, b.size(10_000, 200), b.size(3, 1))?)),
+        "fleet" => {
+            let sizes: &[usize] = if b.smoke { &[1, 2] } else { &[1, 2, 4, 8] };
+            let (expiries, concurrency, calls) = (b.size(3, 1), b.size(8, 2), b.size(25, 2));
+            let dir = tempfile::tempdir()?;
+            let redis = RedisServer::start()?;
+            let mut results = Vec::new();
+            for &procs in sizes {
+                let file = FleetStore::File(dir.path().join(format!("tokens-{procs}.json")));
+                results.push(fleet::fleet(b, &file, procs, expiries, concurrency, calls)?);
+                if cfg!(feature = "redis")
+                    && let Some(server) = &redis
+                {
+                    let store = FleetStore::Redis { url: server.url.clone(), prefix: format!("bench{procs}") };
+                    results.push(fleet::fleet(b, &store, procs, expiries, concurrency, calls)?);
+                }
+            }
+            let mut table = report::fleet(&results);
+            if !cfg!(feature = "redis") || redis.is_none() {
+                table.push_str("\nRedisStore skipped: build with `--features redis` and install redis-server.\n");
+            }
+            Ok(table)
+        }
+        "compile" => Ok(report::compile(&compile::compile_cost(b, b.size(200, 8), b.size(5, 1))?)),
+        "sandbox" => Ok(report::sandbox(&sandbox_tput::sandbox_throughput(b.size(20_000, 200), b.size(16, 4))?)),
+        _ => unreachable!("checked"),
+    }
+}
