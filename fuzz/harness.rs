@@ -28,8 +28,11 @@ use zoho_projects::{
     scope_set,
 };
 
+/// A harness: arbitrary bytes in, a panic only when a property breaks.
+pub type Harness = fn(&[u8]);
+
 /// The fuzz targets, by name (the folder names under `fuzz/corpus/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] =
+pub const TARGETS: &[(&str, Harness)] =
     &[("token_response", token_response), ("callback", callback), ("scopes", scopes), ("projects", projects)];
 
 /// Statuses a token answer is read with (Zoho sends most errors with 200).

@@ -83,10 +83,12 @@ impl Reply {
         Ok(self)
     }
 
-    /// A description of the body naming only its keys: safe to put in an error.
+    /// A description of the body naming only its keys: safe to put in an error. The keys are
+    /// redacted and the whole is cut too: a key is as much the server's text as a value (fuzzing
+    /// found a token-shaped key shown verbatim, and keys of any length made unbounded messages).
     pub(crate) fn keys(&self) -> String {
         let keys: Vec<&str> = self.body.keys().map(String::as_str).take(20).collect();
-        format!("a JSON object with keys [{}]", keys.join(", "))
+        redact_snippet(&format!("a JSON object with keys [{}]", keys.join(", ")), 200)
     }
 }
 
@@ -113,9 +115,9 @@ pub(crate) async fn post_form(
         .body(body)
         .send()
         .await
-        .map_err(|e| OAuthError::Transport(e.without_url()))?;
+        .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| OAuthError::Transport(e.without_url()))?;
+    let bytes = resp.bytes().await.map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
     tracing::debug!(
         grant = grant.name(),
         endpoint = %endpoint,
