@@ -48,6 +48,9 @@ pub enum Error {
         /// How long until a call is allowed.
         retry_after: Duration,
     },
+    /// The token store failed (I/O, a corrupt file, Redis unreachable, a lock timeout).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// Bad configuration (an unparsable URL, an invalid scope string…).
     #[error("configuration error: {0}")]
     Config(String),
@@ -61,13 +64,21 @@ impl Error {
             Error::Api(e) => e.is_transient(),
             Error::OAuth(e) => e.is_transient(),
             Error::RateLimited { .. } => true,
+            Error::Store(e) => matches!(
+                e,
+                crate::store::StoreError::LockTimeout { .. }
+                    | crate::store::StoreError::Backend(_)
+                    | crate::store::StoreError::Io { .. }
+            ),
             _ => false,
         }
     }
 }
 
 /// Errors of Zoho Accounts (OAuth). Zoho sends most of them with HTTP 200 and `{"error": …}`.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cloneable, so that every caller waiting on one failed refresh gets the same error.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum OAuthError {
     /// `invalid_code`.
@@ -130,7 +141,7 @@ pub enum OAuthError {
     InvalidCallback(String),
     /// The network failed.
     #[error("transport error talking to Zoho Accounts: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(#[source] std::sync::Arc<reqwest::Error>),
     /// Zoho answered something this crate does not understand.
     #[error("unexpected answer from Zoho Accounts (HTTP {status}): {snippet:?}")]
     UnexpectedResponse {
@@ -144,7 +155,7 @@ pub enum OAuthError {
     Config(String),
     /// The loopback listener for a desktop or CLI sign-in could not listen or read the redirect.
     #[error("loopback redirect listener failed: {0}; check that 127.0.0.1 is reachable and try again")]
-    Loopback(#[source] std::io::Error),
+    Loopback(#[source] std::sync::Arc<std::io::Error>),
     /// No browser redirect reached the loopback listener in time.
     #[error("no sign-in redirect arrived within {waited:?}; start the authorization again")]
     LoopbackTimeout {

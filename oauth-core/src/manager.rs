@@ -132,42 +132,13 @@ impl From<ManagerError> for Error {
     fn from(e: ManagerError) -> Error {
         match e {
             ManagerError::OAuth(e) => Error::OAuth(e),
-            ManagerError::Backoff { last, .. } => Error::OAuth(replay(&last)),
+            ManagerError::Backoff { last, .. } => Error::OAuth(OAuthError::clone(&last)),
             ManagerError::ScopeMismatch(m) => Error::ScopeMismatch(m),
             ManagerError::NotLoggedIn { .. } | ManagerError::NoRefreshToken { .. } => {
                 Error::OAuth(OAuthError::InvalidRefreshToken)
             }
-            ManagerError::Store(e) => Error::Config(format!("token store: {e}")),
+            ManagerError::Store(e) => Error::Store(e),
         }
-    }
-}
-
-/// A copy of an error for the callers that share one failed refresh.
-///
-/// `OAuthError` is not `Clone` (it can hold a `reqwest::Error`); a transport failure is replayed
-/// as an `UnexpectedResponse` with status 503 so that it stays transient.
-fn replay(e: &OAuthError) -> OAuthError {
-    match e {
-        OAuthError::InvalidCode => OAuthError::InvalidCode,
-        OAuthError::InvalidClient => OAuthError::InvalidClient,
-        OAuthError::InvalidClientSecret => OAuthError::InvalidClientSecret,
-        OAuthError::RedirectUriMismatch => OAuthError::RedirectUriMismatch,
-        OAuthError::AccessDenied { description } => OAuthError::AccessDenied { description: description.clone() },
-        OAuthError::RefreshTokenLimit => OAuthError::RefreshTokenLimit,
-        OAuthError::InvalidRefreshToken => OAuthError::InvalidRefreshToken,
-        OAuthError::InvalidAccessToken => OAuthError::InvalidAccessToken,
-        OAuthError::ScopeMismatch(m) => OAuthError::ScopeMismatch(m.clone()),
-        OAuthError::UnexpectedResponse { status, snippet } => {
-            OAuthError::UnexpectedResponse { status: *status, snippet: snippet.clone() }
-        }
-        OAuthError::Config(message) => OAuthError::Config(message.clone()),
-        OAuthError::Zoho { error, description } => {
-            OAuthError::Zoho { error: error.clone(), description: description.clone() }
-        }
-        other if other.is_transient() => {
-            OAuthError::UnexpectedResponse { status: 503, snippet: format!("(no answer) {other}") }
-        }
-        other => OAuthError::Zoho { error: "refresh_failed".to_owned(), description: Some(other.to_string()) },
     }
 }
 
@@ -654,7 +625,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
                 let wait = self.backoff(&e, attempts);
                 tracing::warn!(key = %inner.key, error = %e, attempts, transient, ?wait, "token refresh failed");
                 flight.failure =
-                    Some(Failure { error: Arc::new(replay(&e)), attempts, retry_at: now + wait, transient });
+                    Some(Failure { error: Arc::new(e.clone()), attempts, retry_at: now + wait, transient });
                 return Err(ManagerError::OAuth(e));
             }
         };

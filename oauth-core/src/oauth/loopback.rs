@@ -34,8 +34,9 @@ impl LoopbackServer {
 
     /// Listens on `127.0.0.1:{port}` (0 = any free port) for redirects to `path`.
     pub async fn bind_port(port: u16, path: &str) -> Result<Self, OAuthError> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(OAuthError::Loopback)?;
-        let port = listener.local_addr().map_err(OAuthError::Loopback)?.port();
+        let listener =
+            TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| OAuthError::Loopback(std::sync::Arc::new(e)))?;
+        let port = listener.local_addr().map_err(|e| OAuthError::Loopback(std::sync::Arc::new(e)))?.port();
         let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
         let redirect_uri = Url::parse(&format!("http://127.0.0.1:{port}{path}"))
             .map_err(|e| OAuthError::Config(format!("bad loopback path {path:?}: {e}")))?;

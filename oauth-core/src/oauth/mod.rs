@@ -271,7 +271,7 @@ impl OAuthClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
-            .map_err(OAuthError::Transport)?;
+            .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e)))?;
         let accounts = as_base(self.accounts.unwrap_or_else(|| self.region.accounts()));
         if !matches!(accounts.scheme(), "http" | "https") {
             return Err(OAuthError::Config(format!(
