@@ -191,10 +191,16 @@ pub fn callback(data: &[u8]) {
             assert!(trusted.contains(&accounts), "code would be sent to an unknown server {accounts}");
         }
         Err(e) => {
-            if !state_ok {
+            // A wrong or missing state is refused before anything else — except an error
+            // redirect with no state and no code, which is reported as the error it carries
+            // (it cannot lead to a token exchange).
+            let stateless_error = fields.state.is_none() && fields.error.is_some() && fields.code.is_none();
+            if !state_ok && !stateless_error {
                 assert!(matches!(e, OAuthError::StateMismatch), "wrong state gave {e:?}");
             }
-            if text.matches(EXPECTED_STATE).count() == 1 {
+            // The state, when it came as the `state` parameter (and nowhere else: a value the
+            // sender put in `error` is the sender's text), is not echoed in the error.
+            if state_ok && text.matches(EXPECTED_STATE).count() == 1 {
                 assert_hidden(&format!("{e} {e:?}"), EXPECTED_STATE, "a callback error");
             }
         }

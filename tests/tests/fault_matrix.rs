@@ -541,6 +541,7 @@ async fn every_operation_survives_every_fault() {
     for op in Op::ALL {
         out.push_str(&format!(" | {:<width$}", op.name()));
     }
+    out.truncate(out.trim_end().len());
     out.push('\n');
     out.push_str(&"-".repeat(15 + Op::ALL.len() * (width + 3)));
     out.push('\n');
@@ -550,6 +551,7 @@ async fn every_operation_survives_every_fault() {
             let cell = cells.iter().find(|c| c.op == op && c.kind == kind).expect("cell");
             out.push_str(&format!(" | {:<width$}", cell.to_string()));
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
     }
     let slowest = cells.iter().max_by_key(|c| c.elapsed).expect("cells");
