@@ -52,7 +52,7 @@ pub use zoho_oauth_core::{manager, oauth, store};
 pub use zoho_oauth_core::{
     AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Dynamic,
     DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No, OAuthError,
-    RateLimiter, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, Token, TokenManager, TokenParts, TokenSource, Yes,
+    RateLimiter, RatePermit, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, SharedWindow, SleepFuture, Sleeper, ScopeMismatch, ScopeName, ScopeSet, Token, TokenManager, TokenParts, TokenSource, Yes,
     ZohoError, action, scope_module, scope_set, scopes,
 };
 

@@ -55,45 +55,13 @@ fn device_login_runs() {
     assert!(text.contains("has 2 projects"), "{text}");
 }
 
-/// A throwaway `redis-server` on a free loopback port, stopped on drop.
-struct Redis(std::process::Child, u16);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_redis() -> Option<Redis> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(std::process::Stdio::null())
-        .spawn();
-    let child = match child {
-        Ok(c) => c,
-        Err(_) if std::env::var_os("CI").is_none() => {
-            println!("SKIPPED: redis-server not found (apt-get install redis-server)");
-            return None;
-        }
-        Err(e) => panic!("CI must run the Redis tests, but redis-server could not start: {e}"),
-    };
-    let redis = Redis(child, port);
-    // Wait (bounded) until it accepts connections.
-    for _ in 0..500 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(redis);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("redis-server did not start listening on port {port}");
-}
+#[path = "../../tests/tests/common/redis.rs"]
+mod redis;
 
 #[test]
 fn fleet_refreshes_once_per_expiry() {
-    let Some(redis) = start_redis() else { return };
-    let url = format!("redis://127.0.0.1:{}", redis.1);
+    let Some(redis) = redis::start() else { return };
+    let url = redis.url();
     let text = stdout(&run("fleet", &[("REDIS_URL", &url)]));
     assert!(text.contains("refreshes per expiry: [1, 1]"), "{text}");
 }

@@ -186,7 +186,8 @@ impl<S> Client<S> {
     // one-line signature keeps that error short.
     #[rustfmt::skip]
     pub fn send<'a, E: Endpoint + Send + Sync + 'a>(&'a self, endpoint: E) -> Sending<'a, E::Response> where Self: CanSend<E::Scope> {
-        Box::pin(async move { self.execute(&endpoint).await })
+        let span = tracing::debug_span!("zoho.send", endpoint = E::PATH, method = E::METHOD.as_str(), scope = <E::Scope as Scope>::OAUTH);
+        Box::pin(tracing::Instrument::instrument(async move { self.execute(&endpoint).await }, span))
     }
 
     /// A client for a smaller scope set, sharing this one's token and connections. Compiles only
@@ -217,7 +218,9 @@ impl<S> Client<S> {
                 None => None,
             };
             let result = self.attempt(endpoint, &token).await;
-            drop(permit); // the slot's window starts when the answer arrived
+            if let Some(permit) = permit {
+                permit.release().await; // the slot's window starts when the answer arrived
+            }
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e,

@@ -43,6 +43,13 @@ pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 
 pub trait Sleeper: Send + Sync + 'static {
     /// A future that completes after `duration`.
     fn sleep(&self, duration: std::time::Duration) -> SleepFuture;
+
+    /// A future that completes at `deadline`, `now` being the current time on the caller's
+    /// clock. A sleeper that drives a virtual clock overrides this to move the clock *to*
+    /// `deadline`, so that many callers waiting for the same moment move it once.
+    fn sleep_until(&self, deadline: SystemTime, now: SystemTime) -> SleepFuture {
+        self.sleep(deadline.duration_since(now).unwrap_or_default())
+    }
 }
 
 /// Sleeps with `tokio::time::sleep`.

@@ -73,7 +73,7 @@ mod token;
 
 pub use client::{CanSend, Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
-pub use limit::{RateLimiter, RatePermit, RetryPolicy};
+pub use limit::{RateLimiter, RatePermit, RetryPolicy, SharedWindow};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
 pub use oauth::{

@@ -34,6 +34,32 @@ struct LimiterInner {
     sleeper: Box<dyn Sleeper>,
     state: Mutex<Window>,
     released: tokio::sync::Notify,
+    /// A window shared with other processes (e.g. in Redis); `None`: this process only.
+    shared: Option<Arc<dyn SharedWindow>>,
+}
+
+/// A rate window shared by several processes or machines, so that a whole fleet stays under
+/// one user's limit. `RedisStore::rate_window` (cargo feature `redis`) is one; implement it to
+/// use another shared database.
+///
+/// The contract is the one [`RateLimiter`] keeps in memory: a call takes a slot stamped with
+/// its start, and when it ends the stamp moves to its end, so that the window is measured from
+/// the moment an answer arrived.
+#[async_trait::async_trait]
+pub trait SharedWindow: Send + Sync + 'static {
+    /// Takes a slot named `slot` at `now` if fewer than `max_calls` slots are held (by calls
+    /// under way, or by calls that ended within `window` before `now`); otherwise returns how
+    /// long to wait before asking again.
+    async fn try_take(
+        &self,
+        slot: &str,
+        max_calls: usize,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Result<(), Duration>, crate::store::StoreError>;
+
+    /// The call holding `slot` ended at `now`.
+    async fn finish(&self, slot: &str, now: SystemTime) -> Result<(), crate::store::StoreError>;
 }
 
 #[derive(Default)]
@@ -48,18 +74,50 @@ struct Window {
 #[must_use = "the slot is released when the permit is dropped"]
 pub struct RatePermit {
     limiter: RateLimiter,
+    /// The slot's name in a shared window.
+    slot: Option<String>,
 }
 
 impl Drop for RatePermit {
     fn drop(&mut self) {
         let inner = &self.limiter.inner;
         let now = inner.clock.now();
+        if inner.shared.is_some() {
+            let (Some(shared), Some(slot)) = (&inner.shared, self.slot.take()) else { return };
+            // Dropped without `release` (e.g. a cancelled call): moving the stamp is a network
+            // call, which Drop cannot await, so it runs as a short task. Should it never run,
+            // the slot keeps its "under way" stamp, which only errs on the side of waiting.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let shared = Arc::clone(shared);
+                runtime.spawn(async move {
+                    if let Err(e) = shared.finish(&slot, now).await {
+                        tracing::warn!(error = %e, "rate limiter: could not stamp the end of a call");
+                    }
+                });
+            }
+            return;
+        }
         {
             let mut w = inner.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             w.in_flight = w.in_flight.saturating_sub(1);
             w.ended.push_back(now);
         }
         inner.released.notify_waiters();
+    }
+}
+
+impl RatePermit {
+    /// Ends the call now: stamps its end in the window (awaiting a shared window's answer, so
+    /// the stamp is in place before the caller goes on). Dropping the permit does the same,
+    /// in the background for a shared window.
+    pub async fn release(mut self) {
+        let inner = &self.limiter.inner;
+        if let (Some(shared), Some(slot)) = (&inner.shared, self.slot.take())
+            && let Err(e) = shared.finish(&slot, inner.clock.now()).await
+        {
+            tracing::warn!(error = %e, "rate limiter: could not stamp the end of a call");
+        }
+        // A local permit (and a released shared one, now without a slot) ends in Drop.
     }
 }
 
@@ -116,8 +174,27 @@ impl RateLimiter {
                 sleeper: Box::new(sleeper),
                 state: Mutex::new(Window::default()),
                 released: tokio::sync::Notify::new(),
+                shared: None,
             }),
         }
+    }
+
+    /// A limiter whose window lives in `shared` (e.g. Redis), so that every process of a fleet
+    /// calling as the same user counts against one window. `clock` and `sleeper` as in
+    /// [`with_parts`](Self::with_parts); the clocks of the fleet's machines should agree (NTP).
+    pub fn shared(
+        shared: impl SharedWindow,
+        max_calls: usize,
+        window: Duration,
+        max_wait: Duration,
+        clock: impl Clock,
+        sleeper: impl Sleeper,
+    ) -> Self {
+        let mut limiter = Self::with_parts(max_calls, window, max_wait, clock, sleeper);
+        if let Some(inner) = Arc::get_mut(&mut limiter.inner) {
+            inner.shared = Some(Arc::new(shared));
+        }
+        limiter
     }
 
     /// The number of calls per window.
@@ -139,7 +216,7 @@ impl RateLimiter {
         }
         if w.in_flight + w.ended.len() < self.inner.max_calls {
             w.in_flight += 1;
-            return Ok(RatePermit { limiter: self.clone() });
+            return Ok(RatePermit { limiter: self.clone(), slot: None });
         }
         match w.ended.front() {
             Some(oldest) => {
@@ -152,6 +229,9 @@ impl RateLimiter {
 
     /// Waits for a slot. Fails with the time to wait when that exceeds `max_wait`.
     pub async fn acquire(&self) -> Result<RatePermit, Duration> {
+        if let Some(shared) = &self.inner.shared {
+            return self.acquire_shared(shared.as_ref()).await;
+        }
         let mut waited = Duration::ZERO;
         loop {
             let released = self.inner.released.notified();
@@ -167,6 +247,29 @@ impl RateLimiter {
                 }
                 Err(Busy::InFlight) => released.await,
             }
+        }
+    }
+
+    async fn acquire_shared(&self, shared: &dyn SharedWindow) -> Result<RatePermit, Duration> {
+        let slot = format!("{:032x}", rand::random::<u128>());
+        let mut waited = Duration::ZERO;
+        loop {
+            let now = self.inner.clock.now();
+            let wait = match shared.try_take(&slot, self.inner.max_calls, self.inner.window, now).await {
+                Ok(Ok(())) => return Ok(RatePermit { limiter: self.clone(), slot: Some(slot) }),
+                Ok(Err(wait)) => wait,
+                Err(e) => {
+                    // The shared window is unreachable: waiting a little is safer than
+                    // calling Zoho unmetered, and the bound still ends the wait.
+                    tracing::warn!(error = %e, "rate limiter: shared window unreachable");
+                    Duration::from_secs(1)
+                }
+            };
+            if waited + wait > self.inner.max_wait {
+                return Err(wait);
+            }
+            self.inner.sleeper.sleep_until(now + wait, now).await;
+            waited += wait;
         }
     }
 }

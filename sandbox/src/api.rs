@@ -158,7 +158,6 @@ impl Ctx<'_> {
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
     let g = if req.path.starts_with("/restapi") { Gen::Rest } else { Gen::V3 };
     let path = req.path.as_str();
-    let now = sh.clock.now_ms();
 
     // 1. Authorization header.
     let auth = req.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
@@ -179,6 +178,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
         }
     };
     let mut st = sh.lock();
+    // Read under the lock, so that the rate window's hits are in time order across requests.
+    let now = sh.clock.now_ms();
     st.counters.api_requests += 1;
     let caller = match st.access.get(&token) {
         Some(a) if a.dc == req.dc && a.expires_ms > now => Caller { zuid: a.zuid, scopes: a.scopes.clone() },

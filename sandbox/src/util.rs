@@ -164,6 +164,14 @@ pub(crate) fn redact_token(t: &str) -> String {
     format!("{keep}***")
 }
 
+/// The non-empty segments of a request path, percent-decoded.
+pub(crate) fn path_segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,12 +186,4 @@ mod tests {
         let t = zoho_token("1000");
         assert_eq!(t.len(), 4 + 1 + 32 + 1 + 32);
     }
-}
-
-/// The non-empty segments of a request path, percent-decoded.
-pub(crate) fn path_segments(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect()
 }

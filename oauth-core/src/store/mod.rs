@@ -21,7 +21,7 @@ mod redis;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
-pub use redis::{RedisStore, RedisStoreBuilder};
+pub use redis::{RedisRateWindow, RedisStore, RedisStoreBuilder};
 
 use crate::scope::DynamicScopes;
 use crate::token::{AccessToken, RefreshToken, TokenParts};

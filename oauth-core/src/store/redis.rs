@@ -201,3 +201,114 @@ mod tests {
         assert!(!redact_url("red is://x:hunter2@").contains("hunter2"));
     }
 }
+
+/// Takes a slot in a sorted set of call stamps (score: milliseconds), or answers how long to
+/// wait (`-1`: taken). A call under way is stamped in the future (`now + ARGV[5]`), so that it
+/// counts until `finish` moves its stamp to the moment its answer arrived; when only such calls
+/// fill the window, the answer is the polling interval `ARGV[6]`.
+const RATE_TAKE: &str = r"
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local in_flight = tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], now + in_flight, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], (window + in_flight) * 2)
+  return -1
+end
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+if oldest > now then return tonumber(ARGV[6]) end
+local wait = oldest + window - now
+if wait < 1 then wait = 1 end
+return wait
+";
+
+/// How long a call may stay "under way" in the shared window before its stamp lapses: only a
+/// process that died mid-call leaves one behind, and its slot (one of the window's 100) stays
+/// taken this long. Far longer than any request timeout, so that a slow call is never dropped
+/// from the count while Zoho may still be counting it.
+const IN_FLIGHT_MS: i64 = 60 * 60 * 1000;
+
+/// How often to look again when every slot is held by a call under way.
+const POLL_MS: i64 = 50;
+
+/// A rate window in Redis shared by every process calling as one user: see
+/// [`RateLimiter::shared`](crate::RateLimiter::shared) and [`RedisStore::rate_window`].
+#[derive(Clone)]
+pub struct RedisRateWindow {
+    conn: MultiplexedConnection,
+    key: String,
+    shown_url: String,
+}
+
+impl fmt::Debug for RedisRateWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisRateWindow").field("url", &self.shown_url).field("key", &self.key).finish()
+    }
+}
+
+impl RedisStore {
+    /// The API-call window of `user` (e.g. the Zoho user or the store key's user), in this
+    /// store's Redis under its prefix, for a fleet-wide [`RateLimiter`](crate::RateLimiter):
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use zoho_oauth_core::{RateLimiter, SystemClock, TokioSleeper, store::RedisStore};
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379").await?;
+    /// let limiter = RateLimiter::shared(store.rate_window("reporting-user"), 100, Duration::from_secs(120),
+    ///     Duration::from_secs(120), SystemClock, TokioSleeper);
+    /// # let _ = limiter; Ok(()) }
+    /// ```
+    pub fn rate_window(&self, user: &str) -> RedisRateWindow {
+        RedisRateWindow {
+            conn: self.conn.clone(),
+            key: format!("{}:rate:{user}", self.prefix),
+            shown_url: self.shown_url.clone(),
+        }
+    }
+}
+
+fn millis(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[async_trait::async_trait]
+impl crate::SharedWindow for RedisRateWindow {
+    async fn try_take(
+        &self,
+        slot: &str,
+        max_calls: usize,
+        window: Duration,
+        now: std::time::SystemTime,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let mut conn = self.conn.clone();
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let answer: i64 = redis::Script::new(RATE_TAKE)
+            .key(&self.key)
+            .arg(millis(now))
+            .arg(window_ms)
+            .arg(max_calls)
+            .arg(slot)
+            .arg(IN_FLIGHT_MS)
+            .arg(POLL_MS)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| backend(&self.shown_url, &e))?;
+        Ok(if answer < 0 { Ok(()) } else { Err(Duration::from_millis(answer.unsigned_abs())) })
+    }
+
+    async fn finish(&self, slot: &str, now: std::time::SystemTime) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        // XX: only move an existing stamp; a slot that already left the window stays gone.
+        redis::cmd("ZADD")
+            .arg(&self.key)
+            .arg("XX")
+            .arg(millis(now))
+            .arg(slot)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(drop)
+            .map_err(|e| backend(&self.shown_url, &e))
+    }
+}
