@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use zoho_benches::fastpath::{Sources, run_threads};
+use zoho_benches::fastpath::{Sources, VARIANTS, run_threads};
 
 fn token_fast_path(c: &mut Criterion) {
     let s = Sources::new();
@@ -13,15 +13,11 @@ fn token_fast_path(c: &mut Criterion) {
     g.bench_function("SystemTime::now/inline", |b| b.iter(std::time::SystemTime::now));
     g.bench_function("manager/inline", |b| b.iter(|| s.manager()));
     g.bench_function("std_mutex/inline", |b| b.iter(|| s.std_mutex()));
-    type Variant = (&'static str, fn(&Sources) -> zoho_oauth_core::AccessToken);
-    let variants: [Variant; 4] = [
-        ("manager", Sources::manager),
-        ("manager_dyn", Sources::manager_dyn),
-        ("std_mutex", Sources::std_mutex),
-        ("tokio_mutex", Sources::tokio_mutex),
-    ];
     for threads in [1, 2] {
-        for (name, f) in variants {
+        g.bench_function(format!("SystemTime::now/{threads}t"), |b| {
+            b.iter_custom(|iters| run_threads(threads, iters, std::time::SystemTime::now))
+        });
+        for (name, f) in VARIANTS {
             g.bench_function(format!("{name}/{threads}t"), |b| {
                 b.iter_custom(|iters| run_threads(threads, iters, || f(&s)))
             });

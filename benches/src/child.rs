@@ -15,6 +15,8 @@ pub fn run(role: &str) -> i32 {
         "sandbox" => runtime(2).block_on(sandbox()),
         "fleet-worker" => runtime(2).block_on(crate::fleet::worker()),
         "rustc-wrapper" => rustc_wrapper(),
+        "fastpath-loop" => fastpath_loop(),
+        "overhead-loop" => overhead_loop(),
         other => {
             eprintln!("zoho-bench: unknown child role {other}");
             2
@@ -106,4 +108,41 @@ fn rustc_wrapper() -> i32 {
         }
     }
     status.code().unwrap_or(1)
+}
+
+/// For profilers (`valgrind --tool=callgrind`, `perf stat`): calls one token fast-path variant
+/// (`$ZB_VARIANT`, see [`crate::fastpath::VARIANTS`]) `$ZB_ITERS` times on each of `$ZB_THREADS`
+/// threads, and prints the size of the futures involved and the wall time per call.
+fn fastpath_loop() -> i32 {
+    use crate::fastpath::{Sources, VARIANTS, run_threads};
+    let s = Sources::new();
+    let num = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let (iters, threads) = (num("ZB_ITERS", 1_000_000), num("ZB_THREADS", 1) as usize);
+    let name = std::env::var("ZB_VARIANT").unwrap_or_else(|_| "manager".into());
+    let Some((_, f)) = VARIANTS.iter().find(|(n, _)| *n == name) else {
+        eprintln!("unknown variant {name}");
+        return 2;
+    };
+    eprintln!(
+        "size of the TokenManager::token() future: {} bytes; TokenSource::access_token() returns a {}-byte box",
+        std::mem::size_of_val(&s.manager.token()),
+        std::mem::size_of_val(&zoho_oauth_core::TokenSource::access_token(&s.manager)),
+    );
+    let wall = run_threads(threads, iters, || f(std::hint::black_box(&s)));
+    eprintln!("{name}: {threads} thread(s) × {iters}: {:.1} ns per call (wall)", wall.as_nanos() as f64 / iters as f64);
+    0
+}
+
+/// For profilers: `$ZB_ITERS` sequential calls of one variant of scenario 2 (`$ZB_VARIANT`: 0 raw
+/// reqwest, 1 `Client` + `Token`, 2 `Client` + `TokenManager`) against the tiny server.
+fn overhead_loop() -> i32 {
+    let iters = std::env::var("ZB_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let variant = std::env::var("ZB_VARIANT").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    match crate::overhead::one_variant(variant, iters) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("overhead-loop: {e}");
+            1
+        }
+    }
 }

@@ -24,7 +24,20 @@ pub struct Sources {
     pub std_mutex: Mutex<Option<AccessToken>>,
     /// `tokio::sync::Mutex<Option<AccessToken>>`.
     pub tokio_mutex: tokio::sync::Mutex<Option<AccessToken>>,
+    token: AccessToken,
 }
+
+/// One way to get the token.
+pub type Variant = fn(&Sources) -> AccessToken;
+
+/// The variants by name, as the bench and the profiling loop know them.
+pub const VARIANTS: [(&str, Variant); 5] = [
+    ("manager", Sources::manager),
+    ("manager_dyn", Sources::manager_dyn),
+    ("std_mutex", Sources::std_mutex),
+    ("tokio_mutex", Sources::tokio_mutex),
+    ("clone_only", Sources::clone_only),
+];
 
 impl Sources {
     /// Builds them (a current-thread runtime logs the manager in).
@@ -41,7 +54,8 @@ impl Sources {
         Sources {
             manager,
             std_mutex: Mutex::new(Some(access.clone())),
-            tokio_mutex: tokio::sync::Mutex::new(Some(access)),
+            tokio_mutex: tokio::sync::Mutex::new(Some(access.clone())),
+            token: access,
         }
     }
 
@@ -53,6 +67,11 @@ impl Sources {
     /// The same through `TokenSource::access_token` (a boxed future), as `Client::send` calls it.
     pub fn manager_dyn(&self) -> AccessToken {
         poll_ready(TokenSource::access_token(&self.manager)).expect("token")
+    }
+
+    /// Only what every variant ends with: cloning the shared token (one reference count).
+    pub fn clone_only(&self) -> AccessToken {
+        self.token.clone()
     }
 
     /// `std::sync::Mutex<Option<AccessToken>>`.
@@ -95,7 +114,7 @@ pub fn poll_ready<F: Future>(f: F) -> F::Output {
 
 /// Runs `f` `iters` times on each of `threads` threads started together; returns the wall time
 /// until the last one finished (per call: divide by `iters`).
-pub fn run_threads<F: Fn() -> AccessToken + Sync>(threads: usize, iters: u64, f: F) -> Duration {
+pub fn run_threads<T, F: Fn() -> T + Sync>(threads: usize, iters: u64, f: F) -> Duration {
     let barrier = Barrier::new(threads + 1);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)

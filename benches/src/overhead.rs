@@ -22,7 +22,7 @@ use zoho_oauth_core::store::{MemoryStore, StoreKey};
 use zoho_oauth_core::{AccessToken, Client, DynamicScopes, RetryPolicy, Token, TokenManager, TokenParts};
 
 use crate::common::{ListPortals, NoRefresh, READ, Reader, http_client};
-use crate::stats::Latency;
+use crate::stats::{Latency, median, us};
 
 /// The body the server answers: a one-portal list, as small as a real answer gets.
 const BODY: &str = r#"{"portals":[{"id":"123456789","name":"Demo portal"}]}"#;
@@ -59,7 +59,7 @@ pub fn tiny_server() -> io::Result<SocketAddr> {
     Ok(addr)
 }
 
-/// The variants, in the order of [`OverheadResult::variants`].
+/// The variants, in the order of [`OverheadResult::reps`].
 pub const VARIANTS: [&str; 3] = ["raw reqwest", "Client + Token", "Client + TokenManager"];
 
 /// What scenario 2 measured.
@@ -67,118 +67,150 @@ pub const VARIANTS: [&str; 3] = ["raw reqwest", "Client + Token", "Client + Toke
 pub struct OverheadResult {
     /// Calls in flight at once (1: sequential).
     pub concurrency: usize,
-    /// Per variant (see [`VARIANTS`]).
-    pub variants: [Latency; 3],
+    /// Per repetition, per variant (see [`VARIANTS`]).
+    pub reps: Vec<[Latency; 3]>,
 }
 
 impl OverheadResult {
-    /// `variant / raw` for p50, p99, and `raw / variant` for throughput (all "> 1 = slower").
+    /// Medians over repetitions of `variant / raw` for p50 and p99, and of `raw / variant` for
+    /// throughput (all three: above 1 means slower than raw).
     pub fn ratios(&self, variant: usize) -> (f64, f64, f64) {
-        let (raw, v) = (&self.variants[0], &self.variants[variant]);
+        let ratio = |f: &dyn Fn(&[Latency; 3]) -> f64| median(&self.reps.iter().map(f).collect::<Vec<_>>());
         (
-            v.p50.as_secs_f64() / raw.p50.as_secs_f64(),
-            v.p99.as_secs_f64() / raw.p99.as_secs_f64(),
-            raw.throughput / v.throughput,
+            ratio(&|r| r[variant].p50.as_secs_f64() / r[0].p50.as_secs_f64()),
+            ratio(&|r| r[variant].p99.as_secs_f64() / r[0].p99.as_secs_f64()),
+            ratio(&|r| r[0].throughput / r[variant].throughput),
         )
+    }
+
+    /// Medians over repetitions of a variant's p50 (µs), p99 (µs) and calls per second.
+    pub fn medians(&self, variant: usize) -> (f64, f64, f64) {
+        let m = |f: &dyn Fn(&Latency) -> f64| median(&self.reps.iter().map(|r| f(&r[variant])).collect::<Vec<_>>());
+        (m(&|l| us(l.p50)), m(&|l| us(l.p99)), m(&|l| l.throughput))
+    }
+
+    /// Calls per variant and repetition.
+    pub fn calls(&self) -> usize {
+        self.reps.first().map_or(0, |r| r[0].calls)
     }
 }
 
-/// Makes `calls` calls per variant with `concurrency` in flight, in chunks of `chunk`.
-pub fn overhead(calls: usize, concurrency: usize, chunk: usize) -> io::Result<OverheadResult> {
+/// `reps` repetitions of: `calls` calls per variant with `concurrency` in flight, interleaved in
+/// chunks of `chunk`.
+pub fn overhead(calls: usize, concurrency: usize, chunk: usize, reps: usize) -> io::Result<OverheadResult> {
     let addr = tiny_server()?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    rt.block_on(run(addr, calls, concurrency, chunk))
+    rt.block_on(async {
+        let setup = Setup::new(addr).await?;
+        // Warm-up: connections, allocator, caches.
+        for v in 0..3 {
+            run_chunk(&setup, v, chunk.clamp(1, calls.max(1)), concurrency).await?;
+        }
+        let mut result = OverheadResult { concurrency, reps: Vec::with_capacity(reps) };
+        for _ in 0..reps.max(1) {
+            result.reps.push(one_rep(&setup, calls, concurrency, chunk).await?);
+        }
+        Ok(result)
+    })
 }
 
-async fn run(addr: SocketAddr, calls: usize, concurrency: usize, chunk: usize) -> io::Result<OverheadResult> {
-    let base: url::Url = format!("http://{addr}/").parse().map_err(io::Error::other)?;
-    let raw_url = format!("{base}api/v3/portals");
-    let raw_http = http_client();
-    let scopes = || DynamicScopes::parse_list(READ).expect("scope");
-    let expires = SystemTime::now() + Duration::from_secs(24 * 3600);
-    let fixed = Token::<Reader>::from_parts(TokenParts::new(AccessToken::new(SECRET, expires, scopes())))
-        .map_err(io::Error::other)?;
-    let client_token = Client::builder()
-        .api_base(base.clone())
-        .http_client(http_client())
-        .no_rate_limit()
-        .retry(RetryPolicy::never())
-        .build(fixed.clone())
-        .map_err(io::Error::other)?;
-    let manager = TokenManager::builder::<Reader>(NoRefresh, StoreKey::new("https://accounts.zoho.com", "1000.C", "u"))
-        .store(MemoryStore::new())
-        .build();
-    manager.login(fixed).await.map_err(io::Error::other)?;
-    let client_manager = Client::builder()
-        .api_base(base)
-        .http_client(http_client())
-        .no_rate_limit()
-        .retry(RetryPolicy::never())
-        .build(manager)
-        .map_err(io::Error::other)?;
+/// For profilers: `calls` sequential calls of one variant only (after 100 warm-up calls).
+pub fn one_variant(variant: usize, calls: usize) -> io::Result<()> {
+    let addr = tiny_server()?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let setup = Setup::new(addr).await?;
+        run_chunk(&setup, variant, 100, 1).await?;
+        run_chunk(&setup, variant, calls, 1).await?;
+        Ok(())
+    })
+}
 
-    // One call of variant `v`; every variant decodes the JSON answer.
-    let call = |v: usize| {
-        let (raw_http, raw_url, ct, cm) = (&raw_http, raw_url.as_str(), &client_token, &client_manager);
-        async move {
-            let started = Instant::now();
-            let value: serde_json::Value = match v {
-                0 => {
-                    let resp = raw_http
-                        .get(raw_url)
-                        .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {SECRET}"))
-                        .send()
-                        .await
-                        .map_err(io::Error::other)?;
-                    resp.error_for_status().map_err(io::Error::other)?.json().await.map_err(io::Error::other)?
-                }
-                1 => ct.send(ListPortals).await.map_err(io::Error::other)?,
-                _ => cm.send(ListPortals).await.map_err(io::Error::other)?,
-            };
-            if value["portals"][0]["id"] != "123456789" {
-                return Err(io::Error::other(format!("unexpected answer {value}")));
+struct Setup {
+    raw_http: reqwest::Client,
+    raw_url: String,
+    client_token: Client<Reader>,
+    client_manager: Client<Reader>,
+}
+
+impl Setup {
+    async fn new(addr: SocketAddr) -> io::Result<Setup> {
+        let base: url::Url = format!("http://{addr}/").parse().map_err(io::Error::other)?;
+        let scopes = DynamicScopes::parse_list(READ).map_err(io::Error::other)?;
+        let expires = SystemTime::now() + Duration::from_secs(24 * 3600);
+        let fixed = Token::<Reader>::from_parts(TokenParts::new(AccessToken::new(SECRET, expires, scopes)))
+            .map_err(io::Error::other)?;
+        let client_token = Client::builder()
+            .api_base(base.clone())
+            .http_client(http_client())
+            .no_rate_limit()
+            .retry(RetryPolicy::never())
+            .build(fixed.clone())
+            .map_err(io::Error::other)?;
+        let key = StoreKey::new("https://accounts.zoho.com", "1000.C", "u");
+        let manager = TokenManager::builder::<Reader>(NoRefresh, key).store(MemoryStore::new()).build();
+        manager.login(fixed).await.map_err(io::Error::other)?;
+        let client_manager = Client::builder()
+            .api_base(base.clone())
+            .http_client(http_client())
+            .no_rate_limit()
+            .retry(RetryPolicy::never())
+            .build(manager)
+            .map_err(io::Error::other)?;
+        Ok(Setup { raw_http: http_client(), raw_url: format!("{base}api/v3/portals"), client_token, client_manager })
+    }
+
+    /// One call of variant `v`; every variant decodes the JSON answer.
+    async fn call(&self, v: usize) -> io::Result<Duration> {
+        let started = Instant::now();
+        let value: serde_json::Value = match v {
+            0 => {
+                let resp = self
+                    .raw_http
+                    .get(&self.raw_url)
+                    .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {SECRET}"))
+                    .send()
+                    .await
+                    .map_err(io::Error::other)?;
+                resp.error_for_status().map_err(io::Error::other)?.json().await.map_err(io::Error::other)?
             }
-            Ok::<Duration, io::Error>(started.elapsed())
+            1 => self.client_token.send(ListPortals).await.map_err(io::Error::other)?,
+            _ => self.client_manager.send(ListPortals).await.map_err(io::Error::other)?,
+        };
+        if value["portals"][0]["id"] != "123456789" {
+            return Err(io::Error::other(format!("unexpected answer {value}")));
         }
-    };
+        Ok(started.elapsed())
+    }
+}
 
+async fn one_rep(setup: &Setup, calls: usize, concurrency: usize, chunk: usize) -> io::Result<[Latency; 3]> {
     let mut samples: [Vec<Duration>; 3] = Default::default();
     let mut walls = [Duration::ZERO; 3];
     let chunk = chunk.clamp(1, calls.max(1));
-    // Warm-up: connections, allocator, caches.
-    for v in 0..3 {
-        run_chunk(&call, v, chunk.min(calls), concurrency).await?;
-    }
     let rounds = calls.div_ceil(chunk);
     for round in 0..rounds {
         let n = chunk.min(calls - round * chunk);
         for k in 0..3 {
             let v = (round + k) % 3;
             let started = Instant::now();
-            let mut lat = run_chunk(&call, v, n, concurrency).await?;
+            let mut lat = run_chunk(setup, v, n, concurrency).await?;
             walls[v] += started.elapsed();
             samples[v].append(&mut lat);
         }
     }
     let [a, b, c] = &mut samples;
-    Ok(OverheadResult {
-        concurrency,
-        variants: [Latency::of(a, walls[0]), Latency::of(b, walls[1]), Latency::of(c, walls[2])],
-    })
+    Ok([Latency::of(a, walls[0]), Latency::of(b, walls[1]), Latency::of(c, walls[2])])
 }
 
-async fn run_chunk<F, Fut>(call: &F, variant: usize, n: usize, concurrency: usize) -> io::Result<Vec<Duration>>
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = io::Result<Duration>>,
-{
+async fn run_chunk(setup: &Setup, variant: usize, n: usize, concurrency: usize) -> io::Result<Vec<Duration>> {
     let mut out = Vec::with_capacity(n);
     if concurrency <= 1 {
         for _ in 0..n {
-            out.push(call(variant).await?);
+            out.push(setup.call(variant).await?);
         }
     } else {
-        let mut s = futures::stream::iter(0..n).map(|_| call(variant)).buffer_unordered(concurrency);
+        let mut s = futures::stream::iter(0..n).map(|_| setup.call(variant)).buffer_unordered(concurrency);
         while let Some(r) = s.next().await {
             out.push(r?);
         }

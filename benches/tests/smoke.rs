@@ -4,7 +4,7 @@
 #![allow(missing_docs)]
 
 use zoho_benches::common::Bench;
-use zoho_benches::fastpath::{Sources, run_threads};
+use zoho_benches::fastpath::{Sources, VARIANTS, run_threads};
 use zoho_benches::fleet::{FleetStore, fleet};
 use zoho_benches::{compile, overhead, report, sandbox_tput, storm};
 
@@ -15,9 +15,7 @@ fn bench() -> Bench {
 #[test]
 fn token_fast_path_variants_hand_out_the_token() {
     let s = Sources::new();
-    let variants: [fn(&Sources) -> zoho_oauth_core::AccessToken; 4] =
-        [Sources::manager, Sources::manager_dyn, Sources::std_mutex, Sources::tokio_mutex];
-    for f in variants {
+    for (_, f) in VARIANTS {
         assert_eq!(f(&s).expose_secret(), "1000.abc.def");
         for threads in [1, 2] {
             run_threads(threads, 200, || f(&s));
@@ -28,9 +26,9 @@ fn token_fast_path_variants_hand_out_the_token() {
 #[test]
 fn per_call_overhead_runs() {
     let results =
-        [overhead::overhead(30, 1, 10).expect("sequential"), overhead::overhead(30, 4, 10).expect("concurrent")];
+        [overhead::overhead(30, 1, 10, 1).expect("sequential"), overhead::overhead(30, 4, 10, 1).expect("concurrent")];
     for r in &results {
-        assert!(r.variants.iter().all(|v| v.calls == 30), "{r:?}");
+        assert!(r.reps.iter().flatten().all(|v| v.calls == 30), "{r:?}");
     }
     assert!(report::overhead(&results).contains("Client + TokenManager"));
 }

@@ -55,7 +55,8 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
         "overhead" => {
             let calls = b.size(10_000, 60);
             let chunk = b.size(500, 20);
-            let results = vec![overhead::overhead(calls, 1, chunk)?, overhead::overhead(calls, 16, chunk)?];
+            let reps = b.size(5, 1);
+            let results = vec![overhead::overhead(calls, 1, chunk, reps)?, overhead::overhead(calls, 16, chunk, reps)?];
             Ok(report::overhead(&results))
         }
         "storm" => Ok(report::storm(&storm::storm(b, b.size(10_000, 200), b.size(3, 1))?)),
