@@ -11,10 +11,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use zoho_projects::ids::{IssueId, ProjectId, TaskId, UserId, Zuid};
 use zoho_projects::model::{
-    BillStatus, Comment, Flag, LogModule, Milestone, MilestonePage, NewComment, NewIssue,
-    NewMilestone, NewProject, NewTask, NewTasklist, NewTimeLog, OwnerWork, OwnersAndWork, PageInfo,
-    PortalDetails, Priority, Project, ProjectPage, ProjectType, ProjectUpdate, Single, StatusValue,
-    Task, TaskPage, TaskUpdate, TimeLogPage, TimeLogUpdate,
+    BillStatus, Comment, Flag, LogModule, Milestone, MilestonePage, NewComment, NewIssue, NewMilestone, NewProject,
+    NewTask, NewTasklist, NewTimeLog, OwnerWork, OwnersAndWork, PageInfo, PortalDetails, Priority, Project,
+    ProjectPage, ProjectType, ProjectUpdate, Single, StatusValue, Task, TaskPage, TaskUpdate, TimeLogPage,
+    TimeLogUpdate,
 };
 use zoho_projects::restapi::model::{self as r, UsDate, epoch_ms};
 
@@ -35,12 +35,7 @@ fn sample(name: &str) -> String {
 fn integer_text(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-        Value::String(s)
-            if !s.is_empty()
-                && s.trim_start_matches('-')
-                    .bytes()
-                    .all(|b| b.is_ascii_digit()) =>
-        {
+        Value::String(s) if !s.is_empty() && s.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) => {
             Some(s.trim_start_matches('+').to_owned())
         }
         _ => None,
@@ -68,10 +63,7 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
     }
     // The same instant written with another offset (`+05:30` → `Z`).
     if let (Value::String(x), Value::String(y)) = (a, b)
-        && let (Ok(x), Ok(y)) = (
-            chrono::DateTime::parse_from_rfc3339(x),
-            chrono::DateTime::parse_from_rfc3339(y),
-        )
+        && let (Ok(x), Ok(y)) = (chrono::DateTime::parse_from_rfc3339(x), chrono::DateTime::parse_from_rfc3339(y))
     {
         return x == y;
     }
@@ -120,12 +112,8 @@ fn decode<T>(name: &str, text: &str) -> T
 where
     T: DeserializeOwned + Serialize + PartialEq + Debug,
 {
-    let model: T = serde_json::from_str(text).unwrap_or_else(|e| {
-        panic!(
-            "{name} does not decode as {}: {e}",
-            std::any::type_name::<T>()
-        )
-    });
+    let model: T = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("{name} does not decode as {}: {e}", std::any::type_name::<T>()));
     let original: Value = serde_json::from_str(text).unwrap();
     let out = serde_json::to_value(&model).unwrap();
     // Bare-array lists re-serialize wrapped under their list key.
@@ -181,10 +169,7 @@ fn decode_any_sample(name: &str, text: &str) -> bool {
         }
         n if n.starts_with("restapi-") && n.contains("comments-list") => {
             let page: r::CommentList = decode(n, text);
-            assert!(
-                page.iter().all(|c| c.text().is_some()),
-                "{n}: comment without text"
-            );
+            assert!(page.iter().all(|c| c.text().is_some()), "{n}: comment without text");
         }
         n if n.starts_with("v3-projects-list-item") => {
             let _: Project = decode(n, text);
@@ -221,14 +206,8 @@ fn every_sample_decodes_without_losing_anything() {
         .collect();
     names.sort();
     assert!(names.len() >= 13, "samples missing: {names:?}");
-    let unclaimed: Vec<&String> = names
-        .iter()
-        .filter(|n| !decode_any_sample(n, &sample(n)))
-        .collect();
-    assert!(
-        unclaimed.is_empty(),
-        "no model for samples {unclaimed:?}; add them to decode_any_sample"
-    );
+    let unclaimed: Vec<&String> = names.iter().filter(|n| !decode_any_sample(n, &sample(n))).collect();
+    assert!(unclaimed.is_empty(), "no model for samples {unclaimed:?}; add them to decode_any_sample");
 }
 
 // ----------------------------------------------------------------------------------------
@@ -245,8 +224,7 @@ fn v3_project_item_values() {
     assert_eq!(p.project_type.as_deref(), Some("active"));
     assert_eq!(p.start_date, Some(date(2026, 3, 30)));
     assert_eq!(p.end_date, None);
-    let created =
-        Utc.with_ymd_and_hms(2026, 3, 30, 7, 58, 19).unwrap() + chrono::Duration::milliseconds(896);
+    let created = Utc.with_ymd_and_hms(2026, 3, 30, 7, 58, 19).unwrap() + chrono::Duration::milliseconds(896);
     assert_eq!(p.created_time, Some(created));
     assert_eq!(p.modified_time, Some(created));
 
@@ -267,14 +245,8 @@ fn v3_project_item_values() {
     assert_eq!(layout.name.as_deref(), Some("Standard Layout"));
     assert_eq!(layout.kind(), Some("public"));
     assert_eq!(layout.extra.get("is_default"), Some(&json!(true)));
-    assert_eq!(
-        p.project_group.as_ref().unwrap().id.as_ref().unwrap(),
-        "1817452000005048337"
-    );
-    assert_eq!(
-        p.budget_info.as_ref().unwrap().currency.as_deref(),
-        Some("USD")
-    );
+    assert_eq!(p.project_group.as_ref().unwrap().id.as_ref().unwrap(), "1817452000005048337");
+    assert_eq!(p.budget_info.as_ref().unwrap().currency.as_deref(), Some("USD"));
     assert_eq!(p.percent_complete, Some(56.0));
     assert_eq!(p.tasks.as_ref().unwrap().open_count, Some(18));
     assert_eq!(p.tasks.as_ref().unwrap().closed_count, Some(23));
@@ -289,10 +261,7 @@ fn v3_project_item_values() {
     assert_eq!(people[0].zpuid.as_ref().unwrap(), "1817452000000037003");
     assert_eq!(people[1].zuid, Some(Zuid::from(753_957_658)));
     let out = serde_json::to_value(&p).unwrap();
-    assert_eq!(
-        out["projects_cf_0001"][1]["email"],
-        json!("user12@example.com")
-    );
+    assert_eq!(out["projects_cf_0001"][1]["email"], json!("user12@example.com"));
 }
 
 #[test]
@@ -304,8 +273,7 @@ fn bare_array_project_list_paginates_on_short_page() {
     assert!(page.has_next_page(2), "a full page asks for more");
     assert!(!page.has_next_page(50), "a short page ends the list");
     // The wrapped form of `GET /users/{U}/projects` reads the same.
-    let wrapped: ProjectPage =
-        serde_json::from_str(&format!(r#"{{"projects":[{item}]}}"#)).unwrap();
+    let wrapped: ProjectPage = serde_json::from_str(&format!(r#"{{"projects":[{item}]}}"#)).unwrap();
     assert_eq!(wrapped.items[0], page.items[0]);
 }
 
@@ -324,10 +292,7 @@ fn restapi_bugs_keep_ids_above_2_pow_53() {
     assert!(n > TWO_POW_53);
     assert_ne!(n as f64 as u64, n, "the sample id would not survive f64");
     assert_eq!(bug.id.as_str(), bug.id_string.as_deref().unwrap());
-    assert_eq!(
-        serde_json::to_value(&bug.id).unwrap(),
-        json!("2447529000000057232")
-    );
+    assert_eq!(serde_json::to_value(&bug.id).unwrap(), json!("2447529000000057232"));
     assert_eq!(bug.assignee_zpuid.as_ref().unwrap(), "2447529000000056484");
     assert_eq!(bug.reporter_id, Some(Zuid::from(869_457_870)));
     assert_eq!(bug.title, "Issue 2");
@@ -338,42 +303,18 @@ fn restapi_bugs_keep_ids_above_2_pow_53() {
     assert_eq!(bug.comment_count, Some(0));
     assert_eq!(page.items[1].comment_count, Some(1));
     assert_eq!(bug.status.as_ref().unwrap().kind.as_deref(), Some("Open"));
-    assert_eq!(
-        bug.status.as_ref().unwrap().colorcode.as_deref(),
-        Some("#2cc8ba")
-    );
-    assert_eq!(
-        bug.severity.as_ref().unwrap().id.as_ref().unwrap(),
-        "2447529000000054197"
-    );
+    assert_eq!(bug.status.as_ref().unwrap().colorcode.as_deref(), Some("#2cc8ba"));
+    assert_eq!(bug.severity.as_ref().unwrap().id.as_ref().unwrap(), "2447529000000054197");
     assert_eq!(bug.module.as_ref().unwrap().name.as_deref(), Some("None"));
-    assert_eq!(
-        bug.created_time.as_ref().unwrap().date(),
-        Some(date(2025, 3, 5))
-    );
-    assert_eq!(
-        bug.created_time_format.as_ref().unwrap().datetime(),
-        Some(datetime(2025, 3, 5, 11, 49, 8))
-    );
+    assert_eq!(bug.created_time.as_ref().unwrap().date(), Some(date(2025, 3, 5)));
+    assert_eq!(bug.created_time_format.as_ref().unwrap().datetime(), Some(datetime(2025, 3, 5, 11, 49, 8)));
     assert_eq!(bug.created_time_long, Some(1_741_175_348_281));
     // This portal's time zone is UTC: the epoch value and the text agree to the second.
     let at = epoch_ms(bug.created_time_long.unwrap()).unwrap();
-    assert_eq!(
-        at.naive_utc().with_nanosecond_zero(),
-        datetime(2025, 3, 5, 11, 49, 8)
-    );
+    assert_eq!(at.naive_utc().with_nanosecond_zero(), datetime(2025, 3, 5, 11, 49, 8));
     let link = bug.link.as_ref().unwrap();
-    assert!(
-        link["self"]
-            .url
-            .as_deref()
-            .unwrap()
-            .ends_with("/bugs/2447529000000057232/")
-    );
-    assert!(
-        bug.extra.contains_key("GROUP_NAME"),
-        "unknown keys are kept"
-    );
+    assert!(link["self"].url.as_deref().unwrap().ends_with("/bugs/2447529000000057232/"));
+    assert!(bug.extra.contains_key("GROUP_NAME"), "unknown keys are kept");
 }
 
 trait NanoZero {
@@ -389,33 +330,22 @@ impl NanoZero for chrono::NaiveDateTime {
 
 #[test]
 fn restapi_portals_both_shapes() {
-    let page: r::PortalList =
-        serde_json::from_str(&sample("restapi-portals-list-docsample-2018.json")).unwrap();
+    let page: r::PortalList = serde_json::from_str(&sample("restapi-portals-list-docsample-2018.json")).unwrap();
     assert_eq!(page.login_id().as_deref(), Some("2060758"));
     let portal = &page.items[0];
     assert_eq!(portal.id, "2063927");
     assert_eq!(portal.default, Some(true));
     let count = portal.project_count.as_ref().unwrap();
-    assert_eq!(
-        (count.active, count.archived, count.template),
-        (Some(30), Some(1), Some(3))
-    );
+    assert_eq!((count.active, count.archived, count.template), (Some(30), Some(1), Some(3)));
     let settings = portal.settings.as_ref().unwrap();
-    assert_eq!(
-        settings.date_format.as_deref(),
-        Some("MM-dd-yyyy hh:mm aaa")
-    );
-    assert_eq!(
-        portal.locale.as_ref().unwrap().code.as_deref(),
-        Some("en_US")
-    );
+    assert_eq!(settings.date_format.as_deref(), Some("MM-dd-yyyy hh:mm aaa"));
+    assert_eq!(portal.locale.as_ref().unwrap().code.as_deref(), Some("en_US"));
     assert_eq!(
         portal.link.as_ref().unwrap()["project"].url.as_deref(),
         Some("https://projectsapi.zoho.com/restapi/portal/2063927/projects")
     );
 
-    let page: r::PortalList =
-        serde_json::from_str(&sample("restapi-portals-list-array-real.json")).unwrap();
+    let page: r::PortalList = serde_json::from_str(&sample("restapi-portals-list-array-real.json")).unwrap();
     assert_eq!(page.login_id(), None);
     let portal = &page.items[0];
     assert_eq!(portal.id.as_u64(), Some(36_249_008));
@@ -428,16 +358,12 @@ fn restapi_portals_both_shapes() {
     assert_eq!(settings.working_days.as_ref().unwrap().len(), 5);
     let holidays = settings.holidays.as_ref().unwrap();
     assert_eq!(holidays[0].name.as_deref(), Some("Good Friday"));
-    assert_eq!(
-        holidays[0].date.as_ref().unwrap().date(),
-        Some(date(2014, 4, 18))
-    );
+    assert_eq!(holidays[0].date.as_ref().unwrap().date(), Some(date(2014, 4, 18)));
 }
 
 #[test]
 fn restapi_projects_values() {
-    let page: r::ProjectList =
-        serde_json::from_str(&sample("restapi-projects-list-real.json")).unwrap();
+    let page: r::ProjectList = serde_json::from_str(&sample("restapi-projects-list-real.json")).unwrap();
     assert_eq!(page.len(), 24);
     for p in &page {
         assert_eq!(Some(p.id.as_str()), p.id_string.as_deref(), "{}", p.name);
@@ -453,31 +379,19 @@ fn restapi_projects_values() {
     assert_eq!(first.custom_field("Software Version"), Some(&json!("")));
     assert_eq!(first.task_count.as_ref().unwrap().closed, Some(49));
     assert_eq!(first.custom_status_name.as_deref(), Some("Active"));
-    assert_eq!(
-        first.updated_date_format.as_ref().unwrap().datetime(),
-        Some(datetime(2021, 10, 6, 17, 46, 13))
-    );
+    assert_eq!(first.updated_date_format.as_ref().unwrap().datetime(), Some(datetime(2021, 10, 6, 17, 46, 13)));
     let layouts = first.layout_details.as_ref().unwrap();
     assert_eq!(layouts["task"].id.as_ref().unwrap(), "669359000000205011");
-    let completed: Vec<_> = page
-        .iter()
-        .filter_map(|p| p.completed_on.as_ref()?.date())
-        .collect();
+    let completed: Vec<_> = page.iter().filter_map(|p| p.completed_on.as_ref()?.date()).collect();
     assert_eq!(completed, [date(2020, 1, 10)]);
-    let grouped: Vec<_> = page
-        .iter()
-        .filter_map(|p| p.group_name.as_deref())
-        .collect();
+    let grouped: Vec<_> = page.iter().filter_map(|p| p.group_name.as_deref()).collect();
     assert_eq!(grouped.len(), 2);
 
     let page: r::ProjectList = serde_json::from_str(&sample("restapi-projects-list.json")).unwrap();
     let p = &page.items[0];
     assert_eq!(p.id.as_str(), "170876000003152069");
     assert_eq!(p.status.as_deref(), Some("active"));
-    assert_eq!(
-        p.start_date.as_ref().unwrap().date(),
-        Some(date(1969, 12, 31))
-    );
+    assert_eq!(p.start_date.as_ref().unwrap().date(), Some(date(1969, 12, 31)));
     assert_eq!(p.start_date_long, Some(-32_401_001));
     assert_eq!(p.created_date_long, Some(1_455_621_643_662));
     assert_eq!(p.custom_field("Promos per second"), Some(&json!("2")));
@@ -487,33 +401,23 @@ fn restapi_projects_values() {
 
 #[test]
 fn restapi_tasklists_tasks_users_comments() {
-    let lists: r::TasklistList =
-        serde_json::from_str(&sample("restapi-tasklists-list-array.json")).unwrap();
+    let lists: r::TasklistList = serde_json::from_str(&sample("restapi-tasklists-list-array.json")).unwrap();
     assert_eq!(lists.len(), 5);
     let tl = &lists.items[0];
     assert_eq!(tl.id.as_str(), "685798000011471075");
     assert_eq!(tl.name, "4th Milestone");
     assert_eq!(tl.sequence, Some(5));
-    assert_eq!(
-        tl.milestone.as_ref().unwrap().id.as_ref().unwrap(),
-        "685798000000000073"
-    );
+    assert_eq!(tl.milestone.as_ref().unwrap().id.as_ref().unwrap(), "685798000000000073");
     assert_eq!(tl.task_count.as_ref().unwrap().open, Some(26));
     assert_eq!(tl.task_count.as_ref().unwrap().closed, None);
-    assert_eq!(
-        tl.created_time_format.as_ref().unwrap().datetime(),
-        Some(datetime(2020, 9, 3, 19, 49, 34))
-    );
+    assert_eq!(tl.created_time_format.as_ref().unwrap().datetime(), Some(datetime(2020, 9, 3, 19, 49, 34)));
 
     let tasks: r::TaskList = serde_json::from_str(&sample("restapi-tasks-list.json")).unwrap();
     let t = &tasks.items[0];
     assert_eq!(t.id, TaskId::from(2_447_529_000_000_057_190));
     assert_eq!(t.name, "Build ADaaS");
     assert_eq!(t.key.as_deref(), Some("SC1-T1"));
-    assert_eq!(
-        t.tasklist.as_ref().unwrap().id.as_ref().unwrap(),
-        "2447529000000057188"
-    );
+    assert_eq!(t.tasklist.as_ref().unwrap().id.as_ref().unwrap(), "2447529000000057188");
     assert_eq!(t.milestone_id.as_ref().unwrap(), "2447529000000000073");
     assert_eq!(t.percent_complete, Some(0.0));
     assert_eq!(t.duration.as_deref(), Some("4"));
@@ -523,75 +427,38 @@ fn restapi_tasklists_tasks_users_comments() {
     assert_eq!(owner.zpuid.as_ref().unwrap(), "2447529000000054003");
     assert_eq!(owner.id, Some(Zuid::from(869_457_870)));
     assert_eq!(owner.work.as_deref(), Some("00:00"));
-    assert_eq!(
-        t.start_date.as_ref().unwrap().date(),
-        Some(date(2025, 3, 5))
-    );
-    assert_eq!(
-        t.end_date_format.as_ref().unwrap().datetime(),
-        Some(datetime(2025, 3, 8, 0, 0, 0))
-    );
-    assert_eq!(
-        t.log_hours.as_ref().unwrap().billable_hours.as_deref(),
-        Some("0.0")
-    );
+    assert_eq!(t.start_date.as_ref().unwrap().date(), Some(date(2025, 3, 5)));
+    assert_eq!(t.end_date_format.as_ref().unwrap().datetime(), Some(datetime(2025, 3, 8, 0, 0, 0)));
+    assert_eq!(t.log_hours.as_ref().unwrap().billable_hours.as_deref(), Some("0.0"));
 
-    let users: r::ProjectUserList =
-        serde_json::from_str(&sample("restapi-project-users-list.json")).unwrap();
+    let users: r::ProjectUserList = serde_json::from_str(&sample("restapi-project-users-list.json")).unwrap();
     let roles: Vec<_> = users.iter().map(|u| u.role.as_deref().unwrap()).collect();
     assert_eq!(roles, ["admin", "Manager", "Employee"]);
-    assert_eq!(
-        users.items[1].zpuid.as_ref().unwrap(),
-        "2447529000000057248"
-    );
+    assert_eq!(users.items[1].zpuid.as_ref().unwrap(), "2447529000000057248");
     assert_eq!(users.items[1].id, Some(Zuid::from(869_454_928)));
     assert!(users.iter().all(|u| u.active == Some(true)));
 
-    let bug_comments: r::CommentList =
-        serde_json::from_str(&sample("restapi-bug-comments-list.json")).unwrap();
+    let bug_comments: r::CommentList = serde_json::from_str(&sample("restapi-bug-comments-list.json")).unwrap();
     let c = &bug_comments.items[0];
     assert_eq!(c.text(), Some("<div>hiii</div>"));
-    assert_eq!(
-        c.id.as_ref().unwrap(),
-        "XXXXXXXXXXXXXXX",
-        "masked ids are kept as text"
-    );
+    assert_eq!(c.id.as_ref().unwrap(), "XXXXXXXXXXXXXXX", "masked ids are kept as text");
     assert_eq!(c.project.as_ref().unwrap().name.as_deref(), Some("scooby"));
     assert_eq!(c.created_time_long, Some(1_741_246_145_780));
 
-    let task_comments: r::CommentList =
-        serde_json::from_str(&sample("restapi-task-comments-list.json")).unwrap();
+    let task_comments: r::CommentList = serde_json::from_str(&sample("restapi-task-comments-list.json")).unwrap();
     let c = &task_comments.items[0];
     assert_eq!(c.id, None);
     assert_eq!(c.text(), Some("<div>heylo</div>"));
-    assert_eq!(
-        c.extra.get("commentdvt_id"),
-        Some(&json!("XXXXXXXXXXXXXXX"))
-    );
-    assert_eq!(
-        c.created_time_format.as_ref().unwrap().datetime(),
-        Some(datetime(2025, 3, 6, 7, 30, 18))
-    );
+    assert_eq!(c.extra.get("commentdvt_id"), Some(&json!("XXXXXXXXXXXXXXX")));
+    assert_eq!(c.created_time_format.as_ref().unwrap().datetime(), Some(datetime(2025, 3, 6, 7, 30, 18)));
 }
 
 #[test]
 fn us_date_formats() {
-    assert_eq!(
-        UsDate::from("01-14-2011 12:00 AM").datetime(),
-        Some(datetime(2011, 1, 14, 0, 0, 0))
-    );
-    assert_eq!(
-        UsDate::from("01-14-2011 01:05 PM").datetime(),
-        Some(datetime(2011, 1, 14, 13, 5, 0))
-    );
-    assert_eq!(
-        UsDate::from("03-06-2025 07:29:05 PM").datetime(),
-        Some(datetime(2025, 3, 6, 19, 29, 5))
-    );
-    assert_eq!(
-        UsDate::from("02-16-2016").datetime(),
-        Some(datetime(2016, 2, 16, 0, 0, 0))
-    );
+    assert_eq!(UsDate::from("01-14-2011 12:00 AM").datetime(), Some(datetime(2011, 1, 14, 0, 0, 0)));
+    assert_eq!(UsDate::from("01-14-2011 01:05 PM").datetime(), Some(datetime(2011, 1, 14, 13, 5, 0)));
+    assert_eq!(UsDate::from("03-06-2025 07:29:05 PM").datetime(), Some(datetime(2025, 3, 6, 19, 29, 5)));
+    assert_eq!(UsDate::from("02-16-2016").datetime(), Some(datetime(2016, 2, 16, 0, 0, 0)));
     assert_eq!(UsDate::from("02-16-2016").date(), Some(date(2016, 2, 16)));
     // Month first: 13 is not a month.
     assert_eq!(UsDate::from("13-01-2016").date(), None);
@@ -608,16 +475,9 @@ fn body(value: &impl Serialize) -> Value {
 
 #[test]
 fn new_task_minimal_shape() {
-    let text =
-        serde_json::to_string(&NewTask::new("Fix login").tasklist("1817452000000012345")).unwrap();
-    assert_eq!(
-        text,
-        r#"{"name":"Fix login","tasklist":{"id":"1817452000000012345"}}"#
-    );
-    assert_eq!(
-        serde_json::to_string(&NewTask::new("x")).unwrap(),
-        r#"{"name":"x"}"#
-    );
+    let text = serde_json::to_string(&NewTask::new("Fix login").tasklist("1817452000000012345")).unwrap();
+    assert_eq!(text, r#"{"name":"Fix login","tasklist":{"id":"1817452000000012345"}}"#);
+    assert_eq!(serde_json::to_string(&NewTask::new("x")).unwrap(), r#"{"name":"x"}"#);
 }
 
 #[test]
@@ -674,25 +534,11 @@ fn owners_and_work_is_an_object() {
 
 #[test]
 fn priority_lowercase_and_tolerant_reading() {
-    let all = [
-        Priority::None,
-        Priority::Low,
-        Priority::Medium,
-        Priority::High,
-    ];
+    let all = [Priority::None, Priority::Low, Priority::Medium, Priority::High];
     assert_eq!(body(&all), json!(["none", "low", "medium", "high"]));
     let read: Vec<Priority> =
-        serde_json::from_value(json!(["None", "HIGH", "medium", {"name": "Low", "id": "1"}]))
-            .unwrap();
-    assert_eq!(
-        read,
-        [
-            Priority::None,
-            Priority::High,
-            Priority::Medium,
-            Priority::Low
-        ]
-    );
+        serde_json::from_value(json!(["None", "HIGH", "medium", {"name": "Low", "id": "1"}])).unwrap();
+    assert_eq!(read, [Priority::None, Priority::High, Priority::Medium, Priority::Low]);
     assert!(serde_json::from_value::<Priority>(json!("urgent")).is_err());
 }
 
@@ -700,12 +546,7 @@ fn priority_lowercase_and_tolerant_reading() {
 fn task_update_sends_only_what_is_set() {
     assert_eq!(body(&TaskUpdate::new()), json!({}));
     assert_eq!(
-        body(
-            &TaskUpdate::new()
-                .priority(Priority::Low)
-                .is_completed(true)
-                .tasklist("9")
-        ),
+        body(&TaskUpdate::new().priority(Priority::Low).is_completed(true).tasklist("9")),
         json!({"priority": "low", "tasklist": {"id": "9"}, "is_completed": true})
     );
 }
@@ -733,28 +574,15 @@ fn project_bodies() {
             "projects_cf_0002": "blue"
         })
     );
-    let u = ProjectUpdate::new()
-        .project_type(ProjectType::Archived)
-        .status("1817452000000020089");
-    assert_eq!(
-        body(&u),
-        json!({"project_type": "archived", "status": {"id": "1817452000000020089"}})
-    );
+    let u = ProjectUpdate::new().project_type(ProjectType::Archived).status("1817452000000020089");
+    assert_eq!(body(&u), json!({"project_type": "archived", "status": {"id": "1817452000000020089"}}));
 }
 
 #[test]
 fn tasklist_comment_milestone_bodies() {
-    let tl = NewTasklist::new("Sprint 4")
-        .flag(Flag::External)
-        .milestone("1817452000000099999");
-    assert_eq!(
-        body(&tl),
-        json!({"name": "Sprint 4", "flag": "external", "milestone": {"id": "1817452000000099999"}})
-    );
-    assert_eq!(
-        body(&NewComment::new("<p>done</p>")),
-        json!({"comment": "<p>done</p>"})
-    );
+    let tl = NewTasklist::new("Sprint 4").flag(Flag::External).milestone("1817452000000099999");
+    assert_eq!(body(&tl), json!({"name": "Sprint 4", "flag": "external", "milestone": {"id": "1817452000000099999"}}));
+    assert_eq!(body(&NewComment::new("<p>done</p>")), json!({"comment": "<p>done</p>"}));
     assert_eq!(
         body(&NewComment::new("x").attachment_ids(["11", "12"])),
         json!({"comment": "x", "attachment_ids": ["11", "12"]})
@@ -797,22 +625,15 @@ fn issue_bodies_capitalise_flag() {
             "classification": {"id": "1817452000000054018"}
         })
     );
-    assert_eq!(
-        body(&zoho_projects::model::IssueUpdate::new().flag(Flag::Internal)),
-        json!({"flag": "Internal"})
-    );
+    assert_eq!(body(&zoho_projects::model::IssueUpdate::new().flag(Flag::Internal)), json!({"flag": "Internal"}));
 }
 
 #[test]
 fn timelog_bodies() {
-    let log = NewTimeLog::new(
-        LogModule::task(TaskId::from("1817452000000011111")),
-        date(2026, 7, 22),
-        "02:30",
-    )
-    .bill_status(BillStatus::NonBillable)
-    .log_name("Review")
-    .notes("PR 42");
+    let log = NewTimeLog::new(LogModule::task(TaskId::from("1817452000000011111")), date(2026, 7, 22), "02:30")
+        .bill_status(BillStatus::NonBillable)
+        .log_name("Review")
+        .notes("PR 42");
     assert_eq!(
         body(&log),
         json!({
@@ -824,25 +645,12 @@ fn timelog_bodies() {
             "notes": "PR 42"
         })
     );
-    let general = NewTimeLog::new(
-        LogModule::general(),
-        date(2026, 7, 22),
-        NewTimeLog::hours_minutes(1, 5),
-    );
-    assert_eq!(
-        body(&general),
-        json!({"module": {"type": "general"}, "date": "2026-07-22", "hours": "01:05"})
-    );
+    let general = NewTimeLog::new(LogModule::general(), date(2026, 7, 22), NewTimeLog::hours_minutes(1, 5));
+    assert_eq!(body(&general), json!({"module": {"type": "general"}, "date": "2026-07-22", "hours": "01:05"}));
     let issue = LogModule::issue(IssueId::from(2_447_529_000_000_057_232));
-    assert_eq!(
-        body(&issue),
-        json!({"type": "issue", "id": "2447529000000057232"})
-    );
+    assert_eq!(body(&issue), json!({"type": "issue", "id": "2447529000000057232"}));
     let update = TimeLogUpdate::new(LogModule::general()).bill_status(BillStatus::Billable);
-    assert_eq!(
-        body(&update),
-        json!({"module": {"type": "general"}, "bill_status": "Billable"})
-    );
+    assert_eq!(body(&update), json!({"module": {"type": "general"}, "bill_status": "Billable"}));
 }
 
 // ----------------------------------------------------------------------------------------
@@ -857,24 +665,15 @@ fn page_info_object_with_string_numbers() {
     .unwrap();
     assert!(page.is_empty());
     let info = page.page_info.as_ref().unwrap();
-    assert_eq!(
-        (info.page, info.per_page, info.has_next_page),
-        (Some(2), Some(50), Some(true))
-    );
-    assert!(
-        page.has_next_page(50),
-        "has_next_page wins over the row count"
-    );
+    assert_eq!((info.page, info.per_page, info.has_next_page), (Some(2), Some(50), Some(true)));
+    assert!(page.has_next_page(50), "has_next_page wins over the row count");
 
     let page: TaskPage = serde_json::from_value(json!({
         "tasks": [{"id": "1", "name": "a"}],
         "page_info": {"page": 3, "per_page": 1, "has_next_page": false}
     }))
     .unwrap();
-    assert!(
-        !page.has_next_page(1),
-        "has_next_page=false ends even a full page"
-    );
+    assert!(!page.has_next_page(1), "has_next_page=false ends even a full page");
 
     // `has_more_page` (one third-party schema) is honoured when `has_next_page` is absent.
     let page: TaskPage = serde_json::from_value(json!({
@@ -900,26 +699,15 @@ fn page_info_as_one_element_array() {
     .unwrap();
     assert_eq!(
         page.page_info,
-        Some(PageInfo {
-            page: Some(1),
-            per_page: Some(10),
-            has_next_page: Some(false),
-            extra: Default::default()
-        })
+        Some(PageInfo { page: Some(1), per_page: Some(10), has_next_page: Some(false), extra: Default::default() })
     );
     let m: &Milestone = &page.items[0];
     assert_eq!(m.start_date, Some(date(2026, 7, 1)));
     assert_eq!(m.end_date, Some(date(2026, 7, 31)));
-    assert_eq!(
-        m.status.as_ref().and_then(StatusValue::name),
-        Some("Active")
-    );
+    assert_eq!(m.status.as_ref().and_then(StatusValue::name), Some("Active"));
     assert_eq!(page.items[1].start_date, Some(date(2026, 7, 1)));
     assert_eq!(page.items[1].end_date, Some(date(2026, 7, 31)));
-    assert_eq!(
-        page.items[1].status,
-        Some(StatusValue::Name("notcompleted".into()))
-    );
+    assert_eq!(page.items[1].status, Some(StatusValue::Name("notcompleted".into())));
     assert_eq!(page.items[1].flag, Some(Flag::External));
     // Serialized back as an object, and read again to the same value.
     let out = serde_json::to_value(&page).unwrap();
@@ -969,52 +757,32 @@ fn v3_task_decodes_documented_fields() {
     let task: Task = decode("v3 task", &v.to_string());
     assert_eq!(task.prefix.as_deref(), Some("VO-T12"));
     assert_eq!(task.priority, Some(Priority::High));
-    assert_eq!(
-        task.end_date,
-        Some(Utc.with_ymd_and_hms(2026, 7, 25, 5, 0, 0).unwrap())
-    );
-    assert_eq!(
-        task.duration.as_ref().unwrap().unit.as_deref(),
-        Some("days")
-    );
+    assert_eq!(task.end_date, Some(Utc.with_ymd_and_hms(2026, 7, 25, 5, 0, 0).unwrap()));
+    assert_eq!(task.duration.as_ref().unwrap().unit.as_deref(), Some("days"));
     let owners = &task.owners_and_work.as_ref().unwrap().owners;
     assert_eq!(owners.len(), 2);
-    assert!(
-        matches!(&owners[0].work_values, Some(zoho_projects::model::WorkValues::Total(t)) if t == "96:00")
-    );
-    assert!(
-        matches!(&owners[1].work_values, Some(zoho_projects::model::WorkValues::PerDate(d)) if d.len() == 1)
-    );
-    assert_eq!(
-        task.parent_task.as_ref().unwrap().id.as_ref().unwrap(),
-        "1817452000000010000"
-    );
+    assert!(matches!(&owners[0].work_values, Some(zoho_projects::model::WorkValues::Total(t)) if t == "96:00"));
+    assert!(matches!(&owners[1].work_values, Some(zoho_projects::model::WorkValues::PerDate(d)) if d.len() == 1));
+    assert_eq!(task.parent_task.as_ref().unwrap().id.as_ref().unwrap(), "1817452000000010000");
     assert_eq!(task.depth, Some(1));
     assert_eq!(task.completion_percentage, Some(40.0));
-    assert_eq!(
-        task.tags.as_ref().unwrap()[0].name.as_deref(),
-        Some("urgent")
-    );
+    assert_eq!(task.tags.as_ref().unwrap()[0].name.as_deref(), Some("urgent"));
     assert_eq!(task.extra.get("area_tecnica"), Some(&json!("BACKEND")));
 
     // Times as epoch milliseconds (number or text) read too.
     let t: Task = serde_json::from_value(json!({"id": "1", "name": "x",
         "created_time": "1741175348281", "modified_time": 1741175348281_i64}))
     .unwrap();
-    let at =
-        Utc.with_ymd_and_hms(2025, 3, 5, 11, 49, 8).unwrap() + chrono::Duration::milliseconds(281);
+    let at = Utc.with_ymd_and_hms(2025, 3, 5, 11, 49, 8).unwrap() + chrono::Duration::milliseconds(281);
     assert_eq!((t.created_time, t.modified_time), (Some(at), Some(at)));
-    assert!(
-        serde_json::from_value::<Task>(json!({"id": "1", "created_time": "yesterday"})).is_err()
-    );
+    assert!(serde_json::from_value::<Task>(json!({"id": "1", "created_time": "yesterday"})).is_err());
 }
 
 #[test]
 fn single_object_envelopes() {
     let details = json!({"id": "123456789", "name": "acme", "org_name": "Acme Inc.",
                          "owner": {"full_name": "Person"}, "timezone": "Europe/Berlin"});
-    let wrapped: Single<PortalDetails> =
-        serde_json::from_value(json!({"portal_details": details})).unwrap();
+    let wrapped: Single<PortalDetails> = serde_json::from_value(json!({"portal_details": details})).unwrap();
     let bare: Single<PortalDetails> = serde_json::from_value(details.clone()).unwrap();
     assert_eq!(wrapped, bare);
     assert_eq!(wrapped.0.id, "123456789");
@@ -1032,12 +800,8 @@ fn single_object_envelopes() {
     // An object with a single unrelated key is the object itself, not a wrapper, and so is
     // a one-key object whose key holds a scalar.
     assert!(serde_json::from_value::<Single<Comment>>(json!({"id": "7"})).is_ok());
-    let err =
-        serde_json::from_value::<Single<Comment>>(json!({"comment": "<p>x</p>"})).unwrap_err();
-    assert!(
-        err.to_string().contains("id"),
-        "read as a comment missing its id: {err}"
-    );
+    let err = serde_json::from_value::<Single<Comment>>(json!({"comment": "<p>x</p>"})).unwrap_err();
+    assert!(err.to_string().contains("id"), "read as a comment missing its id: {err}");
     // A restapi "get" answers with a one-element list.
     let task: Single<r::Task> = serde_json::from_str(&sample("restapi-tasks-list.json")).unwrap();
     assert_eq!(task.0.name, "Build ADaaS");
@@ -1067,15 +831,9 @@ fn timelog_groups() {
     let log = &group.log_details[0];
     assert_eq!(log.id, "1817452000000055555");
     assert_eq!(log.hours.as_deref(), Some("02:30"));
-    assert_eq!(
-        log.module.as_ref().unwrap().id.as_deref(),
-        Some("1817452000000011111")
-    );
+    assert_eq!(log.module.as_ref().unwrap().id.as_deref(), Some("1817452000000011111"));
     assert_eq!(group.log_details[1].module, Some(LogModule::general()));
-    assert_eq!(
-        group.log_details[1].extra.get("log_notes"),
-        Some(&json!("call"))
-    );
+    assert_eq!(group.log_details[1].extra.get("log_notes"), Some(&json!("call")));
     let ids: Vec<&str> = page.logs().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["1817452000000055555", "1817452000000055556"]);
 }
@@ -1090,10 +848,7 @@ fn search_results_by_module() {
     });
     let found: zoho_projects::model::SearchResults = decode("search", &v.to_string());
     assert_eq!(found.len(), 2);
-    assert_eq!(
-        found.tasks.as_ref().unwrap()[0].priority,
-        Some(Priority::Low)
-    );
+    assert_eq!(found.tasks.as_ref().unwrap()[0].priority, Some(Priority::Low));
     assert_eq!(found.issues.as_ref().unwrap()[0].flag, Some(Flag::Internal));
     assert_eq!(found.projects, None);
     assert_eq!(found.milestones.as_deref(), Some(&[][..]));
@@ -1109,10 +864,7 @@ fn ids_from_numbers_and_strings_are_exact_and_equal() {
     assert_eq!(from_number, from_string);
     assert_eq!(from_number.as_str(), "2447529000000057232");
     assert_eq!(from_number, TaskId::from(2_447_529_000_000_057_232_u64));
-    assert_eq!(
-        serde_json::to_string(&from_number).unwrap(),
-        r#""2447529000000057232""#
-    );
+    assert_eq!(serde_json::to_string(&from_number).unwrap(), r#""2447529000000057232""#);
     // u64::MAX and negative integers too.
     let max: ProjectId = serde_json::from_str("18446744073709551615").unwrap();
     assert_eq!(max.as_u64(), Some(u64::MAX));
@@ -1137,10 +889,7 @@ fn ids_parse_display_debug() {
     }
     // Masked and named ids are opaque text.
     assert_eq!("XXXXXXXXX".parse::<UserId>().unwrap().as_u64(), None);
-    assert!(
-        serde_json::from_str::<UserId>(r#""a/b""#).is_err(),
-        "deserialization validates too"
-    );
+    assert!(serde_json::from_str::<UserId>(r#""a/b""#).is_err(), "deserialization validates too");
 }
 
 #[test]

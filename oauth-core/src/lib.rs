@@ -73,18 +73,18 @@ mod token;
 
 pub use client::{CanSend, Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
-pub use limit::{RateLimiter, RatePermit, RetryPolicy, SharedWindow};
 pub use endpoint::{Body, BodyError, Endpoint, Method};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
+pub use limit::{RateLimiter, RatePermit, RetryPolicy, SharedWindow};
+pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
 pub use oauth::{
     AccessType, AuthorizeOptions, DeviceAuthorization, DevicePoll, LoopbackServer, OAuthClient, OAuthClientBuilder,
     PendingAuthorization,
 };
-pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
 pub use region::Region;
 pub use scope::{
-    AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No,
-    Operation, ReadOnly, Scope, ScopeName, ScopeParseError, ScopeSet, Yes, action,
+    AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No, Operation,
+    ReadOnly, Scope, ScopeName, ScopeParseError, ScopeSet, Yes, action,
 };
 pub use token::{
     AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource,

@@ -63,18 +63,12 @@ pub struct NewComment {
 impl NewComment {
     /// A comment with the given HTML.
     pub fn new(comment: impl Into<String>) -> Self {
-        Self {
-            comment: comment.into(),
-            ..Self::default()
-        }
+        Self { comment: comment.into(), ..Self::default() }
     }
 
     /// Sets `attachment_ids`.
     #[must_use]
-    pub fn attachment_ids<T: Into<AttachmentId>>(
-        mut self,
-        ids: impl IntoIterator<Item = T>,
-    ) -> Self {
+    pub fn attachment_ids<T: Into<AttachmentId>>(mut self, ids: impl IntoIterator<Item = T>) -> Self {
         self.attachment_ids = Some(ids.into_iter().map(Into::into).collect());
         self
     }

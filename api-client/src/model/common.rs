@@ -44,10 +44,7 @@ pub struct UserRef {
 impl UserRef {
     /// The best display name available: `full_name`, then `name`, then `email`.
     pub fn display_name(&self) -> Option<&str> {
-        self.full_name
-            .as_deref()
-            .or(self.name.as_deref())
-            .or(self.email.as_deref())
+        self.full_name.as_deref().or(self.name.as_deref()).or(self.email.as_deref())
     }
 }
 
@@ -126,11 +123,7 @@ pub struct Ref<I> {
 impl<I> Ref<I> {
     /// A reference with just an id.
     pub fn new(id: I) -> Self {
-        Self {
-            id: Some(id),
-            name: None,
-            extra: Extra::new(),
-        }
+        Self { id: Some(id), name: None, extra: Extra::new() }
     }
 
     /// The `type` key found in some references (`"public"`, …), if any.
@@ -235,9 +228,8 @@ impl<'de> Deserialize<'de> for Priority {
         let name = match Raw::deserialize(d)? {
             Raw::Name(n) | Raw::Obj { name: n } => n,
         };
-        Self::from_name(&name).ok_or_else(|| {
-            serde::de::Error::unknown_variant(&name, &["none", "low", "medium", "high"])
-        })
+        Self::from_name(&name)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&name, &["none", "low", "medium", "high"]))
     }
 }
 
@@ -268,16 +260,12 @@ impl Flag {
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        Self::from_name(&name)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&name, &["internal", "external"]))
+        Self::from_name(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &["internal", "external"]))
     }
 }
 
 /// Serializes an optional [`Flag`] capitalised (`"Internal"`), as issue bodies want it.
-pub(crate) fn ser_flag_capitalised<S: Serializer>(
-    v: &Option<Flag>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_flag_capitalised<S: Serializer>(v: &Option<Flag>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(Flag::Internal) => s.serialize_str("Internal"),
         Some(Flag::External) => s.serialize_str("External"),
@@ -301,11 +289,7 @@ pub enum BillingType {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TaskDuration {
     /// The amount, as text (`"5"`, `"3:00"`).
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// The unit: `"days"` or `"hours"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -318,20 +302,12 @@ pub struct TaskDuration {
 impl TaskDuration {
     /// A duration in days.
     pub fn days(days: u32) -> Self {
-        Self {
-            value: Some(days.to_string()),
-            unit: Some("days".into()),
-            extra: Extra::new(),
-        }
+        Self { value: Some(days.to_string()), unit: Some("days".into()), extra: Extra::new() }
     }
 
     /// A duration in hours and minutes (`"3:00"`).
     pub fn hours(hours: u32, minutes: u32) -> Self {
-        Self {
-            value: Some(format!("{hours}:{minutes:02}")),
-            unit: Some("hours".into()),
-            extra: Extra::new(),
-        }
+        Self { value: Some(format!("{hours}:{minutes:02}")), unit: Some("hours".into()), extra: Extra::new() }
     }
 }
 
@@ -346,11 +322,7 @@ pub struct LogHours {
     #[serde(default, deserialize_with = "de::opt_string")]
     pub non_billable_hours: Option<String>,
     /// Total hours (V3).
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub total_hours: Option<String>,
     /// Other fields, kept as received.
     #[serde(flatten)]
@@ -390,18 +362,12 @@ pub struct OwnerWork {
 impl OwnerWork {
     /// An owner by portal user id, without work values.
     pub fn new(zpuid: impl Into<UserId>) -> Self {
-        Self {
-            zpuid: Some(zpuid.into()),
-            ..Self::default()
-        }
+        Self { zpuid: Some(zpuid.into()), ..Self::default() }
     }
 
     /// An owner with a total amount of work (`"96:00"`).
     pub fn with_work(zpuid: impl Into<UserId>, work: impl Into<String>) -> Self {
-        Self {
-            work_values: Some(WorkValues::Total(work.into())),
-            ..Self::new(zpuid)
-        }
+        Self { work_values: Some(WorkValues::Total(work.into())), ..Self::new(zpuid) }
     }
 }
 
@@ -419,18 +385,10 @@ pub struct OwnersAndWork {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Total work, e.g. `"96:00"`.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub total_work: Option<String>,
     /// Whether to copy the task duration into the work.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
     pub copy_task_duration: Option<bool>,
     /// The owners.
     #[serde(default)]
@@ -443,10 +401,7 @@ pub struct OwnersAndWork {
 impl OwnersAndWork {
     /// Assigns the given users with no explicit work (V3 fills in the defaults).
     pub fn owners<U: Into<UserId>>(zpuids: impl IntoIterator<Item = U>) -> Self {
-        Self {
-            owners: zpuids.into_iter().map(OwnerWork::new).collect(),
-            ..Self::default()
-        }
+        Self { owners: zpuids.into_iter().map(OwnerWork::new).collect(), ..Self::default() }
     }
 
     /// Standard work in hours: `{work_type:"standard", unit:"hours", total_work, owners}`.

@@ -64,9 +64,7 @@ fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
 /// `Option<u32>` from a number or a numeric string.
 pub(crate) fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     opt_u64(d)?
-        .map(|n| {
-            u32::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range for u32")))
-        })
+        .map(|n| u32::try_from(n).map_err(|_| de::Error::custom(format!("{n} is out of range for u32"))))
         .transpose()
 }
 
@@ -76,19 +74,13 @@ pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
         Scalar::Null => Ok(None),
         Scalar::U64(n) => Ok(Some(n)),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
-        Scalar::Str(s) => {
-            s.trim().parse().map(Some).map_err(|_| {
-                de::Error::invalid_value(Unexpected::Str(&s), &"a non-negative integer")
-            })
-        }
-        Scalar::I64(n) => Err(de::Error::invalid_value(
-            Unexpected::Signed(n),
-            &"a non-negative integer",
-        )),
-        Scalar::F64(n) => Err(de::Error::invalid_value(
-            Unexpected::Float(n),
-            &"an integer",
-        )),
+        Scalar::Str(s) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"a non-negative integer")),
+        Scalar::I64(n) => Err(de::Error::invalid_value(Unexpected::Signed(n), &"a non-negative integer")),
+        Scalar::F64(n) => Err(de::Error::invalid_value(Unexpected::Float(n), &"an integer")),
         Scalar::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &"an integer")),
     }
 }
@@ -99,19 +91,14 @@ pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::I64(n) => Ok(Some(n)),
-        Scalar::U64(n) => i64::try_from(n)
-            .map(Some)
-            .map_err(|_| de::Error::custom(format!("{n} is out of range for i64"))),
+        Scalar::U64(n) => {
+            i64::try_from(n).map(Some).map_err(|_| de::Error::custom(format!("{n} is out of range for i64")))
+        }
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
-        Scalar::Str(s) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"an integer")),
-        Scalar::F64(n) => Err(de::Error::invalid_value(
-            Unexpected::Float(n),
-            &"an integer",
-        )),
+        Scalar::Str(s) => {
+            s.trim().parse().map(Some).map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"an integer"))
+        }
+        Scalar::F64(n) => Err(de::Error::invalid_value(Unexpected::Float(n), &"an integer")),
         Scalar::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &"an integer")),
     }
 }
@@ -124,11 +111,9 @@ pub(crate) fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
         Scalar::I64(n) => Ok(Some(n as f64)),
         Scalar::F64(n) => Ok(Some(n)),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
-        Scalar::Str(s) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"a number")),
+        Scalar::Str(s) => {
+            s.trim().parse().map(Some).map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"a number"))
+        }
         Scalar::Bool(b) => Err(de::Error::invalid_type(Unexpected::Bool(b), &"a number")),
     }
 }
@@ -142,10 +127,7 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         Scalar::Str(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
         Scalar::Str(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
         Scalar::Str(s) => Err(de::Error::invalid_value(Unexpected::Str(&s), &"a boolean")),
-        Scalar::U64(n) => Err(de::Error::invalid_type(
-            Unexpected::Unsigned(n),
-            &"a boolean",
-        )),
+        Scalar::U64(n) => Err(de::Error::invalid_type(Unexpected::Unsigned(n), &"a boolean")),
         Scalar::I64(n) => Err(de::Error::invalid_type(Unexpected::Signed(n), &"a boolean")),
         Scalar::F64(n) => Err(de::Error::invalid_type(Unexpected::Float(n), &"a boolean")),
     }
@@ -179,9 +161,7 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     }
     // Month-first formats, optionally followed by a time we ignore.
     let head = s.split_whitespace().next().unwrap_or(s);
-    NaiveDate::parse_from_str(head, "%m-%d-%Y")
-        .or_else(|_| NaiveDate::parse_from_str(head, "%m/%d/%Y"))
-        .ok()
+    NaiveDate::parse_from_str(head, "%m-%d-%Y").or_else(|_| NaiveDate::parse_from_str(head, "%m/%d/%Y")).ok()
 }
 
 /// Parses a UTC instant: RFC 3339 / ISO 8601 with offset (`2026-03-30T07:58:19.896Z`), an
@@ -199,10 +179,7 @@ pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(dt.and_utc());
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|dt| dt.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|dt| dt.and_utc())
 }
 
 /// A UTC instant from epoch milliseconds (the restapi's `*_long` fields).
@@ -215,17 +192,15 @@ pub(crate) fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDa
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
-        Scalar::Str(s) => parse_date(&s)
-            .map(Some)
-            .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &"a date")),
+        Scalar::Str(s) => {
+            parse_date(&s).map(Some).ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &"a date"))
+        }
         _ => Err(de::Error::custom("expected a date string")),
     }
 }
 
 /// `Option<DateTime<Utc>>` via [`parse_datetime`], or from epoch milliseconds.
-pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<DateTime<Utc>>, D::Error> {
+pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     match scalar(d)? {
         Scalar::Null => Ok(None),
         Scalar::Str(s) if s.trim().is_empty() => Ok(None),
@@ -239,9 +214,9 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
         Scalar::Str(s) => parse_datetime(&s)
             .map(Some)
             .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &"an ISO 8601 datetime")),
-        Scalar::I64(ms) => from_epoch_ms(ms)
-            .map(Some)
-            .ok_or_else(|| de::Error::custom("epoch milliseconds out of range")),
+        Scalar::I64(ms) => {
+            from_epoch_ms(ms).map(Some).ok_or_else(|| de::Error::custom("epoch milliseconds out of range"))
+        }
         Scalar::U64(ms) => i64::try_from(ms)
             .ok()
             .and_then(from_epoch_ms)
@@ -253,10 +228,7 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
 
 /// Serializes an `Option<DateTime<Utc>>` the way V3 request bodies want it:
 /// `2026-07-22T00:00:00.000Z` (always milliseconds, `Z`). Used with `skip_serializing_if`.
-pub(crate) fn ser_opt_datetime_ms<S: Serializer>(
-    v: &Option<DateTime<Utc>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_datetime_ms<S: Serializer>(v: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(dt) => s.serialize_str(&dt.to_rfc3339_opts(SecondsFormat::Millis, true)),
         None => s.serialize_none(),
@@ -264,10 +236,7 @@ pub(crate) fn ser_opt_datetime_ms<S: Serializer>(
 }
 
 /// Serializes an `Option<NaiveDate>` as month-first `MM-dd-yyyy` (phase dates).
-pub(crate) fn ser_opt_date_us<S: Serializer>(
-    v: &Option<NaiveDate>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_date_us<S: Serializer>(v: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(d) => s.collect_str(&d.format("%m-%d-%Y")),
         None => s.serialize_none(),

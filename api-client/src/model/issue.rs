@@ -4,9 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::common::{
-    Extra, Flag, IdRef, Ref, StatusValue, UserRef, ZpuidRef, ser_flag_capitalised,
-};
+use super::common::{Extra, Flag, IdRef, Ref, StatusValue, UserRef, ZpuidRef, ser_flag_capitalised};
 use super::de;
 use super::page::ListItem;
 use crate::ids::{ClassificationId, IssueId, ModuleId, ProjectId, SeverityId, TagId, UserId};
@@ -85,10 +83,7 @@ pub struct NewIssue {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `Internal` or `External`.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_flag_capitalised"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_flag_capitalised")]
     pub flag: Option<Flag>,
     /// Due date (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,18 +111,13 @@ pub struct NewIssue {
 impl NewIssue {
     /// An issue with just a title.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), ..Self::default() }
     }
 
     /// Sets `assignee: {zpuid}`.
     #[must_use]
     pub fn assignee(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.assignee = Some(ZpuidRef {
-            zpuid: zpuid.into(),
-        });
+        self.assignee = Some(ZpuidRef { zpuid: zpuid.into() });
         self
     }
 
@@ -139,16 +129,8 @@ impl NewIssue {
     }
 }
 
-setters!(NewIssue {
-    description: String,
-    flag: Flag,
-    due_date: NaiveDate,
-});
-ref_setters!(NewIssue {
-    severity: SeverityId,
-    classification: ClassificationId,
-    module: ModuleId,
-});
+setters!(NewIssue { description: String, flag: Flag, due_date: NaiveDate });
+ref_setters!(NewIssue { severity: SeverityId, classification: ClassificationId, module: ModuleId });
 
 /// Body of `PATCH …/issues/{I}`; only the fields set are sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -160,10 +142,7 @@ pub struct IssueUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `Internal` or `External`.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_flag_capitalised"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_flag_capitalised")]
     pub flag: Option<Flag>,
     /// Due date (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,22 +173,11 @@ impl IssueUpdate {
     /// Sets `assignee: {zpuid}`.
     #[must_use]
     pub fn assignee(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.assignee = Some(ZpuidRef {
-            zpuid: zpuid.into(),
-        });
+        self.assignee = Some(ZpuidRef { zpuid: zpuid.into() });
         self
     }
 }
 
-setters!(IssueUpdate {
-    name: String,
-    description: String,
-    flag: Flag,
-    due_date: NaiveDate,
-});
-ref_setters!(IssueUpdate {
-    severity: SeverityId,
-    classification: ClassificationId,
-    module: ModuleId,
-});
+setters!(IssueUpdate { name: String, description: String, flag: Flag, due_date: NaiveDate });
+ref_setters!(IssueUpdate { severity: SeverityId, classification: ClassificationId, module: ModuleId });
 custom_field_setter!(NewIssue, IssueUpdate);

@@ -70,16 +70,10 @@ pub struct NewMilestone {
     /// Name (required, ≤ 100 characters).
     pub name: String,
     /// Start date.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_date_us"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_date_us")]
     pub start_date: Option<NaiveDate>,
     /// End date.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_date_us"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_date_us")]
     pub end_date: Option<NaiveDate>,
     /// Owner (flat `owner_zpuid`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,11 +85,7 @@ pub struct NewMilestone {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<StatusId>,
     /// Tags, sent as `tagIds` (comma-separated).
-    #[serde(
-        rename = "tagIds",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_tag_ids"
-    )]
+    #[serde(rename = "tagIds", skip_serializing_if = "Option::is_none", serialize_with = "ser_tag_ids")]
     pub tag_ids: Option<Vec<TagId>>,
     /// Other top-level keys (`budget`, `threshold`, `next`, `previous`, …).
     #[serde(flatten)]
@@ -105,10 +95,7 @@ pub struct NewMilestone {
 impl NewMilestone {
     /// A phase with just a name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), ..Self::default() }
     }
 }
 
@@ -128,16 +115,10 @@ pub struct MilestoneUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Start date (`MM-dd-yyyy`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_date_us"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_date_us")]
     pub start_date: Option<NaiveDate>,
     /// End date (`MM-dd-yyyy`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_date_us"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_date_us")]
     pub end_date: Option<NaiveDate>,
     /// Owner (flat `owner_zpuid`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,11 +130,7 @@ pub struct MilestoneUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_id: Option<StatusId>,
     /// Tags, sent as `tagIds` (comma-separated).
-    #[serde(
-        rename = "tagIds",
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_tag_ids"
-    )]
+    #[serde(rename = "tagIds", skip_serializing_if = "Option::is_none", serialize_with = "ser_tag_ids")]
     pub tag_ids: Option<Vec<TagId>>,
     /// Other top-level keys.
     #[serde(flatten)]

@@ -86,8 +86,8 @@ mod user;
 
 pub use comment::{Comment, NewComment};
 pub use common::{
-    BillingType, Extra, Flag, IdRef, LogHours, OpenClosedCount, OwnerWork, OwnersAndWork, Priority,
-    Ref, StatusRef, StatusValue, TaskDuration, UserRef, WorkValues, ZpuidRef,
+    BillingType, Extra, Flag, IdRef, LogHours, OpenClosedCount, OwnerWork, OwnersAndWork, Priority, Ref, StatusRef,
+    StatusValue, TaskDuration, UserRef, WorkValues, ZpuidRef,
 };
 pub use issue::{Issue, IssueUpdate, NewIssue};
 pub use milestone::{Milestone, MilestoneUpdate, NewMilestone};
@@ -98,9 +98,7 @@ pub use search::SearchResults;
 pub use tag::Tag;
 pub use task::{NewTask, Task, TaskMove, TaskUpdate};
 pub use tasklist::{NewTasklist, Tasklist, TasklistUpdate};
-pub use timelog::{
-    BillStatus, LogModule, LogModuleType, NewTimeLog, TimeLog, TimeLogGroup, TimeLogUpdate,
-};
+pub use timelog::{BillStatus, LogModule, LogModuleType, NewTimeLog, TimeLog, TimeLogGroup, TimeLogUpdate};
 pub use user::User;
 
 /// `GET …/projects` (bare array) and `GET …/users/{U}/projects` (`{projects}`).

@@ -48,19 +48,16 @@ impl PageInfo {
     /// `has_next_page`, or else `has_more_page` (used by one third-party schema, probably not
     /// the wire name, kept in `extra`).
     pub fn has_next(&self) -> Option<bool> {
-        self.has_next_page
-            .or_else(|| match self.extra.get("has_more_page")? {
-                Value::Bool(b) => Some(*b),
-                Value::String(s) => s.parse().ok(),
-                _ => None,
-            })
+        self.has_next_page.or_else(|| match self.extra.get("has_more_page")? {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        })
     }
 }
 
 /// `page_info` as an object or as an array holding that object (milestones).
-pub(crate) fn page_info_field<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<PageInfo>, D::Error> {
+pub(crate) fn page_info_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PageInfo>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -101,21 +98,14 @@ pub struct Page<T> {
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Self {
-            items: Vec::new(),
-            page_info: None,
-            extra: Extra::new(),
-        }
+        Self { items: Vec::new(), page_info: None, extra: Extra::new() }
     }
 }
 
 impl<T> Page<T> {
     /// A page holding `items` and nothing else.
     pub fn new(items: Vec<T>) -> Self {
-        Self {
-            items,
-            ..Self::default()
-        }
+        Self { items, ..Self::default() }
     }
 
     /// Whether another page should be requested after this one, given the `per_page` that
@@ -164,10 +154,7 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 
 impl<T: ListItem + Serialize> Serialize for Page<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let extra = self
-            .extra
-            .iter()
-            .filter(|(k, _)| k.as_str() != "page_info" && !T::LIST_KEYS.contains(&k.as_str()));
+        let extra = self.extra.iter().filter(|(k, _)| k.as_str() != "page_info" && !T::LIST_KEYS.contains(&k.as_str()));
         let mut map = s.serialize_map(None)?;
         map.serialize_entry(T::LIST_KEYS[0], &self.items)?;
         if let Some(info) = &self.page_info {
@@ -215,9 +202,7 @@ impl<'de, T: ListItem + Deserialize<'de>> Deserialize<'de> for Page<T> {
                 while let Some(key) = map.next_key::<String>()? {
                     if T::LIST_KEYS.contains(&key.as_str()) {
                         if items.is_some() {
-                            return Err(de::Error::custom(format!(
-                                "more than one list key (`{key}`)"
-                            )));
+                            return Err(de::Error::custom(format!("more than one list key (`{key}`)")));
                         }
                         items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
                     } else if key == "page_info" {
@@ -228,11 +213,7 @@ impl<'de, T: ListItem + Deserialize<'de>> Deserialize<'de> for Page<T> {
                     }
                 }
                 let items = items.ok_or_else(|| de::Error::missing_field(T::LIST_KEYS[0]))?;
-                Ok(Page {
-                    items,
-                    page_info,
-                    extra,
-                })
+                Ok(Page { items, page_info, extra })
             }
         }
 

@@ -99,10 +99,7 @@ impl Project {
     /// Custom fields: the `extra` keys that look like custom field API names
     /// (`projects_cf_0001`, `cf_*`).
     pub fn custom_fields(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.extra
-            .iter()
-            .filter(|(k, _)| k.contains("_cf_") || k.starts_with("cf_"))
-            .map(|(k, v)| (k.as_str(), v))
+        self.extra.iter().filter(|(k, _)| k.contains("_cf_") || k.starts_with("cf_")).map(|(k, v)| (k.as_str(), v))
     }
 
     /// A custom (or any unmodelled) field by key.
@@ -113,10 +110,7 @@ impl Project {
     /// A user-type custom field (an array of user objects, or one) decoded as people.
     pub fn custom_field_users(&self, key: &str) -> Option<Vec<UserRef>> {
         match self.extra.get(key)? {
-            Value::Array(a) => a
-                .iter()
-                .map(|v| serde_json::from_value(v.clone()).ok())
-                .collect(),
+            Value::Array(a) => a.iter().map(|v| serde_json::from_value(v.clone()).ok()).collect(),
             v @ Value::Object(_) => serde_json::from_value(v.clone()).ok().map(|u| vec![u]),
             _ => None,
         }
@@ -209,18 +203,13 @@ pub struct NewProject {
 impl NewProject {
     /// A project with just a name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), ..Self::default() }
     }
 
     /// Sets `owner: {zpuid}`.
     #[must_use]
     pub fn owner(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.owner = Some(ZpuidRef {
-            zpuid: zpuid.into(),
-        });
+        self.owner = Some(ZpuidRef { zpuid: zpuid.into() });
         self
     }
 
@@ -243,11 +232,7 @@ setters!(NewProject {
     budget_info: BudgetInfo,
     copy_from: ProjectId,
 });
-ref_setters!(NewProject {
-    status: StatusId,
-    layout: LayoutId,
-    project_group: ProjectGroupId,
-});
+ref_setters!(NewProject { status: StatusId, layout: LayoutId, project_group: ProjectGroupId });
 
 /// Body of `PATCH …/projects/{PR}`; only the fields set are sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -289,10 +274,7 @@ pub struct ProjectUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project_group: Option<IdRef<ProjectGroupId>>,
     /// Completion time (ISO 8601 with milliseconds).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_datetime_ms"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_datetime_ms")]
     pub completed_time: Option<DateTime<Utc>>,
     /// Custom fields and other top-level keys.
     #[serde(flatten)]
@@ -308,9 +290,7 @@ impl ProjectUpdate {
     /// Sets `owner: {zpuid}`.
     #[must_use]
     pub fn owner(mut self, zpuid: impl Into<UserId>) -> Self {
-        self.owner = Some(ZpuidRef {
-            zpuid: zpuid.into(),
-        });
+        self.owner = Some(ZpuidRef { zpuid: zpuid.into() });
         self
     }
 }
@@ -326,9 +306,5 @@ setters!(ProjectUpdate {
     budget_info: BudgetInfo,
     completed_time: DateTime<Utc>,
 });
-ref_setters!(ProjectUpdate {
-    status: StatusId,
-    layout: LayoutId,
-    project_group: ProjectGroupId,
-});
+ref_setters!(ProjectUpdate { status: StatusId, layout: LayoutId, project_group: ProjectGroupId });
 custom_field_setter!(NewProject, ProjectUpdate);

@@ -26,11 +26,7 @@ pub struct SearchResults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestones: Option<Vec<Milestone>>,
     /// Pagination info, if any (object or one-element array).
-    #[serde(
-        default,
-        deserialize_with = "page_info",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "page_info", skip_serializing_if = "Option::is_none")]
     pub page_info: Option<PageInfo>,
     /// Other keys, kept as received.
     #[serde(flatten)]

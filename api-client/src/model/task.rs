@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    BillingType, Extra, IdRef, LogHours, OwnersAndWork, Priority, Ref, StatusRef, TaskDuration,
-    UserRef,
+    BillingType, Extra, IdRef, LogHours, OwnersAndWork, Priority, Ref, StatusRef, TaskDuration, UserRef,
 };
 use super::de;
 use super::page::ListItem;
@@ -120,16 +119,10 @@ pub struct NewTask {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Start (sent as `2026-07-22T00:00:00.000Z`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_datetime_ms"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_datetime_ms")]
     pub start_date: Option<DateTime<Utc>>,
     /// Due (sent as `2026-07-22T00:00:00.000Z`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_datetime_ms"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_datetime_ms")]
     pub end_date: Option<DateTime<Utc>>,
     /// Priority, lowercase.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,10 +156,7 @@ pub struct NewTask {
 impl NewTask {
     /// A task with just a name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), ..Self::default() }
     }
 
     /// Sets `tags: [{id}, …]`.
@@ -187,11 +177,7 @@ setters!(NewTask {
     billing_type: BillingType,
     duration: TaskDuration,
 });
-ref_setters!(NewTask {
-    tasklist: TasklistId,
-    status: StatusId,
-    milestone: MilestoneId,
-});
+ref_setters!(NewTask { tasklist: TasklistId, status: StatusId, milestone: MilestoneId });
 
 /// Body of `PATCH …/tasks/{T}`; only the fields set are sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -206,16 +192,10 @@ pub struct TaskUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Start (sent with milliseconds).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_datetime_ms"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_datetime_ms")]
     pub start_date: Option<DateTime<Utc>>,
     /// Due (sent with milliseconds).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "de::ser_opt_datetime_ms"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "de::ser_opt_datetime_ms")]
     pub end_date: Option<DateTime<Utc>>,
     /// Priority, lowercase.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -265,11 +245,7 @@ setters!(TaskUpdate {
     duration: TaskDuration,
     is_completed: bool,
 });
-ref_setters!(TaskUpdate {
-    tasklist: TasklistId,
-    status: StatusId,
-    milestone: MilestoneId,
-});
+ref_setters!(TaskUpdate { tasklist: TasklistId, status: StatusId, milestone: MilestoneId });
 custom_field_setter!(NewTask, TaskUpdate);
 
 /// Body of `POST …/tasks/{T}/move`: `{target_tasklist_id}`.
@@ -282,8 +258,6 @@ pub struct TaskMove {
 impl TaskMove {
     /// Moves to the given task list.
     pub fn new(target_tasklist_id: impl Into<TasklistId>) -> Self {
-        Self {
-            target_tasklist_id: target_tasklist_id.into(),
-        }
+        Self { target_tasklist_id: target_tasklist_id.into() }
     }
 }

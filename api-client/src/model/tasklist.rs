@@ -71,20 +71,12 @@ pub struct NewTasklist {
 impl NewTasklist {
     /// A task list with just a name.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), ..Self::default() }
     }
 }
 
-setters!(NewTasklist {
-    flag: Flag,
-    status: Value
-});
-ref_setters!(NewTasklist {
-    milestone: MilestoneId
-});
+setters!(NewTasklist { flag: Flag, status: Value });
+ref_setters!(NewTasklist { milestone: MilestoneId });
 
 /// Body of `PATCH …/tasklists/{TL}`; only the fields set are sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -113,12 +105,6 @@ impl TasklistUpdate {
     }
 }
 
-setters!(TasklistUpdate {
-    name: String,
-    flag: Flag,
-    status: Value
-});
-ref_setters!(TasklistUpdate {
-    milestone: MilestoneId
-});
+setters!(TasklistUpdate { name: String, flag: Flag, status: Value });
+ref_setters!(TasklistUpdate { milestone: MilestoneId });
 custom_field_setter!(NewTasklist, TasklistUpdate);

@@ -14,11 +14,7 @@ use crate::ids::{IssueId, TaskId, TimelogId, UserId};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeLogGroup {
     /// The group's date, when the grouping is by date.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_date",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_date", skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
     /// The logs of this group.
     #[serde(default)]
@@ -106,10 +102,7 @@ impl<'de> Deserialize<'de> for LogModuleType {
             "general" => Ok(Self::General),
             "task" | "tasks" => Ok(Self::Task),
             "issue" | "issues" | "bug" | "bugs" => Ok(Self::Issue),
-            _ => Err(serde::de::Error::unknown_variant(
-                &name,
-                &["general", "task", "issue"],
-            )),
+            _ => Err(serde::de::Error::unknown_variant(&name, &["general", "task", "issue"])),
         }
     }
 }
@@ -121,11 +114,7 @@ pub struct LogModule {
     #[serde(rename = "type")]
     pub kind: LogModuleType,
     /// The task or issue id.
-    #[serde(
-        default,
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Other fields, kept as received.
     #[serde(flatten)]
@@ -135,29 +124,17 @@ pub struct LogModule {
 impl LogModule {
     /// `{"type":"general"}`.
     pub fn general() -> Self {
-        Self {
-            kind: LogModuleType::General,
-            id: None,
-            extra: Extra::new(),
-        }
+        Self { kind: LogModuleType::General, id: None, extra: Extra::new() }
     }
 
     /// `{"type":"task","id":"…"}`.
     pub fn task(id: impl Into<TaskId>) -> Self {
-        Self {
-            kind: LogModuleType::Task,
-            id: Some(id.into().into()),
-            extra: Extra::new(),
-        }
+        Self { kind: LogModuleType::Task, id: Some(id.into().into()), extra: Extra::new() }
     }
 
     /// `{"type":"issue","id":"…"}`.
     pub fn issue(id: impl Into<IssueId>) -> Self {
-        Self {
-            kind: LogModuleType::Issue,
-            id: Some(id.into().into()),
-            extra: Extra::new(),
-        }
+        Self { kind: LogModuleType::Issue, id: Some(id.into().into()), extra: Extra::new() }
     }
 }
 
@@ -284,10 +261,7 @@ pub struct TimeLogUpdate {
 impl TimeLogUpdate {
     /// An update of a log recorded against `module`.
     pub fn new(module: LogModule) -> Self {
-        Self {
-            module: Some(module),
-            ..Self::default()
-        }
+        Self { module: Some(module), ..Self::default() }
     }
 }
 

@@ -48,10 +48,7 @@ pub struct User {
 impl User {
     /// The best display name available: `full_name`, then `name`, then `email`.
     pub fn display_name(&self) -> Option<&str> {
-        self.full_name
-            .as_deref()
-            .or(self.name.as_deref())
-            .or(self.email.as_deref())
+        self.full_name.as_deref().or(self.name.as_deref()).or(self.email.as_deref())
     }
 }
 

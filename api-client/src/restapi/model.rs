@@ -25,9 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::{
-    ClassificationId, CommentId, IssueId, LayoutId, MilestoneId, ModuleId, PortalId, ProfileId,
-    ProjectGroupId, ProjectId, ReproducibilityId, RoleId, SeverityId, StatusId, TaskId, TasklistId,
-    UserId, Zuid,
+    ClassificationId, CommentId, IssueId, LayoutId, MilestoneId, ModuleId, PortalId, ProfileId, ProjectGroupId,
+    ProjectId, ReproducibilityId, RoleId, SeverityId, StatusId, TaskId, TasklistId, UserId, Zuid,
 };
 use crate::model::de;
 use crate::model::{Extra, ListItem, Page, Ref};
@@ -64,11 +63,7 @@ impl UsDate {
         ["%m-%d-%Y %I:%M:%S %p", "%m-%d-%Y %I:%M %p"]
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .or_else(|| {
-                NaiveDate::parse_from_str(s, "%m-%d-%Y")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-            })
+            .or_else(|| NaiveDate::parse_from_str(s, "%m-%d-%Y").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
     }
 }
 
@@ -413,10 +408,7 @@ pub struct Project {
 impl Project {
     /// A custom field value by its label (custom fields are `[{"<label>": value}, …]`).
     pub fn custom_field(&self, label: &str) -> Option<&Value> {
-        self.custom_fields
-            .as_ref()?
-            .iter()
-            .find_map(|m| m.get(label))
+        self.custom_fields.as_ref()?.iter().find_map(|m| m.get(label))
     }
 }
 
