@@ -2,6 +2,10 @@
 //! minted as in Zoho's API console, the typed answers decoded from the sandbox's real output, and
 //! each endpoint's documented errors arriving as typed Zoho errors.
 
+#[path = "../../tests/tests/common/console.rs"]
+mod console;
+use console::console_token;
+
 use std::fmt::Debug;
 use std::time::Duration;
 
@@ -39,28 +43,6 @@ scope_set! {
         "ZohoProjects.tags.ALL",
     ];
     struct SearchOnly = ["ZohoProjects.search.READ"];
-}
-
-/// What a developer does in the API console: generate a code for some scopes, exchange it.
-async fn console_token(sb: &Sandbox, scopes: &[&str]) -> String {
-    let client = sb.demo_client();
-    let code = sb.self_client_code(&client.client_id, scopes).expect("code");
-    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("token call")
-        .json()
-        .await
-        .expect("json");
-    resp["access_token"].as_str().expect("access token").to_owned()
 }
 
 /// A fresh sandbox (its own data, relaxed limits so no test waits), a client for it and the

@@ -3,6 +3,10 @@
 //! stream asks for exactly the pages it needs, and how it ends (V3 `has_next_page`, bare lists
 //! on a short page, restapi on a short page or HTTP 204, errors).
 
+#[path = "../../tests/tests/common/console.rs"]
+mod console;
+use console::console_token;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -16,27 +20,6 @@ const SCOPES: [&str; 3] = ["ZohoProjects.projects.READ", "ZohoProjects.tasks.REA
 
 scope_set! {
     struct Reader = ["ZohoProjects.projects.READ", "ZohoProjects.tasks.READ", "ZohoProjects.users.READ"];
-}
-
-async fn console_token(sb: &Sandbox, scopes: &[&str]) -> String {
-    let client = sb.demo_client();
-    let code = sb.self_client_code(&client.client_id, scopes).expect("code");
-    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("token call")
-        .json()
-        .await
-        .expect("json");
-    resp["access_token"].as_str().expect("access token").to_owned()
 }
 
 /// A sandbox whose first demo project holds 450 more tasks, a client, the portal and project ids

@@ -1,6 +1,10 @@
 //! `Client<S>` really sends: a token generated as in Zoho's API console, a derived endpoint,
 //! real HTTP against the sandbox.
 
+#[path = "common/console.rs"]
+mod console;
+use console::console_token;
+
 use std::time::Duration;
 use zoho_projects::prelude::*;
 use zoho_projects::{DynamicScopes, Token};
@@ -37,28 +41,6 @@ struct CreateTask {
     project: String,
     #[zoho(body)]
     body: serde_json::Value,
-}
-
-/// What a developer does in the API console: generate a code for some scopes, exchange it.
-async fn console_token(sb: &Sandbox, scopes: &[&str]) -> String {
-    let client = sb.demo_client();
-    let code = sb.self_client_code(&client.client_id, scopes).expect("code");
-    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("token call")
-        .json()
-        .await
-        .expect("json");
-    resp["access_token"].as_str().expect("access token").to_owned()
 }
 
 #[tokio::test]

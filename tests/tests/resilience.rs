@@ -1,5 +1,9 @@
 //! Retries under injected faults and the client-side rate limiter, against the sandbox.
 
+#[path = "common/console.rs"]
+mod console;
+use console::console_token;
+
 use std::time::Duration;
 use zoho_projects::prelude::*;
 use zoho_projects::{RateLimiter, RetryPolicy};
@@ -26,25 +30,8 @@ struct CreateTask {
 const SCOPES: [&str; 2] = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
 
 async fn token(sb: &Sandbox) -> Token<Work> {
-    let client = sb.demo_client();
-    let code = sb.self_client_code(&client.client_id, &SCOPES).expect("code");
-    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.client_secret),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("token call")
-        .json()
-        .await
-        .expect("json");
-    let access = resp["access_token"].as_str().expect("access token");
-    Token::from_console(access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token")
+    let access = console_token(sb, &SCOPES).await;
+    Token::from_console(&access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token")
 }
 
 /// Retries wait on nothing: the sandbox's faults do not depend on time.

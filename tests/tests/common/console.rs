@@ -1,0 +1,26 @@
+//! What a developer does in Zoho's API console: generate a code for some scopes ("Generate
+//! Code", self client), then exchange it at the token endpoint. Real HTTP against the sandbox.
+
+use zoho_sandbox::{Dc, Sandbox};
+
+/// An access token for `scopes`, obtained as from the API console.
+pub(crate) async fn console_token(sb: &Sandbox, scopes: &[&str]) -> String {
+    let client = sb.demo_client();
+    let code = sb.self_client_code(&client.client_id, scopes).expect("code");
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("url");
+    let resp: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.client_secret),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .expect("token call")
+        .json()
+        .await
+        .expect("json");
+    resp["access_token"].as_str().expect("access token").to_owned()
+}
