@@ -90,7 +90,10 @@ pub(crate) async fn serve(listener: TcpListener, dc: Dc, shared: Arc<Shared>, mu
                 let kill = k2.clone();
                 async move { Ok::<_, Infallible>(handle(shared, dc, req, kill).await) }
             });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+            // HTTP/1.1, and HTTP/2 with prior knowledge (h2c), so that a test can multiplex
+            // thousands of concurrent calls over one connection.
+            let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let conn = builder.serve_connection(TokioIo::new(stream), svc);
             tokio::select! {
                 _ = conn => {}
                 _ = kill.notified() => {}
