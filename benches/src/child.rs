@@ -133,8 +133,8 @@ fn fastpath_loop() -> i32 {
     0
 }
 
-/// For profilers: `$ZB_ITERS` sequential calls of one variant of scenario 2 (`$ZB_VARIANT`: 0 raw
-/// reqwest, 1 `Client` + `Token`, 2 `Client` + `TokenManager`) against the tiny server.
+/// For profilers: `$ZB_ITERS` sequential calls of one variant of scenario 2 (`$ZB_VARIANT`: an index into
+/// [`crate::overhead::VARIANTS`]) against the tiny server.
 fn overhead_loop() -> i32 {
     let iters = std::env::var("ZB_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let variant = std::env::var("ZB_VARIANT").ok().and_then(|v| v.parse().ok()).unwrap_or(0);

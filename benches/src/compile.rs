@@ -59,11 +59,21 @@ pub struct CompileResult {
 }
 
 /// Builds both crates `reps` times with each command, after a warm-up.
+///
+/// `ZOHO_BENCH_MACRO_OPT=<level>` builds proc macros (and build scripts) at that `opt-level`
+/// (`CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL`, in its own target dir);
+/// `ZOHO_BENCH_COMPILE_DIR=<dir>` keeps the generated crates there for inspection.
 pub fn compile_cost(bench: &Bench, n: usize, reps: usize) -> io::Result<CompileResult> {
     let tmp = tempfile::tempdir()?;
-    let target = workspace_root().join("target").join("zoho-bench-compile");
-    let log = tmp.path().join("rustc.log");
-    let dirs = [tmp.path().join("derived"), tmp.path().join("hand")];
+    let base = std::env::var_os("ZOHO_BENCH_COMPILE_DIR").map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
+    let macro_opt = std::env::var("ZOHO_BENCH_MACRO_OPT").ok();
+    let target_name = match &macro_opt {
+        Some(level) => format!("zoho-bench-compile-macro-opt{level}"),
+        None => "zoho-bench-compile".to_owned(),
+    };
+    let target = workspace_root().join("target").join(target_name);
+    let log = base.join("rustc.log");
+    let dirs = [base.join("derived"), base.join("hand")];
     let mut libs = Vec::new();
     for (dir, derived) in dirs.iter().zip([true, false]) {
         libs.push(write_crate(dir, n, derived)?);
@@ -76,6 +86,9 @@ pub fn compile_cost(bench: &Bench, n: usize, reps: usize) -> io::Result<CompileR
             if (k.starts_with("CARGO_") && k != "CARGO_HOME") || k == "RUSTC_WRAPPER" || k == "RUSTFLAGS" {
                 c.env_remove(&*k);
             }
+        }
+        if let Some(level) = &macro_opt {
+            c.env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", level);
         }
         c.arg(cmd)
             .arg("--quiet")

@@ -24,6 +24,9 @@ pub struct Sources {
     pub std_mutex: Mutex<Option<AccessToken>>,
     /// `tokio::sync::Mutex<Option<AccessToken>>`.
     pub tokio_mutex: tokio::sync::Mutex<Option<AccessToken>>,
+    /// A logged-in manager whose clock is a coarse one: the time kept in an atomic that a
+    /// thread updates every millisecond (no clock read per call).
+    pub manager_coarse: TokenManager<Reader>,
     token: AccessToken,
 }
 
@@ -31,13 +34,31 @@ pub struct Sources {
 pub type Variant = fn(&Sources) -> AccessToken;
 
 /// The variants by name, as the bench and the profiling loop know them.
-pub const VARIANTS: [(&str, Variant); 5] = [
+pub const VARIANTS: [(&str, Variant); 6] = [
     ("manager", Sources::manager),
     ("manager_dyn", Sources::manager_dyn),
     ("std_mutex", Sources::std_mutex),
     ("tokio_mutex", Sources::tokio_mutex),
     ("clone_only", Sources::clone_only),
+    ("manager_coarse", Sources::manager_coarse),
 ];
+
+/// A clock read from an atomic that a background thread sets every millisecond.
+fn coarse_clock() -> impl Fn() -> SystemTime + Send + Sync + 'static {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let nanos = || SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let now = Arc::new(AtomicU64::new(nanos()));
+    let ticker = Arc::downgrade(&now);
+    std::thread::spawn(move || {
+        while let Some(now) = ticker.upgrade() {
+            now.store(nanos(), Ordering::Relaxed);
+            drop(now);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    move || std::time::UNIX_EPOCH + Duration::from_nanos(now.load(Ordering::Relaxed))
+}
 
 impl Sources {
     /// Builds them (a current-thread runtime logs the manager in).
@@ -45,16 +66,18 @@ impl Sources {
         let scopes = DynamicScopes::parse_list(READ).expect("scope");
         let access = AccessToken::new("1000.abc.def", SystemTime::now() + Duration::from_secs(24 * 3600), scopes);
         let token = Token::<Reader>::from_parts(TokenParts::new(access.clone())).expect("scopes");
-        let manager =
-            TokenManager::builder::<Reader>(NoRefresh, StoreKey::new("https://accounts.zoho.com", "1000.C", "u"))
-                .store(MemoryStore::new())
-                .build();
+        let key = StoreKey::new("https://accounts.zoho.com", "1000.C", "u");
+        let manager = TokenManager::builder::<Reader>(NoRefresh, key.clone()).store(MemoryStore::new()).build();
+        let manager_coarse =
+            TokenManager::builder::<Reader>(NoRefresh, key).store(MemoryStore::new()).clock(coarse_clock()).build();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        rt.block_on(manager.login(token)).expect("login");
+        rt.block_on(manager.login(token.clone())).expect("login");
+        rt.block_on(manager_coarse.login(token)).expect("login");
         Sources {
             manager,
             std_mutex: Mutex::new(Some(access.clone())),
             tokio_mutex: tokio::sync::Mutex::new(Some(access.clone())),
+            manager_coarse,
             token: access,
         }
     }
@@ -67,6 +90,11 @@ impl Sources {
     /// The same through `TokenSource::access_token` (a boxed future), as `Client::send` calls it.
     pub fn manager_dyn(&self) -> AccessToken {
         poll_ready(TokenSource::access_token(&self.manager)).expect("token")
+    }
+
+    /// `TokenManager::token()` with the coarse clock.
+    pub fn manager_coarse(&self) -> AccessToken {
+        poll_ready(self.manager_coarse.token()).expect("token")
     }
 
     /// Only what every variant ends with: cloning the shared token (one reference count).

@@ -2,10 +2,12 @@
 //! `reqwest`, against a trivial local HTTP server, so that the client's own cost is visible.
 //!
 //! The server runs on its own thread (current-thread runtime); the calls run on another
-//! current-thread runtime. Three variants, each with its own `reqwest::Client` built with the
+//! current-thread runtime. Four variants, each with its own `reqwest::Client` built with the
 //! same settings, are interleaved in chunks (the order rotating per chunk) to cancel drift:
 //!
-//! - `raw`: `http.get(url).header(AUTHORIZATION, "Zoho-oauthtoken …").send()` then `.json()`;
+//! - raw, the baseline: `http.get(url.clone()).header(AUTHORIZATION, "Zoho-oauthtoken …").send()`
+//!   then `.json()`, with the `Url` parsed once;
+//! - raw with a `&str` URL (`http.get(&string)`), which reqwest parses on every call;
 //! - `client+token`: `Client::send(ListPortals)` with a fixed `Token<Reader>`;
 //! - `client+manager`: `Client::send(ListPortals)` with a `TokenManager` holding a valid token.
 
@@ -59,8 +61,10 @@ pub fn tiny_server() -> io::Result<SocketAddr> {
     Ok(addr)
 }
 
-/// The variants, in the order of [`OverheadResult::reps`].
-pub const VARIANTS: [&str; 3] = ["raw reqwest", "Client + Token", "Client + TokenManager"];
+/// The variants, in the order of [`OverheadResult::reps`]; the first is the baseline.
+pub const VARIANTS: [&str; 4] =
+    ["raw reqwest, parsed Url", "raw reqwest, &str URL", "Client + Token", "Client + TokenManager"];
+const N: usize = VARIANTS.len();
 
 /// What scenario 2 measured.
 #[derive(Debug, Clone)]
@@ -68,14 +72,14 @@ pub struct OverheadResult {
     /// Calls in flight at once (1: sequential).
     pub concurrency: usize,
     /// Per repetition, per variant (see [`VARIANTS`]).
-    pub reps: Vec<[Latency; 3]>,
+    pub reps: Vec<[Latency; N]>,
 }
 
 impl OverheadResult {
     /// Medians over repetitions of `variant / raw` for p50 and p99, and of `raw / variant` for
     /// throughput (all three: above 1 means slower than raw).
     pub fn ratios(&self, variant: usize) -> (f64, f64, f64) {
-        let ratio = |f: &dyn Fn(&[Latency; 3]) -> f64| median(&self.reps.iter().map(f).collect::<Vec<_>>());
+        let ratio = |f: &dyn Fn(&[Latency; N]) -> f64| median(&self.reps.iter().map(f).collect::<Vec<_>>());
         (
             ratio(&|r| r[variant].p50.as_secs_f64() / r[0].p50.as_secs_f64()),
             ratio(&|r| r[variant].p99.as_secs_f64() / r[0].p99.as_secs_f64()),
@@ -103,7 +107,7 @@ pub fn overhead(calls: usize, concurrency: usize, chunk: usize, reps: usize) -> 
     rt.block_on(async {
         let setup = Setup::new(addr).await?;
         // Warm-up: connections, allocator, caches.
-        for v in 0..3 {
+        for v in 0..N {
             run_chunk(&setup, v, chunk.clamp(1, calls.max(1)), concurrency).await?;
         }
         let mut result = OverheadResult { concurrency, reps: Vec::with_capacity(reps) };
@@ -120,6 +124,9 @@ pub fn one_variant(variant: usize, calls: usize) -> io::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
         let setup = Setup::new(addr).await?;
+        let sending = setup.client_token.send(ListPortals);
+        eprintln!("the future Client::send boxes: {} bytes", std::mem::size_of_val(&*sending));
+        drop(sending);
         run_chunk(&setup, variant, 100, 1).await?;
         run_chunk(&setup, variant, calls, 1).await?;
         Ok(())
@@ -129,6 +136,7 @@ pub fn one_variant(variant: usize, calls: usize) -> io::Result<()> {
 struct Setup {
     raw_http: reqwest::Client,
     raw_url: String,
+    raw_parsed: url::Url,
     client_token: Client<Reader>,
     client_manager: Client<Reader>,
 }
@@ -157,24 +165,26 @@ impl Setup {
             .retry(RetryPolicy::never())
             .build(manager)
             .map_err(io::Error::other)?;
-        Ok(Setup { raw_http: http_client(), raw_url: format!("{base}api/v3/portals"), client_token, client_manager })
+        let raw_url = format!("{base}api/v3/portals");
+        let raw_parsed = raw_url.parse().map_err(io::Error::other)?;
+        Ok(Setup { raw_http: http_client(), raw_url, raw_parsed, client_token, client_manager })
     }
 
     /// One call of variant `v`; every variant decodes the JSON answer.
     async fn call(&self, v: usize) -> io::Result<Duration> {
         let started = Instant::now();
         let value: serde_json::Value = match v {
-            0 => {
-                let resp = self
-                    .raw_http
-                    .get(&self.raw_url)
+            0 | 1 => {
+                let req =
+                    if v == 0 { self.raw_http.get(self.raw_parsed.clone()) } else { self.raw_http.get(&self.raw_url) };
+                let resp = req
                     .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {SECRET}"))
                     .send()
                     .await
                     .map_err(io::Error::other)?;
                 resp.error_for_status().map_err(io::Error::other)?.json().await.map_err(io::Error::other)?
             }
-            1 => self.client_token.send(ListPortals).await.map_err(io::Error::other)?,
+            2 => self.client_token.send(ListPortals).await.map_err(io::Error::other)?,
             _ => self.client_manager.send(ListPortals).await.map_err(io::Error::other)?,
         };
         if value["portals"][0]["id"] != "123456789" {
@@ -184,23 +194,26 @@ impl Setup {
     }
 }
 
-async fn one_rep(setup: &Setup, calls: usize, concurrency: usize, chunk: usize) -> io::Result<[Latency; 3]> {
-    let mut samples: [Vec<Duration>; 3] = Default::default();
-    let mut walls = [Duration::ZERO; 3];
+async fn one_rep(setup: &Setup, calls: usize, concurrency: usize, chunk: usize) -> io::Result<[Latency; N]> {
+    let mut samples: [Vec<Duration>; N] = Default::default();
+    let mut walls = [Duration::ZERO; N];
     let chunk = chunk.clamp(1, calls.max(1));
     let rounds = calls.div_ceil(chunk);
     for round in 0..rounds {
         let n = chunk.min(calls - round * chunk);
-        for k in 0..3 {
-            let v = (round + k) % 3;
+        for k in 0..N {
+            let v = (round + k) % N;
             let started = Instant::now();
             let mut lat = run_chunk(setup, v, n, concurrency).await?;
             walls[v] += started.elapsed();
             samples[v].append(&mut lat);
         }
     }
-    let [a, b, c] = &mut samples;
-    Ok([Latency::of(a, walls[0]), Latency::of(b, walls[1]), Latency::of(c, walls[2])])
+    let mut out = [Latency::default(); N];
+    for (v, lat) in samples.iter_mut().enumerate() {
+        out[v] = Latency::of(lat, walls[v]);
+    }
+    Ok(out)
 }
 
 async fn run_chunk(setup: &Setup, variant: usize, n: usize, concurrency: usize) -> io::Result<Vec<Duration>> {

@@ -104,6 +104,6 @@ fn generated_endpoint_crates_compile_and_agree() {
 fn sandbox_throughput_runs() {
     let r = sandbox_tput::sandbox_throughput(100, 4).expect("throughput");
     assert_eq!(r.errors, 0);
-    assert_eq!(r.routes.len(), 3);
+    assert_eq!(r.routes.len(), 7);
     assert!(report::sandbox(&r).contains("requests/s"));
 }

@@ -217,7 +217,10 @@ impl<S> Client<S> {
                 }
                 None => None,
             };
-            let result = self.attempt(endpoint, &token).await;
+            // Boxed on its own: the attempt's future (~750 bytes) would make the one `send` boxes
+            // larger than glibc's per-thread cache serves (1,032 bytes), and every call would
+            // take malloc's slow path (BENCHMARKS.md, per-call overhead).
+            let result = Box::pin(self.attempt(endpoint, &token)).await;
             if let Some(permit) = permit {
                 permit.release().await; // the slot's window starts when the answer arrived
             }

@@ -62,7 +62,7 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
         "storm" => Ok(report::storm(&storm::storm(b, b.size(10_000, 200), b.size(3, 1))?)),
         "fleet" => {
             let sizes: &[usize] = if b.smoke { &[1, 2] } else { &[1, 2, 4, 8] };
-            let (expiries, concurrency, calls) = (b.size(3, 1), b.size(8, 2), b.size(25, 2));
+            let (expiries, concurrency, calls) = (b.size(3, 1), b.size(8, 2), b.size(250, 2));
             let dir = tempfile::tempdir()?;
             let redis = RedisServer::start()?;
             let mut results = Vec::new();
