@@ -411,7 +411,9 @@ impl<S: ScopeRequirement> TokenManager<S> {
         {
             return Ok(c.token.clone());
         }
-        self.slow().await
+        // Boxed: keeps `token()`'s own future small, so the fast path's future (boxed by
+        // async-trait on every call) stays within the allocator's per-thread cache.
+        Box::pin(self.slow()).await
     }
 
     /// Stores a token obtained by a flow (the manager's scope set is checked by the type), and

@@ -322,15 +322,16 @@ fn token(sh: &Shared, req: &Req) -> Resp {
             let Some(rt) = p.get("refresh_token").map(str::to_owned) else {
                 return token_error(&mut st, "invalid_code");
             };
-            let rec = match st.refresh.get(&rt) {
-                Some(r) if !r.revoked && r.dc == dc && r.client_id == client.id => r.clone(),
+            // Only what the grant needs: the record's token lists grow with every grant.
+            let (zuid, scopes) = match st.refresh.get(&rt) {
+                Some(r) if !r.revoked && r.dc == dc && r.client_id == client.id => (r.zuid, r.scopes.clone()),
                 _ => return token_error(&mut st, "invalid_code"),
             };
-            match st.mint_access(now, &sh.limits, &client.id, rec.zuid, dc, &rec.scopes, Some(&rt)) {
+            match st.mint_access(now, &sh.limits, &client.id, zuid, dc, &scopes, Some(&rt)) {
                 Ok(at) => {
                     st.counters.refresh_grants += 1;
                     tracing::debug!(refresh_token = %redact_token(&rt), "refresh grant");
-                    json(200, &token_json(sh, dc, &at, None, Some(&rec.scopes)))
+                    json(200, &token_json(sh, dc, &at, None, Some(&scopes)))
                 }
                 Err(MintError::Throttled) => denied(&mut st),
             }

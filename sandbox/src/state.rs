@@ -527,8 +527,9 @@ impl State {
                 if r.mint_times.len() as u64 >= u64::from(max) {
                     return Err(MintError::Throttled);
                 }
+                // Kept only under a throttle: without one it would grow with every grant.
+                r.mint_times.push_back(now);
             }
-            r.mint_times.push_back(now);
             while r.access.len() as u64 >= u64::from(limits.access_tokens_per_refresh_token) {
                 match r.access.pop_front() {
                     Some(old) => {
