@@ -13,7 +13,7 @@
 //! serializes as a JSON number as V3 does.
 //!
 //! Ids are treated as opaque: captured samples contain masked ids such as
-//! `"XXXXXXXXXXXXXXX"` and the restapi accepts a portal *name* where a portal id is
+//! (a run of fifteen capital `X`s) and the restapi accepts a portal *name* where a portal id is
 //! expected. Parsing only rejects text that cannot be an id segment of a URL path (empty,
 //! whitespace, control characters, `/`, `?`, `#`, `%`, `\`), so an id can always be
 //! interpolated into a request path safely.
