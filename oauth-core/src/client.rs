@@ -206,8 +206,12 @@ impl<S> Client<S> {
     }
 
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        let token = self.inner.source.access_token().await?;
+        self.execute_with(endpoint, token).await
+    }
+
+    async fn execute_with<E: Endpoint>(&self, endpoint: &E, mut token: AccessToken) -> Result<E::Response, Error> {
         let policy = &self.inner.retry;
-        let mut token = self.inner.source.access_token().await?;
         let mut refreshed = false;
         let mut retries = 0;
         loop {
@@ -339,6 +343,6 @@ impl Client<Dynamic> {
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
         let token = self.inner.source.access_token().await?;
         token.scopes().require(<E::Scope as Scope>::OAUTH)?;
-        self.execute(&endpoint).await
+        self.execute_with(&endpoint, token).await
     }
 }
