@@ -11,7 +11,7 @@ use zoho_projects::paginate::Paginate;
 use zoho_projects::prelude::*;
 use zoho_projects::store::{FileStore, StoreKey, TokenRecord, TokenStore};
 use zoho_projects::{AccessToken, DynamicScopes, HasScope, RefreshToken, TokenParts, scopes};
-use zoho_sandbox::{Dc, Sandbox};
+use zoho_sandbox::{Dc, Limits, Sandbox};
 
 // ---------------------------------------------------------------------------------------------
 // Path rendering
@@ -223,7 +223,9 @@ scope_set! { struct TaskReader = ["ZohoProjects.tasks.READ"]; }
 /// `page_info`) and at `range` rows (restapi, `index`), against a fresh sandbox holding `extra`
 /// more tasks than the demo data.
 async fn paginate_demo(extra: usize, per_page: u32) -> [Vec<String>; 4] {
-    let sb = Sandbox::builder().start().await.expect("sandbox");
+    // One page per row reads ~200 pages: past Zoho's 100 calls per 2 minutes. The limit has its own
+    // tests (tests/tests/resilience.rs); here it would only turn small page sizes into 429s.
+    let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
     let demo = sb.demo_portal(Dc::Us);
     let project = demo.projects[0].id.clone();
     sb.seed_tasks(Dc::Us, &project, extra).expect("seed");
