@@ -34,8 +34,9 @@ pub struct Sources {
 pub type Variant = fn(&Sources) -> AccessToken;
 
 /// The variants by name, as the bench and the profiling loop know them.
-pub const VARIANTS: [(&str, Variant); 6] = [
+pub const VARIANTS: [(&str, Variant); 7] = [
     ("manager", Sources::manager),
+    ("manager_cached", Sources::manager_cached),
     ("manager_dyn", Sources::manager_dyn),
     ("std_mutex", Sources::std_mutex),
     ("tokio_mutex", Sources::tokio_mutex),
@@ -85,6 +86,12 @@ impl Sources {
     /// `TokenManager::token()` (the fast path is ready at the first poll).
     pub fn manager(&self) -> AccessToken {
         poll_ready(self.manager.token()).expect("token")
+    }
+
+    /// `TokenManager::cached()`: the synchronous fast path `token()` starts with and
+    /// `Client::send` calls (no future).
+    pub fn manager_cached(&self) -> AccessToken {
+        self.manager.cached().expect("token")
     }
 
     /// The same through `TokenSource::access_token` (a boxed future), as `Client::send` calls it.

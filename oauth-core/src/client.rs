@@ -15,6 +15,7 @@ use url::Url;
 #[async_trait::async_trait]
 trait ErasedSource: Send + Sync {
     async fn access_token(&self) -> Result<AccessToken, Error>;
+    fn cached_token(&self) -> Option<AccessToken>;
     async fn invalidate(&self, rejected: &AccessToken) -> bool;
 }
 
@@ -22,6 +23,9 @@ trait ErasedSource: Send + Sync {
 impl<T: TokenSource> ErasedSource for T {
     async fn access_token(&self) -> Result<AccessToken, Error> {
         TokenSource::access_token(self).await
+    }
+    fn cached_token(&self) -> Option<AccessToken> {
+        TokenSource::cached_token(self)
     }
     async fn invalidate(&self, rejected: &AccessToken) -> bool {
         TokenSource::invalidate(self, rejected).await
@@ -205,8 +209,16 @@ impl<S> Client<S> {
         &self.inner.base
     }
 
+    /// The source's token: at hand, or awaited (a boxed future, so only when not at hand).
+    async fn token(&self) -> Result<AccessToken, Error> {
+        match self.inner.source.cached_token() {
+            Some(token) => Ok(token),
+            None => self.inner.source.access_token().await,
+        }
+    }
+
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
-        let token = self.inner.source.access_token().await?;
+        let token = self.token().await?;
         self.execute_with(endpoint, token).await
     }
 
@@ -341,7 +353,7 @@ impl Client<Dynamic> {
     /// Sends `endpoint` with a token whose scopes are only known at run time: the scope is
     /// checked against the token's granted scopes first, and a missing one is a typed error.
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
-        let token = self.inner.source.access_token().await?;
+        let token = self.token().await?;
         token.scopes().require(<E::Scope as Scope>::OAUTH)?;
         self.execute_with(&endpoint, token).await
     }

@@ -6,7 +6,9 @@
 //! refreshes per request, per worker or per process silently kills the tokens other workers
 //! still use. The manager therefore:
 //!
-//! - hands out a valid cached token without a lock and without I/O (`arc-swap`);
+//! - hands out a valid cached token without a lock, without I/O and without writing to memory
+//!   another thread reads: each thread keeps its own copy of the current token (`thread_local`),
+//!   checked against a generation number, with the current one in an `arc-swap`;
 //! - refreshes early (by default 5 minutes before expiry, minus up to a minute of jitter), and
 //!   while one caller refreshes the others keep using the still-valid token;
 //! - is **single-flight**: when no valid token is left, N waiting callers cause one token
@@ -30,10 +32,13 @@ use crate::token::{
     AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
 };
 use arc_swap::ArcSwapOption;
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
+use thread_local::ThreadLocal;
 use url::Url;
 
 /// What the manager asks for new tokens: Zoho's refresh grant and revocation.
@@ -246,6 +251,8 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
         TokenManager {
             inner: Arc::new(Inner {
                 cache: ArcSwapOption::empty(),
+                generation: AtomicU64::new(0),
+                local: ThreadLocal::new(),
                 flight: tokio::sync::Mutex::new(Flight { failure: None }),
                 rejected: Mutex::new(None),
                 refresher: self.refresher,
@@ -334,7 +341,14 @@ impl<S> fmt::Debug for TokenManager<S> {
 }
 
 struct Inner {
+    /// The current token; every change is followed by a bump of `generation`.
     cache: ArcSwapOption<Cached>,
+    /// Counts the changes of `cache`: a thread's copy in `local` is current while its generation
+    /// is this one.
+    generation: AtomicU64,
+    /// Each thread's own copy of the current token (its own allocation): threads that hand out
+    /// the same token never write to a shared reference count (BENCHMARKS.md §1).
+    local: ThreadLocal<Slot>,
     /// The single-flight lock; holds the backoff state.
     flight: tokio::sync::Mutex<Flight>,
     /// The last token Zoho rejected: never adopted again.
@@ -350,6 +364,22 @@ struct Cached {
     token: AccessToken,
     /// When this manager refreshes it (early, jittered).
     refresh_at: SystemTime,
+}
+
+/// A thread's place for its copy. `thread_local` keeps the places of consecutive threads next to
+/// each other: the alignment keeps each on cache lines of its own (128 bytes: Intel's adjacent-line
+/// prefetcher pairs 64-byte lines), or the borrow flags of two threads would share a line.
+#[derive(Default)]
+#[repr(align(128))]
+struct Slot(RefCell<Option<Local>>);
+
+/// A thread's copy of [`Cached`].
+struct Local {
+    generation: u64,
+    token: AccessToken,
+    /// Handed out while the time is before this: the refresh time, or the expiry less the
+    /// minimum validity if that comes first (one comparison per call instead of two and an add).
+    use_until: SystemTime,
 }
 
 struct Flight {
@@ -404,16 +434,59 @@ impl<S: ScopeRequirement> TokenManager<S> {
     ///
     /// The typed form of [`TokenSource::access_token`].
     pub async fn token(&self) -> Result<AccessToken, ManagerError> {
-        let now = self.inner.clock.now();
-        if let Some(c) = &*self.inner.cache.load()
-            && now < c.refresh_at
-            && c.token.is_fresh(now, self.inner.config.min_validity)
-        {
-            return Ok(c.token.clone());
+        if let Some(token) = self.cached() {
+            return Ok(token);
         }
         // Boxed: keeps `token()`'s own future small, so the fast path's future (boxed by
         // async-trait on every call) stays within the allocator's per-thread cache.
         Box::pin(self.slow()).await
+    }
+
+    /// The cached token if it is valid and not yet due for refresh, else `None` (then
+    /// [`TokenManager::token`] refreshes). No lock, no I/O, and no write to memory that another
+    /// thread reads: each thread hands out its own copy of the token, taken once per token.
+    /// Freshness is judged on [`Clock::now_coarse`].
+    ///
+    /// ```
+    /// use zoho_oauth_core::{ClientSecret, OAuthClient, TokenManager, scope_set, store::StoreKey};
+    /// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct Reader = ["ZohoProjects.tasks.READ"]; }
+    ///
+    /// let oauth = OAuthClient::builder("1000.ID", ClientSecret::new("secret")).build()?;
+    /// let key = StoreKey::new("https://accounts.zoho.com", "1000.ID", "me");
+    /// let manager = TokenManager::builder::<Reader>(oauth, key).build();
+    /// assert!(manager.cached().is_none(), "nothing is logged in yet");
+    /// # Ok::<(), zoho_oauth_core::OAuthError>(())
+    /// ```
+    pub fn cached(&self) -> Option<AccessToken> {
+        let inner = &*self.inner;
+        // Read before the token: a change made after this read bumps it, so a copy taken from
+        // a newer token under an older generation is only re-taken, never kept past a change.
+        let generation = inner.generation.load(Ordering::Acquire);
+        let now = inner.clock.now_coarse();
+        let slot = inner.local.get_or_default();
+        if let Some(l) = &*slot.0.borrow()
+            && l.generation == generation
+        {
+            return (now < l.use_until).then(|| l.token.clone());
+        }
+        let copy = inner.cache.load().as_ref().map(|c| Local {
+            generation,
+            token: c.token.detached(),
+            use_until: c
+                .token
+                .expires_at()
+                .checked_sub(inner.config.min_validity)
+                .map_or(SystemTime::UNIX_EPOCH, |t| t.min(c.refresh_at)),
+        })?;
+        let token = (now < copy.use_until).then(|| copy.token.clone());
+        *slot.0.borrow_mut() = Some(copy);
+        token
+    }
+
+    /// Replaces the current token (and so every thread's copy).
+    fn set_cache(&self, cached: Option<Cached>) {
+        self.inner.cache.store(cached.map(Arc::new));
+        self.inner.generation.fetch_add(1, Ordering::Release);
     }
 
     /// Stores a token obtained by a flow (the manager's scope set is checked by the type), and
@@ -480,7 +553,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
         .await;
         let _ = lock.release().await;
-        inner.cache.store(None);
+        self.set_cache(None);
         result
     }
 
@@ -558,7 +631,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let cfg = &self.inner.config;
         let jitter = if cfg.jitter.is_zero() { Duration::ZERO } else { cfg.jitter.mul_f64(rand::random::<f64>()) };
         let refresh_at = token.expires_at().checked_sub(cfg.refresh_before + jitter).unwrap_or(SystemTime::UNIX_EPOCH);
-        self.inner.cache.store(Some(Arc::new(Cached { token: token.clone(), refresh_at })));
+        self.set_cache(Some(Cached { token: token.clone(), refresh_at }));
         token
     }
 
@@ -679,6 +752,10 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
         Ok(self.token().await?)
     }
 
+    fn cached_token(&self) -> Option<AccessToken> {
+        self.cached()
+    }
+
     /// Compare-and-invalidate: drops the cached token only if it is still `rejected`, and
     /// remembers `rejected` so that it is never adopted again from the store. Returns whether a
     /// new token may be fetched (`false` while a permanent failure is being backed off from).
@@ -690,6 +767,7 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
             && c.token.same_secret(rejected)
         {
             let _ = inner.cache.compare_and_swap(&current, None);
+            inner.generation.fetch_add(1, Ordering::Release);
         }
         let now = inner.clock.now();
         match inner.flight.try_lock() {

@@ -53,6 +53,12 @@ impl AccessToken {
         now + margin < self.0.expires_at
     }
 
+    /// The same token in an allocation of its own, so that cloning it never touches the
+    /// reference count of `self` (used for per-thread copies).
+    pub(crate) fn detached(&self) -> AccessToken {
+        AccessToken::new(self.0.secret.clone(), self.0.expires_at, self.0.scopes.clone())
+    }
+
     /// Whether two handles hold the same secret (used to invalidate only the token that was
     /// rejected, never a newer one).
     pub fn same_secret(&self, other: &AccessToken) -> bool {
@@ -273,6 +279,13 @@ pub trait TokenSource: Send + Sync + 'static {
     /// A currently valid access token.
     async fn access_token(&self) -> Result<AccessToken, Error>;
 
+    /// A valid token if one is at hand without waiting and without I/O, else `None` (the
+    /// default). [`Client`](crate::Client) asks this first and awaits
+    /// [`TokenSource::access_token`] only on `None`, which saves a boxed future per call.
+    fn cached_token(&self) -> Option<AccessToken> {
+        None
+    }
+
     /// Zoho rejected `rejected` as invalid. Drop it if it is still the current token and return
     /// whether a new one may be fetched (the client then retries once). A fixed token returns
     /// `false`.
@@ -289,5 +302,9 @@ impl<S: Send + Sync + 'static> TokenSource for Token<S> {
 
     async fn access_token(&self) -> Result<AccessToken, Error> {
         Ok(self.parts.access_token.clone())
+    }
+
+    fn cached_token(&self) -> Option<AccessToken> {
+        Some(self.parts.access_token.clone())
     }
 }

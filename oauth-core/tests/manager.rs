@@ -117,6 +117,50 @@ async fn fast_path_serves_the_cached_token_without_refreshing() {
     assert_eq!(fake.calls(), 0);
 }
 
+/// Each thread hands out its own copy of the token (so threads never share a reference count);
+/// a change made on one thread (invalidation after a 401, a refresh, a login, expiry) must reach
+/// the copy another thread already holds.
+#[test]
+fn a_threads_copy_follows_changes_made_on_other_threads() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().expect("runtime");
+    let clock = ManualClock::new();
+    let fake = Fake::new(&clock);
+    let m = rt.block_on(manager(&clock, &fake, MemoryStore::new()));
+    // One long-lived worker thread, so that its copy survives between the questions.
+    let (ask, questions) = std::sync::mpsc::channel::<()>();
+    let (reply, answers) = std::sync::mpsc::channel();
+    let worker = {
+        let m = m.clone();
+        std::thread::spawn(move || {
+            for () in questions {
+                reply.send(m.cached().map(|t| t.expose_secret().to_owned())).expect("reply");
+            }
+        })
+    };
+    let on_worker = || {
+        ask.send(()).expect("ask");
+        answers.recv().expect("answer")
+    };
+
+    assert_eq!(on_worker().as_deref(), Some("access-0"));
+    let first = m.cached().expect("cached here too");
+    // Zoho answered 401 for it on this thread: the worker must stop handing it out.
+    assert!(rt.block_on(TokenSource::invalidate(&m, &first)));
+    assert_eq!(on_worker(), None, "the worker's copy of the rejected token is gone");
+    assert_eq!(rt.block_on(m.token()).expect("refresh").expose_secret(), "access-1");
+    assert_eq!(on_worker().as_deref(), Some("access-1"));
+    // A login on this thread replaces it everywhere.
+    rt.block_on(m.login(login_token("access-L", "refresh-A", clock.now() + Duration::from_secs(3600)))).expect("login");
+    assert_eq!(on_worker().as_deref(), Some("access-L"));
+    // Due for refresh: no copy is handed out, on any thread.
+    clock.advance(Duration::from_secs(3600 - 4 * 60));
+    assert_eq!(on_worker(), None);
+    assert!(m.cached().is_none());
+    assert_eq!(fake.calls(), 1);
+    drop(ask);
+    worker.join().expect("worker");
+}
+
 #[tokio::test(start_paused = true)]
 async fn ten_thousand_waiters_on_an_expired_token_cause_one_refresh() {
     let clock = ManualClock::new();
