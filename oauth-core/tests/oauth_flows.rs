@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 use url::Url;
-use zoho_oauth_core::oauth::{AuthorizeOptions, DevicePoll, LoopbackServer, OAuthClient};
+use zoho_oauth_core::oauth::{AuthorizeOptions, DevicePoll, LoopbackServer, OAuthClient, PendingAuthorization};
 use zoho_oauth_core::{Client, ClientSecret, Endpoint, OAuthError, ScopeSet, Token, scope_set};
 use zoho_sandbox::{ClientCredentials, ClientSpec, Dc, Fault, Limits, Route, Sandbox};
 
@@ -155,6 +155,43 @@ async fn web_flow_offline_with_pkce() {
     assert_eq!(token.access_token().expires_at(), sb.clock().now_system() + Duration::from_secs(3600));
     assert!(token.access_token().scopes().grants("ZohoProjects.tasks.DELETE"));
     assert!(api_accepts(&sb, Dc::Us, token.access_token().expose_secret()).await);
+}
+
+/// A web app with several instances: one sends the user to Zoho and keeps the pending sign-in in
+/// a session store (here a JSON string), another one receives the callback and completes it.
+#[tokio::test]
+async fn a_pending_sign_in_completes_in_another_instance() {
+    let sb = sandbox().await;
+    let (url, session) = {
+        let first = oauth(&sb, &sb.demo_client());
+        let (url, pending) = first.authorize_url::<Tasks>(&AuthorizeOptions::new().offline().pkce()).expect("url");
+        (url, serde_json::to_string(&pending).expect("serialise"))
+    };
+    let callback = browse(&url, Decision::Accept).await;
+
+    // Made for another scope set, or altered: refused before any token request.
+    assert!(serde_json::from_str::<PendingAuthorization<Portals>>(&session).is_err());
+    let tampered = session.replace("\"version\":1", "\"version\":2");
+    assert!(serde_json::from_str::<PendingAuthorization<Tasks>>(&tampered).is_err());
+    let minted = sb.counters().access_tokens_minted;
+
+    let second = oauth(&sb, &sb.demo_client());
+    let pending: PendingAuthorization<Tasks> = serde_json::from_str(&session).expect("deserialise");
+    assert!(pending.uses_pkce());
+    let token = second.complete(pending, &callback).await.expect("completed by the second instance");
+    assert!(token.refresh_token().is_some());
+    assert!(api_accepts(&sb, Dc::Us, token.access_token().expose_secret()).await);
+    assert_eq!(sb.counters().access_tokens_minted, minted + 1);
+
+    // The verifier travelled with it: the same callback with a record whose verifier was
+    // replaced is refused by Zoho (PKCE), so the serialised verifier is the one that counts.
+    let (url, pending) =
+        oauth(&sb, &sb.demo_client()).authorize_url::<Tasks>(&AuthorizeOptions::new().pkce()).expect("url");
+    let callback = browse(&url, Decision::Accept).await;
+    let mut record: serde_json::Value = serde_json::to_value(&pending).expect("serialise");
+    record["verifier"] = serde_json::Value::String("A".repeat(43));
+    let forged: PendingAuthorization<Tasks> = serde_json::from_value(record).expect("well-formed");
+    assert!(second.complete(forged, &callback).await.is_err(), "a wrong verifier is refused");
 }
 
 #[tokio::test]

@@ -105,6 +105,33 @@ impl AuthorizeOptions {
 /// What to keep between [`OAuthClient::authorize_url`] and [`OAuthClient::complete`]: the
 /// `state` sent, the PKCE verifier and the redirect URI. Single use; its `Debug` hides the
 /// state and the verifier.
+///
+/// When the callback may reach another process than the one that sent the user to Zoho (several
+/// instances behind a load balancer, a restart in between), keep it in a server-side session: it
+/// implements `Serialize` and `Deserialize` (a small versioned JSON-friendly record).
+/// **The serialised form holds the `state` and the PKCE verifier in clear**: keep it server-side
+/// (or in an encrypted, `HttpOnly` cookie), never in a URL or a log. Deserialising checks that it
+/// was made for the same scope set `S`.
+///
+/// ```
+/// use zoho_oauth_core::oauth::{AuthorizeOptions, OAuthClient, PendingAuthorization};
+/// use zoho_oauth_core::{ClientSecret, scope_set};
+/// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct Reader = ["ZohoProjects.portals.READ"]; }
+/// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct Writer = ["ZohoProjects.tasks.ALL"]; }
+///
+/// let oauth = OAuthClient::builder("1000.ID", ClientSecret::new("secret"))
+///     .redirect_uri("https://app.example.com/callback".parse()?)
+///     .build()?;
+/// let (_url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new().pkce())?;
+/// let session = serde_json::to_string(&pending)?; // into the session store
+///
+/// // Later, maybe in another process:
+/// let back: PendingAuthorization<Reader> = serde_json::from_str(&session)?;
+/// assert_eq!(back.state(), pending.state());
+/// // A record made for another scope set is refused.
+/// assert!(serde_json::from_str::<PendingAuthorization<Writer>>(&session).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct PendingAuthorization<S> {
     state: String,
     verifier: Option<String>,
@@ -146,6 +173,74 @@ impl<S> PendingAuthorization<S> {
     /// consents).
     pub fn created_at(&self) -> SystemTime {
         self.created_at
+    }
+}
+
+/// The serialised form of [`PendingAuthorization`] (format version 1).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PendingRecord<'a> {
+    version: u32,
+    /// The scope set's OAuth string, checked when read back.
+    scopes: std::borrow::Cow<'a, str>,
+    state: std::borrow::Cow<'a, str>,
+    verifier: Option<std::borrow::Cow<'a, str>>,
+    redirect_uri: std::borrow::Cow<'a, str>,
+    created_at_ms: u64,
+}
+
+const PENDING_VERSION: u32 = 1;
+
+impl<S: ScopeSet> serde::Serialize for PendingAuthorization<S> {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        PendingRecord {
+            version: PENDING_VERSION,
+            scopes: S::OAUTH.join(",").into(),
+            state: self.state.as_str().into(),
+            verifier: self.verifier.as_deref().map(Into::into),
+            redirect_uri: self.redirect_uri.as_str().into(),
+            created_at_ms: self
+                .created_at
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de, S: ScopeSet> serde::Deserialize<'de> for PendingAuthorization<S> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let r = PendingRecord::deserialize(deserializer)?;
+        if r.version != PENDING_VERSION {
+            return Err(D::Error::custom(format_args!(
+                "pending sign-in of format version {} (this library reads {PENDING_VERSION}): start the sign-in again",
+                r.version
+            )));
+        }
+        let expected = S::OAUTH.join(",");
+        if r.scopes != expected {
+            return Err(D::Error::custom(format_args!(
+                "pending sign-in was started for the scopes `{}`, not `{expected}`",
+                r.scopes
+            )));
+        }
+        // What `random_token` and PKCE (RFC 7636 §4.1: 43–128 characters) produce.
+        let well_formed = |v: &str, min: usize| {
+            (min..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        };
+        if !well_formed(&r.state, 16) || r.verifier.as_deref().is_some_and(|v| !well_formed(v, 43)) {
+            return Err(D::Error::custom("pending sign-in with a malformed state or PKCE verifier"));
+        }
+        let redirect_uri =
+            Url::parse(&r.redirect_uri).map_err(|e| D::Error::custom(format_args!("redirect URI: {e}")))?;
+        Ok(PendingAuthorization {
+            state: r.state.into_owned(),
+            verifier: r.verifier.map(std::borrow::Cow::into_owned),
+            redirect_uri,
+            created_at: SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(r.created_at_ms),
+            _scopes: PhantomData,
+        })
     }
 }
 
