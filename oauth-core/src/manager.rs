@@ -27,7 +27,7 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, OAuthError};
 use crate::oauth::OAuthClient;
-use crate::store::{MemoryStore, StoreError, StoreKey, TokenRecord, TokenStore};
+use crate::store::{MemoryStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
 use crate::token::{
     AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
 };
@@ -510,7 +510,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
             parts.refresh_token = old.as_ref().and_then(|o| o.refresh_token.clone());
         }
         let record = TokenRecord::from_parts(&inner.key, &parts, inner.clock.now());
-        let saved = inner.store.save(&inner.key, &record).await;
+        let saved = inner.store.save_locked(&inner.key, &record, &lock).await;
         let _ = lock.release().await;
         saved?;
         flight.failure = None;
@@ -661,7 +661,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
             return Ok(self.adopt(r.access_token));
         }
         let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
-        let result = self.refresh_under_lease(flight, stale, force).await;
+        let result = self.refresh_under_lease(flight, stale, force, &lock).await;
         if let Err(e) = lock.release().await {
             tracing::warn!(key = %inner.key, error = %e, "could not release the refresh lock; it will lapse");
         }
@@ -673,6 +673,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         flight: &mut Flight,
         stale: Option<&AccessToken>,
         force: bool,
+        lock: &StoreLock,
     ) -> Result<AccessToken, ManagerError> {
         let inner = &self.inner;
         let now = inner.clock.now();
@@ -721,9 +722,21 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
         flight.failure = None;
         let fresh = TokenRecord::from_parts(&inner.key, &parts, now);
-        if let Err(e) = inner.store.save(&inner.key, &fresh).await {
+        match inner.store.save_locked(&inner.key, &fresh, lock).await {
+            Ok(()) => {}
+            Err(StoreError::LeaseLost { .. }) => {
+                // The lease lapsed mid-refresh and the next holder may have stored a newer token:
+                // use that one, so the fleet converges on it; ours stays valid meanwhile.
+                tracing::warn!(key = %inner.key, "refresh lease lapsed before the save; the stored token wins");
+                if let Ok(Some(r)) = inner.store.load(&inner.key).await
+                    && self.usable(&r.access_token, now)
+                    && !stale.is_some_and(|s| s.same_secret(&r.access_token))
+                {
+                    return Ok(self.adopt(r.access_token));
+                }
+            }
             // The token is good; other holders will refresh on their own.
-            tracing::warn!(key = %inner.key, error = %e, "could not save the refreshed token");
+            Err(e) => tracing::warn!(key = %inner.key, error = %e, "could not save the refreshed token"),
         }
         tracing::debug!(key = %inner.key, "access token refreshed");
         Ok(self.adopt(fresh.access_token))

@@ -596,6 +596,108 @@ mod redis_store {
         assert!(store.load(&key()).await.expect("load").is_none());
     }
 
+    /// Deletes the lease of `key` as Redis would when its time to live ends: the lapse, made
+    /// deterministic (no waiting for the clock).
+    async fn lapse(url: &str, prefix: &str, key: &StoreKey) {
+        let mut conn = redis::Client::open(url).expect("url").get_multiplexed_async_connection().await.expect("conn");
+        let deleted: i64 =
+            redis::cmd("DEL").arg(format!("{prefix}:lease:{}", key.id())).query_async(&mut conn).await.expect("del");
+        assert_eq!(deleted, 1, "a lease was held");
+    }
+
+    #[tokio::test]
+    async fn a_holder_whose_lease_lapsed_cannot_overwrite_the_next_holders_token() {
+        let Some(server) = redis_or_skip() else { return };
+        let prefix = prefix();
+        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        store.save(&key(), &record("1000.old", exp)).await.expect("save");
+
+        let first = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("lease");
+        assert!(first.fencing_token().is_some());
+        store.save_locked(&key(), &record("1000.first.while.held", exp), &first).await.expect("fenced write");
+        lapse(&server.url, &prefix, &key()).await;
+        let second = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("next holder");
+        store.save_locked(&key(), &record("1000.second", exp), &second).await.expect("fenced write");
+        // The first holder wakes up and writes: refused, and the second holder's token stays.
+        match store.save_locked(&key(), &record("1000.first.late", exp), &first).await {
+            Err(StoreError::LeaseLost { key: k }) => assert_eq!(k, key().to_string()),
+            other => panic!("expected LeaseLost, got {other:?}"),
+        }
+        assert_eq!(
+            store.load(&key()).await.expect("load").expect("record").access_token.expose_secret(),
+            "1000.second"
+        );
+        second.release().await.expect("release");
+        // With no lease at all, a fenced write is refused too; through an `Arc` as well.
+        let shared: Arc<dyn TokenStore> = Arc::new(store.clone());
+        assert!(matches!(
+            shared.save_locked(&key(), &record("1000.first.later", exp), &first).await,
+            Err(StoreError::LeaseLost { .. })
+        ));
+        assert_eq!(
+            store.load(&key()).await.expect("load").expect("record").access_token.expose_secret(),
+            "1000.second"
+        );
+    }
+
+    /// A refresher that stalls past its lease: while it waits for "Zoho", its lease lapses and
+    /// another machine takes the lease, refreshes and stores a newer token.
+    struct StalledPastLease {
+        url: String,
+        prefix: String,
+        store: RedisStore,
+        calls: AtomicU64,
+    }
+
+    #[async_trait::async_trait]
+    impl zoho_oauth_core::Refresher for StalledPastLease {
+        async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, zoho_oauth_core::OAuthError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            lapse(&self.url, &self.prefix, &key()).await;
+            let other = self.store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("lease");
+            let mut newer = record("1000.from.the.next.holder", SystemTime::now() + Duration::from_secs(3600));
+            newer.refresh_token = parts.refresh_token.clone();
+            self.store.save_locked(&key(), &newer, &other).await.expect("the next holder writes");
+            other.release().await.expect("release");
+            let scopes = DynamicScopes::parse_list("ZohoProjects.portals.READ").expect("valid");
+            let late =
+                AccessToken::new("1000.from.the.stalled.holder", SystemTime::now() + Duration::from_secs(3600), scopes);
+            Ok(TokenParts::new(late))
+        }
+        async fn revoke(
+            &self,
+            _: &zoho_oauth_core::RefreshToken,
+            _: Option<&url::Url>,
+        ) -> Result<(), zoho_oauth_core::OAuthError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_manager_whose_lease_lapsed_mid_refresh_keeps_the_stored_token() {
+        let Some(server) = redis_or_skip() else { return };
+        let prefix = prefix();
+        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let refresher = StalledPastLease {
+            url: server.url.clone(),
+            prefix: prefix.clone(),
+            store: store.clone(),
+            calls: AtomicU64::new(0),
+        };
+        let m = TokenManager::builder::<Reader>(refresher, key()).store(store.clone()).build();
+        let mut parts =
+            TokenParts::new(record("1000.expired", SystemTime::now() - Duration::from_secs(60)).access_token);
+        parts.refresh_token = Some(zoho_oauth_core::RefreshToken::new("1000.refresh"));
+        m.login(zoho_oauth_core::Token::<Reader>::from_parts(parts).expect("scopes")).await.expect("login");
+
+        let token = m.token().await.expect("a token");
+        assert_eq!(token.expose_secret(), "1000.from.the.next.holder", "the stored (newer) token wins");
+        let stored = store.load(&key()).await.expect("load").expect("record");
+        assert_eq!(stored.access_token.expose_secret(), "1000.from.the.next.holder", "not overwritten");
+        assert_eq!(stored.refresh_token.as_ref().map(|r| r.expose_secret()), Some("1000.refresh"));
+    }
+
     #[tokio::test]
     async fn redis_credentials_never_show() {
         let Some(server) = redis_or_skip() else { return };

@@ -308,6 +308,13 @@ pub enum StoreError {
     /// The backend (e.g. Redis) failed.
     #[error("token store backend error: {0}")]
     Backend(String),
+    /// The refresh lease lapsed before this holder wrote (it was paused or slow for longer than
+    /// the lease's time to live) and another holder may have written since: nothing was written.
+    #[error("the refresh lease of {key} lapsed before the write; nothing was written (raise the lease time to live)")]
+    LeaseLost {
+        /// The key.
+        key: String,
+    },
 }
 
 /// A held refresh lock (or lease). Release it with [`StoreLock::release`]; dropping it also
@@ -328,12 +335,23 @@ impl fmt::Debug for StoreLock {
 pub trait LockRelease: Send + Sync {
     /// Releases the lock (only if this holder still owns it).
     async fn release(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// What identifies this holder to the store, for writes fenced by the lease
+    /// ([`TokenStore::save_locked`]); `None` (the default) for locks that cannot lapse.
+    fn fencing_token(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl StoreLock {
     /// Wraps a store's lock guard.
     pub fn new(guard: impl LockRelease + 'static) -> Self {
         StoreLock { inner: Some(Box::new(guard)) }
+    }
+
+    /// What identifies this holder to its store (see [`LockRelease::fencing_token`]).
+    pub fn fencing_token(&self) -> Option<&str> {
+        self.inner.as_deref().and_then(LockRelease::fencing_token)
     }
 
     /// Releases the lock now.
@@ -350,7 +368,8 @@ impl StoreLock {
 ///
 /// A manager that finds its token due calls [`lock`](TokenStore::lock), then
 /// [`load`](TokenStore::load)s again (another holder may have refreshed meanwhile), refreshes
-/// only if the record is still due, [`save`](TokenStore::save)s, and releases the lock.
+/// only if the record is still due, [`save_locked`](TokenStore::save_locked)s, and releases the
+/// lock.
 #[async_trait::async_trait]
 pub trait TokenStore: Send + Sync + 'static {
     /// The record for `key`, if any.
@@ -358,6 +377,15 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Writes the record for `key`, replacing any.
     async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError>;
+
+    /// Writes the record for `key` while holding `lock`, taken from this store for `key`. A store
+    /// whose lease can lapse while its holder still runs writes only if `lock` is still held, else
+    /// answers [`StoreError::LeaseLost`]: a holder paused past its lease never overwrites what the
+    /// next holder wrote. The default, for locks that cannot lapse, is [`TokenStore::save`].
+    async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
+        let _ = lock;
+        self.save(key, record).await
+    }
 
     /// Removes the record for `key`, if any.
     async fn remove(&self, key: &StoreKey) -> Result<(), StoreError>;
@@ -375,6 +403,9 @@ impl<T: TokenStore + ?Sized> TokenStore for std::sync::Arc<T> {
     }
     async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
         (**self).save(key, record).await
+    }
+    async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
+        (**self).save_locked(key, record, lock).await
     }
     async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
         (**self).remove(key).await

@@ -9,6 +9,10 @@ use std::time::Duration;
 const RELEASE: &str =
     r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
 
+/// Write the record only while the lease is still this holder's (a fenced write).
+const SAVE_FENCED: &str =
+    r#"if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[2], ARGV[2]); return 1 else return 0 end"#;
+
 /// Tokens in Redis, for fleets that outgrow one machine: one shared record per key plus a
 /// refresh **lease**, so that the whole fleet mints one access token per expiry.
 ///
@@ -19,7 +23,9 @@ const RELEASE: &str =
 ///   and it lapses by itself after its time to live when the holder dies. Waiters poll with a
 ///   short, growing pause and give up after the wait they were given.
 /// - The manager re-reads the record after acquiring the lease, so a refresh done by another
-///   machine is reused.
+///   machine is reused, and writes with [`TokenStore::save_locked`], which a Lua script fences
+///   by the lease: a holder that was paused past its lease never overwrites the next holder's
+///   token ([`StoreError::LeaseLost`] instead).
 /// - The connection URL's password never appears in `Debug` output or errors.
 ///
 /// ```no_run
@@ -133,6 +139,10 @@ impl LockRelease for Lease {
             .map(drop)
             .map_err(|e| backend(&self.shown_url, &e))
     }
+
+    fn fencing_token(&self) -> Option<&str> {
+        Some(&self.owner)
+    }
 }
 
 #[async_trait::async_trait]
@@ -152,6 +162,20 @@ impl TokenStore for RedisStore {
             .query_async::<()>(&mut conn)
             .await
             .map_err(|e| self.err(&e))
+    }
+
+    async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
+        let Some(owner) = lock.fencing_token() else { return self.save(key, record).await };
+        let mut conn = self.conn.clone();
+        let written: i64 = redis::Script::new(SAVE_FENCED)
+            .key(self.lease_key(key))
+            .key(self.record_key(key))
+            .arg(owner)
+            .arg(record.to_json())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| self.err(&e))?;
+        if written == 1 { Ok(()) } else { Err(StoreError::LeaseLost { key: key.to_string() }) }
     }
 
     async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
