@@ -45,6 +45,7 @@
 
 mod attr;
 mod catalogue;
+mod emit;
 mod endpoint;
 mod errors;
 mod scope;
