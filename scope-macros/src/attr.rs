@@ -104,7 +104,7 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAt
 }
 
 /// Parses the `#[zoho(...)]` of one field.
-pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, field_name: &str, errors: &mut Errors) -> FieldAttrs {
+pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs { role: None };
     for attr in attrs.iter().filter(|a| a.path().is_ident(ZOHO)) {
         let res = attr.parse_nested_meta(|meta| {
@@ -114,7 +114,7 @@ pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, field_name: &str, 
                 let name = if meta.input.peek(syn::Token![=]) {
                     meta.value()?.parse::<LitStr>()?
                 } else {
-                    LitStr::new(field_name, field_ident.span())
+                    LitStr::new(&field_ident.to_string(), field_ident.span())
                 };
                 FieldRole::Query(name)
             } else if meta.path.is_ident("body") {

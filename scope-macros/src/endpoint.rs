@@ -1,13 +1,10 @@
 //! `#[derive(Endpoint)]`: parse → validate → expand.
 
 use crate::attr::{self, ContainerAttrs, FieldRole, Keyed, ScopeInput};
-use crate::emit::Writer;
 use crate::errors::{Errors, did_you_mean};
 use crate::scope::{self, ScopeRef};
-use proc_macro2::{Literal, Span, TokenStream};
-#[cfg(test)]
-use quote::quote_spanned;
-use quote::{ToTokens, quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Path, Type};
 
@@ -61,9 +58,6 @@ pub(crate) fn parse_path(s: &str) -> Result<Vec<Piece>, String> {
 
 struct FieldInfo<'a> {
     ident: &'a Ident,
-    /// `ident` as a string, made once: comparing a `proc_macro2::Ident` with a `&str` formats
-    /// the identifier into a new `String` each time.
-    name: String,
     ty: &'a Type,
     role: Option<Keyed<FieldRole>>,
 }
@@ -122,9 +116,8 @@ fn validate<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Validated<'a> {
                 .iter()
                 .filter_map(|f| {
                     let ident = f.ident.as_ref()?;
-                    let name = ident.to_string();
-                    let role = attr::field(&f.attrs, ident, &name, errors).role;
-                    Some(FieldInfo { ident, name, ty: &f.ty, role })
+                    let role = attr::field(&f.attrs, ident, errors).role;
+                    Some(FieldInfo { ident, ty: &f.ty, role })
                 })
                 .collect(),
             Fields::Unit => Vec::new(),
@@ -237,7 +230,7 @@ fn check_fields(
         match &role.value {
             FieldRole::Path => {
                 let used =
-                    path.is_none_or(|(_, pieces)| pieces.iter().any(|p| matches!(p, Piece::Param(n) if f.name == *n)));
+                    path.is_none_or(|(_, pieces)| pieces.iter().any(|p| matches!(p, Piece::Param(n) if f.ident == n)));
                 if !used {
                     errors.spanned(
                         &role.key,
@@ -264,7 +257,7 @@ fn check_fields(
     if let Some((lit, pieces)) = path {
         for p in pieces {
             let Piece::Param(name) = p else { continue };
-            let field = fields.iter().find(|f| f.name == *name);
+            let field = fields.iter().find(|f| f.ident == name);
             match field.and_then(|f| f.role.as_ref().map(|r| &r.value)) {
                 Some(FieldRole::Path) => {}
                 Some(_) => errors.spanned(
@@ -297,228 +290,7 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// Writes the impl. Token for token what [`expand_quote`] (the same expansion written with
-/// `quote!`) produces, spans included; see [`crate::emit`] for why it is written flat.
 fn expand(v: &Validated<'_>) -> TokenStream {
-    let krate = &v.krate;
-    let (Some(method), Some((path_lit, pieces)), Some(scope), Some(response)) =
-        (&v.method, &v.path, &v.scope, &v.response)
-    else {
-        return TokenStream::new();
-    };
-    let ident = &v.input.ident;
-    let (impl_g, ty_g, where_c) = v.input.generics.split_for_impl();
-    let literal_len: usize = pieces.iter().map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 }).sum();
-    let private = |w: &mut Writer<'_>| {
-        w.tokens(krate).colon2().ident("__private").colon2();
-    };
-
-    let mut out = TokenStream::new();
-    let mut w = Writer { out: &mut out, span: Span::call_site() };
-    w.punct('#').brackets(|w| {
-        w.ident("automatically_derived");
-    });
-    w.punct('#').brackets(|w| {
-        w.ident("allow").parens(|w| {
-            w.ident("unused_qualifications");
-        });
-    });
-    w.ident("impl").tokens(&impl_g);
-    private(&mut w);
-    w.ident("Endpoint").ident("for").tokens(ident).tokens(&ty_g).tokens(&where_c);
-    w.braces(|w| {
-        w.ident("type").ident("Scope").punct('=');
-        scope.write_ty(w, krate);
-        w.punct(';');
-        w.ident("type").ident("Response").punct('=').tokens(response).punct(';');
-        w.ident("const").ident("METHOD").punct(':');
-        private(w);
-        w.ident("Method").punct('=');
-        private(w);
-        w.ident("Method").colon2().tokens(method).punct(';');
-        w.ident("const").ident("PATH").punct(':').punct('&').lifetime("static").ident("str").punct('=');
-        w.tokens(path_lit).punct(';');
-
-        // fn path(&self) -> ::std::string::String { ... }
-        w.ident("fn").ident("path").parens(|w| {
-            w.punct('&').ident("self");
-        });
-        w.rarrow().abs_path(&["std", "string", "String"]).braces(|w| {
-            w.ident("let").ident("mut").ident("__path").punct('=');
-            w.abs_path(&["std", "string", "String", "with_capacity"]).parens(|w| {
-                w.tree(Literal::usize_suffixed(literal_len)).punct('+').int(24);
-            });
-            w.punct(';');
-            for p in pieces {
-                match p {
-                    Piece::Lit(s) => {
-                        w.ident("__path").punct('.').ident("push_str").parens(|w| {
-                            w.tree(Literal::string(s));
-                        });
-                        w.punct(';');
-                    }
-                    Piece::Param(name) => {
-                        let f = v.fields.iter().find(|f| f.name == *name);
-                        let f = f.unwrap_or_else(|| unreachable!("validated: placeholder `{name}` has a field"));
-                        w.with_span(f.ty.span(), |w| {
-                            private(w);
-                            w.ident("push_segment").parens(|w| {
-                                w.punct('&').ident("mut").ident("__path").punct(',');
-                                w.punct('&').ident("self").punct('.').tokens(f.ident);
-                            });
-                            w.punct(';');
-                        });
-                    }
-                }
-            }
-            w.ident("__path");
-        });
-
-        // fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> { ... }
-        let n =
-            v.fields.iter().filter(|f| matches!(f.role.as_ref().map(|r| &r.value), Some(FieldRole::Query(_)))).count();
-        if n > 0 {
-            w.ident("fn").ident("query").parens(|w| {
-                w.punct('&').ident("self");
-            });
-            w.rarrow().abs_path(&["std", "vec", "Vec"]).punct('<').parens(|w| {
-                w.punct('&').lifetime("static").ident("str").punct(',').abs_path(&["std", "string", "String"]);
-            });
-            w.punct('>').braces(|w| {
-                w.ident("let").ident("mut").ident("__query").punct('=');
-                w.abs_path(&["std", "vec", "Vec", "with_capacity"]).parens(|w| {
-                    w.tree(Literal::usize_suffixed(n));
-                });
-                w.punct(';');
-                for f in &v.fields {
-                    let Some(FieldRole::Query(name)) = f.role.as_ref().map(|r| &r.value) else { continue };
-                    let fi = f.ident;
-                    match option_inner(f.ty) {
-                        Some(inner) => {
-                            w.ident("if").ident("let").abs_path(&["core", "option", "Option", "Some"]).parens(|w| {
-                                w.ident("__v");
-                            });
-                            w.punct('=').punct('&').ident("self").punct('.').tokens(fi).braces(|w| {
-                                w.ident("__query").punct('.').ident("push").parens(|w| {
-                                    w.parens(|w| {
-                                        w.tokens(name).punct(',').with_span(inner.span(), |w| {
-                                            private(w);
-                                            w.ident("query_value").parens(|w| {
-                                                w.ident("__v");
-                                            });
-                                        });
-                                    });
-                                });
-                                w.punct(';');
-                            });
-                        }
-                        None => {
-                            w.ident("__query").punct('.').ident("push").parens(|w| {
-                                w.parens(|w| {
-                                    w.tokens(name).punct(',').with_span(f.ty.span(), |w| {
-                                        private(w);
-                                        w.ident("query_value").parens(|w| {
-                                            w.punct('&').ident("self").punct('.').tokens(fi);
-                                        });
-                                    });
-                                });
-                            });
-                            w.punct(';');
-                        }
-                    }
-                }
-                w.ident("__query");
-            });
-        }
-
-        // fn body(&self) -> ::core::result::Result<::core::option::Option<Body>, BodyError> { ... }
-        let body = v.fields.iter().find_map(|f| match f.role.as_ref().map(|r| &r.value) {
-            Some(FieldRole::Body) => Some((f, "json")),
-            Some(FieldRole::Form) => Some((f, "form")),
-            _ => None,
-        });
-        if let Some((f, ctor)) = body {
-            let fi = f.ident;
-            // `#ctor` was a `quote!` fragment spliced into a `quote_spanned!`: it keeps the
-            // call-site span.
-            let ctor = Ident::new(ctor, Span::call_site());
-            let some = |w: &mut Writer<'_>| {
-                w.abs_path(&["core", "option", "Option", "Some"]);
-            };
-            w.ident("fn").ident("body").parens(|w| {
-                w.punct('&').ident("self");
-            });
-            w.rarrow().abs_path(&["core", "result", "Result"]).punct('<');
-            w.abs_path(&["core", "option", "Option"]).punct('<');
-            private(&mut *w);
-            w.ident("Body").punct('>').punct(',');
-            private(&mut *w);
-            w.ident("BodyError").punct('>').braces(|w| match option_inner(f.ty) {
-                Some(inner) => {
-                    w.ident("match").punct('&').ident("self").punct('.').tokens(fi).braces(|w| {
-                        some(w);
-                        w.parens(|w| {
-                            w.ident("__v");
-                        });
-                        w.fat_arrow().with_span(inner.span(), |w| {
-                            private(w);
-                            w.ident("Body").colon2().tokens(&ctor).parens(|w| {
-                                w.ident("__v");
-                            });
-                        });
-                        w.punct('.').ident("map").parens(some).punct(',');
-                        w.abs_path(&["core", "option", "Option", "None"]).fat_arrow();
-                        w.abs_path(&["core", "result", "Result", "Ok"]).parens(|w| {
-                            w.abs_path(&["core", "option", "Option", "None"]);
-                        });
-                        w.punct(',');
-                    });
-                }
-                None => {
-                    w.with_span(f.ty.span(), |w| {
-                        private(w);
-                        w.ident("Body").colon2().tokens(&ctor).parens(|w| {
-                            w.punct('&').ident("self").punct('.').tokens(fi);
-                        });
-                    });
-                    w.punct('.').ident("map").parens(some);
-                }
-            });
-        }
-    });
-    out
-}
-
-/// Emitted next to the errors: an impl with the parts that are known, so that `client.send(x)`
-/// elsewhere does not add "`Endpoint` is not implemented" to the real mistake.
-fn stub(v: &Validated<'_>) -> TokenStream {
-    let krate = &v.krate;
-    let (Some(scope), Data::Struct(_)) = (&v.scope, &v.input.data) else {
-        return TokenStream::new();
-    };
-    let scope_ty = scope.ty(krate);
-    let ident = &v.input.ident;
-    let (impl_g, ty_g, where_c) = v.input.generics.split_for_impl();
-    let response = v.response.as_ref().map_or_else(|| quote!(()), ToTokens::to_token_stream);
-    let method = v.method.clone().unwrap_or_else(|| Ident::new("Get", Span::call_site()));
-    quote! {
-        #[automatically_derived]
-        impl #impl_g #krate::__private::Endpoint for #ident #ty_g #where_c {
-            type Scope = #scope_ty;
-            type Response = #response;
-            const METHOD: #krate::__private::Method = #krate::__private::Method::#method;
-            const PATH: &'static str = "/";
-            fn path(&self) -> ::std::string::String {
-                ::core::unreachable!("this endpoint failed to compile")
-            }
-        }
-    }
-}
-
-/// The expansion as it was first written, with `quote!`: kept for the tests, which check that
-/// [`expand`] writes exactly the same tokens.
-#[cfg(test)]
-fn expand_quote(v: &Validated<'_>) -> TokenStream {
     let krate = &v.krate;
     let (Some(method), Some((path_lit, pieces)), Some(scope), Some(response)) =
         (&v.method, &v.path, &v.scope, &v.response)
@@ -533,7 +305,7 @@ fn expand_quote(v: &Validated<'_>) -> TokenStream {
     let path_steps = pieces.iter().map(|p| match p {
         Piece::Lit(s) => quote!(__path.push_str(#s);),
         Piece::Param(name) => {
-            let f = v.fields.iter().find(|f| f.name == *name).map(|f| (f.ident, f.ty));
+            let f = v.fields.iter().find(|f| f.ident == name).map(|f| (f.ident, f.ty));
             let (fi, ty) = f.unwrap_or_else(|| unreachable!("validated: placeholder `{name}` has a field"));
             quote_spanned!(ty.span()=> #krate::__private::push_segment(&mut __path, &self.#fi);)
         }
@@ -619,6 +391,32 @@ fn expand_quote(v: &Validated<'_>) -> TokenStream {
     }
 }
 
+/// Emitted next to the errors: an impl with the parts that are known, so that `client.send(x)`
+/// elsewhere does not add "`Endpoint` is not implemented" to the real mistake.
+fn stub(v: &Validated<'_>) -> TokenStream {
+    let krate = &v.krate;
+    let (Some(scope), Data::Struct(_)) = (&v.scope, &v.input.data) else {
+        return TokenStream::new();
+    };
+    let scope_ty = scope.ty(krate);
+    let ident = &v.input.ident;
+    let (impl_g, ty_g, where_c) = v.input.generics.split_for_impl();
+    let response = v.response.as_ref().map_or_else(|| quote!(()), ToTokens::to_token_stream);
+    let method = v.method.clone().unwrap_or_else(|| Ident::new("Get", Span::call_site()));
+    quote! {
+        #[automatically_derived]
+        impl #impl_g #krate::__private::Endpoint for #ident #ty_g #where_c {
+            type Scope = #scope_ty;
+            type Response = #response;
+            const METHOD: #krate::__private::Method = #krate::__private::Method::#method;
+            const PATH: &'static str = "/";
+            fn path(&self) -> ::std::string::String {
+                ::core::unreachable!("this endpoint failed to compile")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,64 +437,5 @@ mod tests {
         assert!(parse_path("/a/{1x}").unwrap_err().contains("not a valid placeholder"));
         assert!(parse_path("/a?x=1").unwrap_err().contains("query"));
         assert!(parse_path("/a//b").unwrap_err().contains("empty segment"));
-    }
-
-    /// The flat writer emits exactly what the `quote!` version does: same trees, same
-    /// delimiters, same punct spacing (`Debug` shows all three).
-    #[test]
-    fn flat_expansion_matches_quote() {
-        let inputs = [
-            quote! {
-                #[zoho(method = "GET", path = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks",
-                       scope = "ZohoProjects.tasks.READ", response = TaskPage)]
-                struct ListTasks {
-                    #[zoho(path)] portal_id: PortalId,
-                    #[zoho(path)] project_id: ProjectId,
-                    #[zoho(query)] page: Option<u32>,
-                    #[zoho(query = "per_page")] size: u32,
-                    #[zoho(skip)] note: ::core::option::Option<::std::string::String>,
-                }
-            },
-            quote! {
-                #[zoho(crate = ::zoho_oauth_core, method = "POST", path = "/api/v3/portal/{portal_id}/tasks",
-                       scope = "ZohoProjects.tasks.CREATE", response = ::serde_json::Value)]
-                struct CreateTask<'a, T: Clone> where T: Send {
-                    #[zoho(path)] portal_id: &'a PortalId,
-                    #[zoho(body)] task: T,
-                }
-            },
-            quote! {
-                #[zoho(crate = ::zoho_oauth_core, method = "PATCH", path = "/api/v3/portal/{portal}/r3/{item}",
-                       scope = "ZohoProjects.tasks.UPDATE", response = ())]
-                pub struct Patch {
-                    #[zoho(path)] pub portal: ::std::string::String,
-                    #[zoho(path)] pub item: u64,
-                    #[zoho(form)] pub changes: ::core::option::Option<::std::vec::Vec<(::std::string::String, ::std::string::String)>>,
-                }
-            },
-            quote! {
-                #[zoho(method = "DELETE", path = "/crm/v8/Leads/{id}", scope = crm::modules::Delete)]
-                #[zoho(response = ())]
-                struct DeleteLead { #[zoho(path)] id: String, #[zoho(skip)] note: &'static str }
-            },
-            quote! {
-                #[zoho(method = "PUT", path = "/api/v3/portals", scope = "ZohoProjects.portals.ALL", response = ())]
-                struct Unit;
-            },
-            quote! {
-                #[zoho(method = "PUT", path = "/a/{x}", scope = "ZohoProjects.portals.UPDATE", response = Vec<u8>)]
-                struct Q { #[zoho(query = "x_q")] q: Option<&'static str>, #[zoho(path)] x: u8, #[zoho(body)] b: Option<Vec<u8>> }
-            },
-        ];
-        for input in inputs {
-            let input: syn::DeriveInput = syn::parse2(input).expect("test input parses");
-            let mut errors = Errors::default();
-            let v = validate(&input, &mut errors);
-            assert!(errors.is_empty(), "valid input");
-            let (flat, quoted) = (expand(&v), expand_quote(&v));
-            assert!(!flat.is_empty());
-            assert_eq!(format!("{flat:?}"), format!("{quoted:?}"));
-            assert_eq!(flat.to_string(), quoted.to_string());
-        }
     }
 }

@@ -45,7 +45,6 @@
 
 mod attr;
 mod catalogue;
-mod emit;
 mod endpoint;
 mod errors;
 mod scope;

@@ -120,20 +120,6 @@ impl ScopeRef {
     }
 }
 
-impl ScopeRef {
-    /// Writes [`ScopeRef::ty`] (the same tokens) into `w`.
-    pub(crate) fn write_ty(&self, w: &mut crate::emit::Writer<'_>, krate: &Path) {
-        match self {
-            ScopeRef::Catalogue { module, op, .. } => {
-                w.tokens(krate).colon2().ident("scopes").colon2().ident(module).colon2().ident(op_type_name(op));
-            }
-            ScopeRef::Path(p) => {
-                w.tokens(p);
-            }
-        }
-    }
-}
-
 /// The catalogued scope type for `module`/`op`.
 pub(crate) fn catalogue_ty(krate: &Path, module: &str, op: &str) -> TokenStream {
     let m = syn::Ident::new(module, proc_macro2::Span::call_site());
