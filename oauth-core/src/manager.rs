@@ -477,9 +477,10 @@ impl<S: ScopeRequirement> TokenManager<S> {
                 .expires_at()
                 .checked_sub(inner.config.min_validity)
                 .map_or(SystemTime::UNIX_EPOCH, |t| t.min(c.refresh_at)),
-        })?;
-        let token = (now < copy.use_until).then(|| copy.token.clone());
-        *slot.0.borrow_mut() = Some(copy);
+        });
+        // No current token (logged out, or invalidated): the old copy goes too.
+        let token = copy.as_ref().filter(|l| now < l.use_until).map(|l| l.token.clone());
+        *slot.0.borrow_mut() = copy;
         token
     }
 
