@@ -93,3 +93,28 @@ where
         Box::pin(self(duration))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_coarse_system_clock_is_the_system_clock_at_most_a_tick_behind() {
+        for _ in 0..1000 {
+            let before = SystemTime::now();
+            let coarse = SystemClock.now_coarse();
+            let after = SystemTime::now();
+            // Read between the two: never ahead of the later read, and behind the earlier one by
+            // at most a kernel tick (1–10 ms; 1 s leaves room for any HZ and a preemption).
+            assert!(coarse <= after, "{coarse:?} is ahead of {after:?}");
+            assert!(before.duration_since(coarse).unwrap_or_default() < Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn a_custom_clock_is_its_own_coarse_clock() {
+        let fixed = || SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(fixed.now_coarse(), fixed.now());
+    }
+}
