@@ -509,14 +509,23 @@ mod redis_store {
         }
     }
 
+    /// Whether `redis-server` is on the `PATH`; if not, says so (SKIPPED), except under CI, which
+    /// must run the Redis tests.
+    fn have_redis_server() -> bool {
+        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_ok() {
+            return true;
+        }
+        if std::env::var_os("CI").is_some() {
+            panic!("redis-server not found (apt-get install redis-server); CI must run the Redis tests");
+        }
+        println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+        false
+    }
+
     /// Starts one, or says why not: without `redis-server` the test passes with a SKIPPED line,
     /// except under CI, which must run it.
     pub(super) fn redis_or_skip() -> Option<RedisServer> {
-        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
-            if std::env::var_os("CI").is_some() {
-                panic!("redis-server not found (apt-get install redis-server); CI must run the Redis tests");
-            }
-            println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+        if !have_redis_server() {
             return None;
         }
         for _ in 0..5 {
@@ -696,6 +705,77 @@ mod redis_store {
         let stored = store.load(&key()).await.expect("load").expect("record");
         assert_eq!(stored.access_token.expose_secret(), "1000.from.the.next.holder", "not overwritten");
         assert_eq!(stored.refresh_token.as_ref().map(|r| r.expose_secret()), Some("1000.refresh"));
+    }
+
+    /// A `redis-server` that speaks only TLS, with a certificate for 127.0.0.1 from a CA made
+    /// for the test; returns the server (stopped on drop), its `rediss://` URL and the CA (PEM).
+    fn tls_redis(dir: &Path) -> (RedisServer, String, String) {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("ca");
+        let server_key = KeyPair::generate().expect("key");
+        let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+            .expect("params")
+            .signed_by(&server_key, &ca)
+            .expect("server certificate");
+        let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
+        std::fs::write(&cert, server_cert.pem()).expect("write");
+        std::fs::write(&key, server_key.serialize_pem()).expect("write");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let child = Command::new("redis-server")
+            .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "no", "--tls-auth-clients", "no"])
+            .arg("--tls-cert-file")
+            .arg(&cert)
+            .arg("--tls-key-file")
+            .arg(&key)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        let url = format!("rediss://127.0.0.1:{port}/");
+        (RedisServer { child, url: url.clone() }, url, ca.pem())
+    }
+
+    #[tokio::test]
+    async fn a_tls_redis_is_reached_with_rediss_and_its_certificate_is_checked() {
+        if !have_redis_server() {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut server, url, ca) = tls_redis(dir.path());
+        // Bounded wait for the listener (the process may also exit: then the test says why).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let store = loop {
+            match RedisStore::builder(&url).prefix(prefix()).root_certificate_pem(ca.as_bytes()).connect().await {
+                Ok(store) => break store,
+                Err(e) => {
+                    assert!(server.child.try_wait().expect("wait").is_none(), "redis-server exited: no TLS support?");
+                    assert!(Instant::now() < deadline, "TLS redis-server did not answer: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        };
+        let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        store.save(&key(), &record("1000.over.tls", exp)).await.expect("save");
+        assert_eq!(
+            store.load(&key()).await.expect("load").expect("record").access_token.expose_secret(),
+            "1000.over.tls"
+        );
+        let lease = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("lease");
+        store.save_locked(&key(), &record("1000.fenced", exp), &lease).await.expect("fenced write");
+        lease.release().await.expect("release");
+
+        // The server's certificate is checked: against the system's roots (which do not hold the
+        // test CA) the connection is refused with a typed error.
+        let refused = RedisStore::builder(&url).connect().await.expect_err("unknown CA");
+        assert!(matches!(refused, StoreError::Backend(_)), "{refused:?}");
+        eprintln!("without the CA: {refused}");
+        // A root certificate for a URL without TLS is a mistake, said as such.
+        let plain = RedisStore::builder(url.replace("rediss://", "redis://")).root_certificate_pem(ca.as_bytes());
+        let Err(StoreError::Backend(msg)) = plain.connect().await else { panic!("expected a typed error") };
+        assert!(msg.contains("rediss://"), "{msg}");
     }
 
     #[tokio::test]

@@ -53,11 +53,16 @@ impl fmt::Debug for RedisStore {
 pub struct RedisStoreBuilder {
     url: String,
     prefix: String,
+    root_certificate: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStoreBuilder").field("url", &redact_url(&self.url)).field("prefix", &self.prefix).finish()
+        f.debug_struct("RedisStoreBuilder")
+            .field("url", &redact_url(&self.url))
+            .field("prefix", &self.prefix)
+            .field("root_certificate", &self.root_certificate.is_some())
+            .finish()
     }
 }
 
@@ -68,11 +73,32 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// For `rediss://` URLs: trust this CA certificate (PEM) instead of the operating system's
+    /// trust store, e.g. for a Redis behind a private CA. Without it, `rediss://` checks the
+    /// server against the system's roots.
+    pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificate = Some(pem.into());
+        self
+    }
+
     /// Connects (one multiplexed connection, shared by clones of the store).
     pub async fn connect(self) -> Result<RedisStore, StoreError> {
         let shown_url = redact_url(&self.url);
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|e| StoreError::Backend(format!("invalid Redis URL {shown_url}: {:?}", e.kind())))?;
+        let invalid =
+            |e: redis::RedisError| StoreError::Backend(format!("invalid Redis URL {shown_url}: {:?}", e.kind()));
+        let client = match self.root_certificate {
+            None => redis::Client::open(self.url.as_str()).map_err(invalid)?,
+            Some(_) if !self.url.starts_with("rediss://") => {
+                return Err(StoreError::Backend(format!(
+                    "a root certificate was given for {shown_url}, which does not use TLS: write rediss://"
+                )));
+            }
+            Some(root_cert) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates { client_tls: None, root_cert: Some(root_cert) },
+            )
+            .map_err(invalid)?,
+        };
         let conn = client.get_multiplexed_async_connection().await.map_err(|e| backend(&shown_url, &e))?;
         Ok(RedisStore { conn, prefix: self.prefix, shown_url })
     }
@@ -97,9 +123,11 @@ fn redact_url(url: &str) -> String {
 }
 
 impl RedisStore {
-    /// A builder for the store at `url` (`redis://[user:password@]host:port[/db]`).
+    /// A builder for the store at `url` (`redis://[user:password@]host:port[/db]`, or
+    /// `rediss://…` for TLS, checked against the system's roots or
+    /// [`RedisStoreBuilder::root_certificate_pem`]).
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder { url: url.into(), prefix: "zoho-oauth".to_owned() }
+        RedisStoreBuilder { url: url.into(), prefix: "zoho-oauth".to_owned(), root_certificate: None }
     }
 
     /// Connects to `url` with the default prefix.
