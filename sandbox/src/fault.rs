@@ -115,11 +115,14 @@ pub struct Fault {
     pub route: Route,
     /// How many matching requests it applies to; `None` means every one until cleared. Default 1.
     pub times: Option<u32>,
+    /// Extra headers on the fault's answer, e.g. `Retry-After` (Zoho documents none; this lets a
+    /// test check how a client treats one).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Fault {
     fn new(kind: FaultKind) -> Self {
-        Fault { kind, route: Route::Any, times: Some(1) }
+        Fault { kind, route: Route::Any, times: Some(1), headers: Vec::new() }
     }
 
     /// Answer with this HTTP status and a Zoho-looking error body.
@@ -155,6 +158,14 @@ impl Fault {
     /// Zoho's token throttling answer: HTTP 200, `{"error":"Access Denied","error_description":…}`.
     pub fn throttled() -> Self {
         Fault::ok_with_error("Access Denied")
+    }
+
+    /// Adds a header to the fault's answer, e.g. `Fault::status(429).header("Retry-After", "2")`
+    /// (not for [`Fault::delay`] and [`Fault::drop_connection`], whose answers are the normal one
+    /// and none).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// Restrict the fault to `route`.

@@ -143,7 +143,7 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
                 kill.notify_one();
                 std::future::pending::<()>().await;
             }
-            other => return fault_response(other, &route, &path),
+            other => return with_headers(fault_response(other, &route, &path), &f.headers),
         }
     }
 
@@ -187,6 +187,18 @@ fn not_found(req: &Req) -> Resp {
         "Page not found",
         &format!("<p>The page <code>{}</code> does not exist on this sandbox.</p>", crate::util::esc(&req.path)),
     )
+}
+
+/// Adds a fault's extra headers (names or values that are not valid HTTP are skipped).
+fn with_headers(mut resp: Resp, headers: &[(String, String)]) -> Resp {
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) =
+            (axum::http::HeaderName::from_bytes(name.as_bytes()), axum::http::HeaderValue::from_str(value))
+        {
+            resp.headers_mut().append(n, v);
+        }
+    }
+    resp
 }
 
 fn fault_response(kind: &FaultKind, route: &Route, path: &str) -> Resp {

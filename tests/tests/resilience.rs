@@ -82,6 +82,39 @@ async fn transient_faults_are_retried_and_creates_are_not_repeated() {
     sb.shutdown().await;
 }
 
+/// Zoho documents no `Retry-After`, but a 429 that carries one is honoured: the client waits
+/// exactly that long (not its own backoff), and gives up at once when the wait is longer than the
+/// policy's longest (Zoho's block after the limit lasts 30 minutes).
+#[tokio::test]
+async fn a_retry_after_on_429_sets_the_wait_or_ends_the_call() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = std::sync::Arc::clone(&waits);
+    let policy = RetryPolicy::default().sleeper(move |d: Duration| {
+        recorded.lock().expect("waits").push(d);
+        async {}
+    });
+    let client = Client::builder().api_base(sb.api_url(Dc::Us)).retry(policy).build(token(&sb).await).expect("client");
+
+    sb.inject(Fault::status(429).header("Retry-After", "7").on(Route::Api).times(1));
+    assert!(!client.send(ListPortals).await.expect("retried after the wait").is_empty());
+    assert_eq!(*waits.lock().expect("waits"), [Duration::from_secs(7)], "waited what the server said");
+
+    waits.lock().expect("waits").clear();
+    sb.inject(Fault::status(429).header("Retry-After", "1800").on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    match client.send(ListPortals).await {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status, 429);
+            assert_eq!(e.retry_after, Some(Duration::from_secs(1800)), "the wait is reported to the caller");
+        }
+        other => panic!("expected the 429, got {other:?}"),
+    }
+    assert!(waits.lock().expect("waits").is_empty(), "no sitting on a 30-minute block");
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 1, "not retried");
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_burst_of_500_calls_never_meets_a_429() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
