@@ -40,6 +40,19 @@ struct Inner {
     limiter: Option<RateLimiter>,
 }
 
+/// A `Retry-After` value (RFC 9110 §10.2.3): seconds, or an HTTP date (a date in the past is no
+/// wait).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    match value.parse::<u64>() {
+        Ok(secs) => Some(Duration::from_secs(secs)),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+        }
+    }
+}
+
 /// The future of [`Client::send`].
 pub type Sending<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
@@ -306,12 +319,8 @@ impl<S> Client<S> {
         }
         let resp = req.send().await.map_err(Error::Transport)?;
         let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after =
+            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
         let bytes = resp.bytes().await.map_err(Error::Transport)?;
         tracing::debug!(
             endpoint = E::PATH,
@@ -356,5 +365,23 @@ impl Client<Dynamic> {
         let token = self.token().await?;
         token.scopes().require(<E::Scope as Scope>::OAUTH)?;
         self.execute_with(&endpoint, token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        assert_eq!(retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(" 120 "), Some(Duration::from_secs(120)));
+        let in_two_minutes = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = retry_after(&in_two_minutes).expect("an HTTP date");
+        assert!(wait <= Duration::from_secs(120) && wait > Duration::from_secs(60), "{wait:?}");
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "in the past: no wait");
+        assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-3"), None);
     }
 }
