@@ -165,18 +165,7 @@ impl RateLimiter {
         clock: impl Clock,
         sleeper: impl Sleeper,
     ) -> Self {
-        RateLimiter {
-            inner: Arc::new(LimiterInner {
-                max_calls: max_calls.max(1),
-                window,
-                max_wait,
-                clock: Box::new(clock),
-                sleeper: Box::new(sleeper),
-                state: Mutex::new(Window::default()),
-                released: tokio::sync::Notify::new(),
-                shared: None,
-            }),
-        }
+        Self::build(None, max_calls, window, max_wait, Box::new(clock), Box::new(sleeper))
     }
 
     /// A limiter whose window lives in `shared` (e.g. Redis), so that every process of a fleet
@@ -190,11 +179,29 @@ impl RateLimiter {
         clock: impl Clock,
         sleeper: impl Sleeper,
     ) -> Self {
-        let mut limiter = Self::with_parts(max_calls, window, max_wait, clock, sleeper);
-        if let Some(inner) = Arc::get_mut(&mut limiter.inner) {
-            inner.shared = Some(Arc::new(shared));
+        Self::build(Some(Arc::new(shared)), max_calls, window, max_wait, Box::new(clock), Box::new(sleeper))
+    }
+
+    fn build(
+        shared: Option<Arc<dyn SharedWindow>>,
+        max_calls: usize,
+        window: Duration,
+        max_wait: Duration,
+        clock: Box<dyn Clock>,
+        sleeper: Box<dyn Sleeper>,
+    ) -> Self {
+        RateLimiter {
+            inner: Arc::new(LimiterInner {
+                max_calls: max_calls.max(1),
+                window,
+                max_wait,
+                clock,
+                sleeper,
+                state: Mutex::new(Window::default()),
+                released: tokio::sync::Notify::new(),
+                shared,
+            }),
         }
-        limiter
     }
 
     /// The number of calls per window.
