@@ -548,13 +548,7 @@ async fn eu_user_starting_at_us_is_sent_to_eu_and_tokens_stay_in_their_dc() {
     let t = exchange(&sb, Dc::Eu, &c, code).await;
     let at = t["access_token"].as_str().unwrap();
     // token works at eu, not at us
-    let r = http()
-        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
-        .header("Authorization", format!("Zoho-oauthtoken {at}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(api_get_at(&sb, Dc::Eu, at, "/api/v3/portals").await.0, 200);
     let (s, b) = api_get(&sb, at, "/api/v3/portals").await;
     assert_eq!(s, 401);
     assert_eq!(b["error"]["title"], "INVALID_OAUTHTOKEN");
@@ -643,24 +637,12 @@ async fn minted_shortcut_tokens_behave_like_real_ones() {
     let sb = start().await;
     let eu = sb.add_user("eve@eu.example", Dc::Eu);
     let at = sb.mint_access_token(&eu.email, &["ZohoProjects.portals.READ"]).unwrap();
-    let r = http()
-        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
-        .header("Authorization", format!("Zoho-oauthtoken {at}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(api_get_at(&sb, Dc::Eu, &at, "/api/v3/portals").await.0, 200);
     assert_eq!(api_get(&sb, &at, "/api/v3/portals").await.0, 401, "an eu token at us");
     assert!(sb.mint_access_token("nobody@x", &["ZohoProjects.portals.READ"]).is_err());
     assert!(sb.mint_access_token(&eu.email, &["ZohoProjects.nope.READ"]).is_err());
     sb.clock().advance(Duration::from_secs(3600));
-    let r = http()
-        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
-        .header("Authorization", format!("Zoho-oauthtoken {at}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    assert_eq!(api_get_at(&sb, Dc::Eu, &at, "/api/v3/portals").await.0, 401);
 }
 
 #[tokio::test]

@@ -126,14 +126,8 @@ async fn device_flow_denied_expired_and_other_dc() {
     let t = poll(&sb, Dc::Eu, &c, code).await;
     let at = t["access_token"].as_str().expect("token at eu");
     assert!(t.get("refresh_token").is_none(), "online by default");
-    let r = http()
-        .get(sb.api_url(Dc::Eu).join("api/v3/portals").unwrap())
-        .header("Authorization", format!("Zoho-oauthtoken {at}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let portals: Value = r.json().await.unwrap();
+    let (status, portals) = api_get_at(&sb, Dc::Eu, at, "/api/v3/portals").await;
+    assert_eq!(status, 200);
     assert_eq!(portals[0]["id"], sb.demo_portal(Dc::Eu).id.as_str());
     assert_eq!(sb.counters().device_codes_issued, 3);
 }

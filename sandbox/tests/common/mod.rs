@@ -108,14 +108,23 @@ pub async fn access(sb: &Sandbox) -> String {
 }
 
 pub async fn api(sb: &Sandbox, token: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    api_at(sb, Dc::Us, token, method, path)
+}
+
+fn api_at(sb: &Sandbox, dc: Dc, token: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
     http()
-        .request(method, sb.api_url(Dc::Us).join(path.trim_start_matches('/')).unwrap())
+        .request(method, sb.api_url(dc).join(path.trim_start_matches('/')).unwrap())
         .header("Authorization", format!("Zoho-oauthtoken {token}"))
 }
 
-/// GET an API path; returns (status, body as JSON or Null).
+/// GET an API path at the us DC; returns (status, body as JSON or Null).
 pub async fn api_get(sb: &Sandbox, token: &str, path: &str) -> (u16, Value) {
-    let r = api(sb, token, reqwest::Method::GET, path).await.send().await.unwrap();
+    api_get_at(sb, Dc::Us, token, path).await
+}
+
+/// GET an API path at `dc`; returns (status, body as JSON or Null).
+pub async fn api_get_at(sb: &Sandbox, dc: Dc, token: &str, path: &str) -> (u16, Value) {
+    let r = api_at(sb, dc, token, reqwest::Method::GET, path).send().await.unwrap();
     let s = r.status().as_u16();
     let b = r.bytes().await.unwrap();
     (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
