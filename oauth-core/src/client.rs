@@ -269,7 +269,7 @@ impl<S> Client<S> {
                 }
                 return Err(err);
             }
-            if retries >= policy.max_retries || !retryable(&err, E::METHOD) {
+            if retries >= policy.max_retries || !retryable(&err, E::IDEMPOTENT) {
                 return Err(err);
             }
             retries += 1;
@@ -343,17 +343,19 @@ impl<S> Client<S> {
     }
 }
 
-/// Whether a failed attempt may be repeated: never a create (`POST`) that may have reached
-/// Zoho, except when Zoho refused it outright (429) or the connection was never made.
-fn retryable(err: &Error, method: Method) -> bool {
-    let idempotent = method != Method::Post;
+/// Whether a failed attempt may be repeated. A request that never left (the connection could not
+/// be made) or that Zoho refused (429) may always be repeated; after an ambiguous failure (a
+/// timeout, a reset, a cut-off body, a 5xx, an answer that does not decode) only an idempotent
+/// call ([`Endpoint::IDEMPOTENT`]: `GET`, `PUT`, `DELETE`, or an endpoint that says so), never a
+/// `POST` or `PATCH` that may have been processed.
+fn retryable(err: &Error, idempotent: bool) -> bool {
     match err {
         // A body cut off mid-way surfaces from `bytes()` as a decode error wrapping the body error.
         Error::Transport(e) => {
             e.is_connect() || (idempotent && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()))
         }
         Error::Api(api) => api.status == 429 || (idempotent && api.status >= 500),
-        Error::Decode { .. } => method == Method::Get,
+        Error::Decode { .. } => idempotent,
         _ => false,
     }
 }

@@ -32,6 +32,23 @@ impl Method {
             Method::Delete => "DELETE",
         }
     }
+
+    /// Whether sending the request twice has the effect of sending it once (RFC 9110 §9.2.2),
+    /// so that it may be repeated after an *ambiguous* failure (a timeout, a reset, a 5xx: the
+    /// request may or may not have been processed):
+    ///
+    /// | method | repeated after an ambiguous failure |
+    /// |---|---|
+    /// | `GET`, `PUT`, `DELETE` | yes |
+    /// | `POST` (creates) | no |
+    /// | `PATCH` (Zoho uses it for partial updates and for adding or removing tags, which are not idempotent) | no |
+    ///
+    /// Every method is repeated when the request was never sent (the connection could not be
+    /// made) or Zoho refused it with 429. An endpoint can declare itself idempotent whatever its
+    /// method ([`Endpoint::IDEMPOTENT`], `#[zoho(idempotent)]` in the derive).
+    pub const fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
 }
 
 impl Display for Method {
@@ -106,6 +123,10 @@ pub trait Endpoint {
     const METHOD: Method;
     /// The path template, e.g. `/api/v3/portal/{portal_id}/projects`.
     const PATH: &'static str;
+    /// Whether the call may be repeated after an ambiguous failure (a timeout, a reset, a 5xx);
+    /// by default what [`Method::is_idempotent`] says of [`Endpoint::METHOD`]. Set it to `true`
+    /// only for a call that has the same effect when Zoho processes it twice.
+    const IDEMPOTENT: bool = Self::METHOD.is_idempotent();
 
     /// The path with every placeholder filled in and percent-encoded.
     fn path(&self) -> String;
@@ -126,6 +147,7 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     type Response = E::Response;
     const METHOD: Method = E::METHOD;
     const PATH: &'static str = E::PATH;
+    const IDEMPOTENT: bool = E::IDEMPOTENT;
 
     fn path(&self) -> String {
         (**self).path()

@@ -283,9 +283,16 @@ impl RateLimiter {
 
 /// When and how often a failed call is tried again.
 ///
-/// Transient failures are retried with exponential backoff and full jitter: network errors
-/// (for `POST` only when the connection was never made, so a create is never sent twice), HTTP
-/// 5xx for idempotent methods, and 429 (honouring `Retry-After` up to `max_delay`).
+/// Transient failures are retried with exponential backoff and full jitter. Which ones depends
+/// on whether the call is idempotent ([`Endpoint::IDEMPOTENT`](crate::Endpoint::IDEMPOTENT),
+/// by default [`Method::is_idempotent`](crate::Method::is_idempotent)):
+///
+/// | failure | `GET`, `PUT`, `DELETE`, or an endpoint declared `idempotent` | `POST`, `PATCH` |
+/// |---|---|---|
+/// | the connection could not be made (nothing was sent) | retried | retried |
+/// | HTTP 429 (refused, not processed) | retried when the wait is at most `max_delay` | same |
+/// | timeout, reset, cut-off body, HTTP 5xx, an answer that does not decode | retried | **not** retried: it may have been processed |
+/// | any other 4xx | not retried | not retried |
 #[derive(Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).

@@ -27,6 +27,50 @@ struct CreateTask {
     body: serde_json::Value,
 }
 
+#[derive(Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.UPDATE", response = serde_json::Value)]
+struct UpdateTask {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(path)]
+    task: String,
+    #[zoho(body)]
+    body: serde_json::Value,
+}
+
+/// The same `PATCH`, declared idempotent (setting a name twice is setting it once).
+struct RenameTask(UpdateTask);
+
+impl Endpoint for RenameTask {
+    type Scope = <UpdateTask as Endpoint>::Scope;
+    type Response = serde_json::Value;
+    const METHOD: zoho_projects::Method = zoho_projects::Method::Patch;
+    const PATH: &'static str = UpdateTask::PATH;
+    const IDEMPOTENT: bool = true;
+
+    fn path(&self) -> String {
+        self.0.path()
+    }
+    fn body(&self) -> Result<Option<zoho_projects::Body>, zoho_projects::BodyError> {
+        self.0.body()
+    }
+}
+
+#[derive(Endpoint)]
+#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.DELETE", response = serde_json::Value)]
+struct DeleteTask {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(path)]
+    task: String,
+}
+
 const SCOPES: [&str; 2] = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
 
 async fn token(sb: &Sandbox) -> Token<Work> {
@@ -79,6 +123,50 @@ async fn transient_faults_are_retried_and_creates_are_not_repeated() {
     sb.inject(Fault::status(429).on(Route::Api).times(1));
     let created = client.send(create()).await.expect("retried after 429");
     assert_eq!(created["name"], "Once");
+    sb.shutdown().await;
+}
+
+/// After an ambiguous failure (a 500: the request may have been processed) a `PATCH` is not
+/// repeated (V3 adds and removes tags with it, which is not idempotent), a `DELETE` is, and so is
+/// a `PATCH` whose endpoint declares itself idempotent. Counted at the sandbox.
+#[tokio::test]
+async fn ambiguous_failures_repeat_only_idempotent_calls() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(instant_retries())
+        .build(token(&sb).await)
+        .expect("client");
+    let demo = sb.demo_portal(Dc::Us);
+    let (portal, project) = (demo.id.clone(), demo.projects[0].id.clone());
+    let task = demo.projects[0].tasks[0].clone();
+    let update = || UpdateTask {
+        portal: portal.clone(),
+        project: project.clone(),
+        task: task.clone(),
+        body: serde_json::json!({"name": "Renamed"}),
+    };
+
+    sb.inject(Fault::status(500).on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    assert!(matches!(client.send(update()).await, Err(Error::Api(e)) if e.status == 500));
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 1, "a PATCH is not repeated after a 500");
+
+    sb.inject(Fault::status(500).on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    client.send(RenameTask(update())).await.expect("an idempotent PATCH is repeated");
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 2);
+
+    // Refused with 429 (not processed): a PATCH is repeated.
+    sb.inject(Fault::status(429).header("Retry-After", "0").on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    client.send(update()).await.expect("a PATCH refused with 429 is repeated");
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 2);
+
+    sb.inject(Fault::status(503).on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    client.send(DeleteTask { portal, project, task }).await.expect("a DELETE is repeated");
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 2);
     sb.shutdown().await;
 }
 
