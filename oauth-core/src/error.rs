@@ -68,6 +68,7 @@ impl Error {
                 e,
                 crate::store::StoreError::LockTimeout { .. }
                     | crate::store::StoreError::Backend(_)
+                    | crate::store::StoreError::Unavailable(_)
                     | crate::store::StoreError::Io { .. }
             ),
             _ => false,

@@ -125,9 +125,12 @@ impl ManagerError {
         match self {
             ManagerError::OAuth(e) => e.is_transient(),
             ManagerError::Backoff { transient, .. } => *transient,
-            ManagerError::Store(StoreError::LockTimeout { .. } | StoreError::Backend(_) | StoreError::Io { .. }) => {
-                true
-            }
+            ManagerError::Store(
+                StoreError::LockTimeout { .. }
+                | StoreError::Backend(_)
+                | StoreError::Unavailable(_)
+                | StoreError::Io { .. },
+            ) => true,
             _ => false,
         }
     }

@@ -500,6 +500,50 @@ mod redis_store {
     pub(super) struct RedisServer {
         child: std::process::Child,
         pub(super) url: String,
+        port: u16,
+    }
+
+    impl RedisServer {
+        /// Kills the server (SIGKILL: no goodbye to its clients) and waits until it is gone.
+        pub(super) fn kill(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+
+        /// Starts a new, empty server on the same port (after [`RedisServer::kill`]).
+        pub(super) fn restart(&mut self) {
+            self.kill();
+            self.child = spawn_on(self.port).unwrap_or_else(|| panic!("redis-server did not restart on {}", self.port));
+        }
+    }
+
+    /// A `redis-server` on `port`, once it answers PING; `None` if it exits first (port taken).
+    fn spawn_on(port: u16) -> Option<std::process::Child> {
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        // Bounded polling until it answers PING (or exits: port taken).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return None;
+            }
+            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                use std::io::Read;
+                let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+                let mut buf = [0u8; 7];
+                if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
+                    return Some(child);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
 
     impl Drop for RedisServer {
@@ -530,30 +574,9 @@ mod redis_store {
         }
         for _ in 0..5 {
             let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start redis-server");
-            let mut server = RedisServer { child, url: format!("redis://127.0.0.1:{port}/") };
-            // Bounded polling until it answers PING (or exits: port taken, try another).
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = server.child.try_wait() {
-                    break;
-                }
-                if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-                    use std::io::Read;
-                    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-                    let mut buf = [0u8; 7];
-                    if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
-                        return Some(server);
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            if let Some(child) = spawn_on(port) {
+                return Some(RedisServer { child, url: format!("redis://127.0.0.1:{port}/"), port });
             }
-            let _ = server.child.kill();
         }
         panic!("redis-server did not start");
     }
@@ -603,6 +626,98 @@ mod redis_store {
         assert!(matches!(raw.load(&key()).await, Err(StoreError::Foreign { .. })));
         store.remove(&key()).await.expect("remove");
         assert!(store.load(&key()).await.expect("load").is_none());
+    }
+
+    /// Runs `op` until it succeeds, at most `attempts` times; every failure before must be
+    /// [`StoreError::Unavailable`]. Answers the value and how many attempts it took.
+    async fn until_back<T, F: Future<Output = Result<T, StoreError>>>(
+        attempts: usize,
+        mut op: impl FnMut() -> F,
+    ) -> (T, usize) {
+        for attempt in 1..=attempts {
+            match op().await {
+                Ok(v) => return (v, attempt),
+                Err(StoreError::Unavailable(_)) => {}
+                Err(e) => panic!("attempt {attempt}: expected Unavailable while Redis comes back, got {e:?}"),
+            }
+        }
+        panic!("the store did not come back within {attempts} attempts")
+    }
+
+    /// Redis killed (SIGKILL) and restarted, empty, on the same port: every operation fails fast
+    /// with a typed `Unavailable` meanwhile, and the same store reconnects by itself after.
+    #[tokio::test]
+    async fn a_killed_and_restarted_redis_fails_fast_meanwhile_and_is_reconnected_after() {
+        let Some(mut server) = redis_or_skip() else { return };
+        let timeout = Duration::from_millis(500);
+        let store =
+            RedisStore::builder(&server.url).prefix(prefix()).timeout(timeout).connect().await.expect("connect");
+        let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        store.save(&key(), &record("1000.before", exp)).await.expect("save");
+        let window = store.rate_window("u");
+        zoho_oauth_core::SharedWindow::try_take(&window, "s0", 100, Duration::from_secs(120), SystemTime::now())
+            .await
+            .expect("window")
+            .expect("a slot");
+
+        server.kill();
+        for round in 0..5 {
+            let started = Instant::now();
+            let err = store.load(&key()).await.expect_err("Redis is down");
+            assert!(matches!(err, StoreError::Unavailable(_)), "round {round}: {err:?}");
+            // A hang check, not a performance claim: the store's timeout plus scheduling slack.
+            assert!(started.elapsed() < timeout + Duration::from_secs(3), "round {round}: {:?}", started.elapsed());
+            let err = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(5)).await.expect_err("down");
+            assert!(matches!(err, StoreError::Unavailable(_)), "a lock fails at once, not after its wait: {err:?}");
+            let err = store.save(&key(), &record("1000.during", exp)).await.expect_err("down");
+            assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+            let err = zoho_oauth_core::SharedWindow::try_take(
+                &window,
+                "s1",
+                100,
+                Duration::from_secs(120),
+                SystemTime::now(),
+            )
+            .await
+            .expect_err("down");
+            assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+            assert!(!err.to_string().is_empty());
+        }
+
+        server.restart();
+        // Back, and empty: the first operations may still meet the failed connection, then the
+        // store has reconnected (a handful of attempts, each bounded by the timeout).
+        let k = key();
+        let (found, attempts) = until_back(5, || store.load(&k)).await;
+        assert!(found.is_none(), "the restarted Redis is empty");
+        eprintln!("reconnected after {attempts} attempt(s)");
+        store.save(&key(), &record("1000.after", exp)).await.expect("save after the restart");
+        assert_eq!(store.load(&key()).await.expect("load").expect("record").access_token.expose_secret(), "1000.after");
+        let lease = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(1)).await.expect("lease");
+        assert!(lease.renew(Duration::from_secs(30)).await.expect("renew"), "still held");
+        lease.release().await.expect("release");
+        // A clone made before the outage shares the reconnected connection.
+        let clone = store.clone();
+        assert!(clone.load(&key()).await.expect("load").is_some());
+    }
+
+    /// Redis unreachable when the store connects is a typed error, at once.
+    #[tokio::test]
+    async fn redis_down_at_start_up_is_a_typed_error() {
+        let Some(mut server) = redis_or_skip() else { return };
+        let url = server.url.clone();
+        server.kill();
+        let started = Instant::now();
+        let err = RedisStore::builder(&url).timeout(Duration::from_millis(500)).connect().await.expect_err("down");
+        assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+        assert!(started.elapsed() < Duration::from_millis(500) + Duration::from_secs(3), "{:?}", started.elapsed());
+        // A server that accepts the connection and never answers is bounded by the timeout too.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let silent_url = format!("redis://{}/", silent.local_addr().expect("addr"));
+        let started = Instant::now();
+        let err = RedisStore::builder(&silent_url).timeout(Duration::from_millis(300)).connect().await;
+        assert!(matches!(err, Err(StoreError::Unavailable(_))), "{err:?}");
+        assert!(started.elapsed() < Duration::from_millis(300) + Duration::from_secs(3), "{:?}", started.elapsed());
     }
 
     /// Deletes the lease of `key` as Redis would when its time to live ends: the lapse, made
@@ -735,7 +850,7 @@ mod redis_store {
             .spawn()
             .expect("start redis-server");
         let url = format!("rediss://127.0.0.1:{port}/");
-        (RedisServer { child, url: url.clone() }, url, ca.pem())
+        (RedisServer { child, url: url.clone(), port }, url, ca.pem())
     }
 
     #[tokio::test]

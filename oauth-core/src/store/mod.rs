@@ -308,6 +308,11 @@ pub enum StoreError {
     /// The backend (e.g. Redis) failed.
     #[error("token store backend error: {0}")]
     Backend(String),
+    /// The backend (e.g. Redis) cannot be reached right now (refused, reset, or no answer within
+    /// the store's timeout). Nothing was read or written by this call; the store reconnects by
+    /// itself, so a later call may succeed.
+    #[error("token store unavailable: {0}")]
+    Unavailable(String),
     /// The refresh lease lapsed before this holder wrote (it was paused or slow for longer than
     /// the lease's time to live) and another holder may have written since: nothing was written.
     #[error("the refresh lease of {key} lapsed before the write; nothing was written (raise the lease time to live)")]
@@ -341,6 +346,13 @@ pub trait LockRelease: Send + Sync {
     fn fencing_token(&self) -> Option<&str> {
         None
     }
+
+    /// Extends a lease that lapses by itself to `ttl` from now, if this holder still holds it;
+    /// answers whether it does. The default, for locks that cannot lapse, is `Ok(true)`.
+    async fn renew(&self, ttl: Duration) -> Result<bool, StoreError> {
+        let _ = ttl;
+        Ok(true)
+    }
 }
 
 impl StoreLock {
@@ -352,6 +364,15 @@ impl StoreLock {
     /// What identifies this holder to its store (see [`LockRelease::fencing_token`]).
     pub fn fencing_token(&self) -> Option<&str> {
         self.inner.as_deref().and_then(LockRelease::fencing_token)
+    }
+
+    /// Extends the lock's time to live to `ttl` from now (the token manager does so while its
+    /// refresh runs); answers whether this holder still holds it (see [`LockRelease::renew`]).
+    pub async fn renew(&self, ttl: Duration) -> Result<bool, StoreError> {
+        match self.inner.as_deref() {
+            Some(g) => g.renew(ttl).await,
+            None => Ok(false),
+        }
     }
 
     /// Releases the lock now.

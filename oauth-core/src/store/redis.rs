@@ -1,13 +1,21 @@
 //! `RedisStore`: tokens in Redis, shared by a fleet of machines.
 
 use super::{LockRelease, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 /// Compare-and-delete: release the lease only if this holder still owns it.
 const RELEASE: &str =
     r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
+
+/// Extend the lease's time to live only while this holder still owns it.
+const RENEW: &str =
+    r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end"#;
+
+/// How long one store operation may take by default, connecting included.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Write the record only while the lease is still this holder's (a fenced write).
 const SAVE_FENCED: &str =
@@ -26,6 +34,11 @@ const SAVE_FENCED: &str =
 ///   machine is reused, and writes with [`TokenStore::save_locked`], which a Lua script fences
 ///   by the lease: a holder that was paused past its lease never overwrites the next holder's
 ///   token ([`StoreError::LeaseLost`] instead).
+/// - The connection is the `redis` crate's reconnecting [`ConnectionManager`]: after Redis
+///   restarts (failover, upgrade) the next operations reconnect by themselves. While Redis is
+///   unreachable every operation fails within the store's [timeout](RedisStoreBuilder::timeout)
+///   (default 2 s) with [`StoreError::Unavailable`]; no operation stalls for longer. Redis
+///   unreachable at [`connect`](RedisStoreBuilder::connect) is the same typed error.
 /// - The connection URL's password never appears in `Debug` output or errors.
 ///
 /// ```no_run
@@ -37,14 +50,39 @@ const SAVE_FENCED: &str =
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: MultiplexedConnection,
+    conn: Conn,
     prefix: String,
+}
+
+/// The reconnecting connection, with what every operation needs: the bound on its time and the
+/// URL to name in errors (redacted).
+#[derive(Clone)]
+struct Conn {
+    manager: ConnectionManager,
+    timeout: Duration,
     shown_url: String,
+}
+
+impl Conn {
+    /// Runs one operation on the connection, bounded by the store's timeout.
+    async fn run<T, F>(&self, op: impl FnOnce(ConnectionManager) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        match tokio::time::timeout(self.timeout, op(self.manager.clone())).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(backend(&self.shown_url, &e)),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "Redis at {} did not answer within {:?}",
+                self.shown_url, self.timeout
+            ))),
+        }
+    }
 }
 
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStore").field("url", &self.shown_url).field("prefix", &self.prefix).finish()
+        f.debug_struct("RedisStore").field("url", &self.conn.shown_url).field("prefix", &self.prefix).finish()
     }
 }
 
@@ -54,6 +92,7 @@ pub struct RedisStoreBuilder {
     url: String,
     prefix: String,
     root_certificate: Option<Vec<u8>>,
+    timeout: Duration,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
@@ -62,6 +101,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("url", &redact_url(&self.url))
             .field("prefix", &self.prefix)
             .field("root_certificate", &self.root_certificate.is_some())
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -81,7 +121,17 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// Connects (one multiplexed connection, shared by clones of the store).
+    /// How long one store operation may take, connecting or reconnecting included, before it
+    /// fails with [`StoreError::Unavailable`] (default 2 s; at least 1 ms). Keep it well below
+    /// the refresh lease's time to live.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Connects (one reconnecting, multiplexed connection, shared by clones of the store).
+    /// Redis unreachable now is [`StoreError::Unavailable`]; a bad URL or a refused login is
+    /// [`StoreError::Backend`].
     pub async fn connect(self) -> Result<RedisStore, StoreError> {
         let shown_url = redact_url(&self.url);
         let invalid =
@@ -99,14 +149,36 @@ impl RedisStoreBuilder {
             )
             .map_err(invalid)?,
         };
-        let conn = client.get_multiplexed_async_connection().await.map_err(|e| backend(&shown_url, &e))?;
-        Ok(RedisStore { conn, prefix: self.prefix, shown_url })
+        // One quick retry per (re)connection: while Redis is down each operation fails fast and
+        // the next one starts a new attempt, so the store is back as soon as Redis is.
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(200))
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout));
+        let timeout = self.timeout;
+        let manager = match tokio::time::timeout(timeout, ConnectionManager::new_with_config(client, config)).await {
+            Ok(Ok(manager)) => manager,
+            Ok(Err(e)) => return Err(backend(&shown_url, &e)),
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!("Redis at {shown_url} did not answer within {timeout:?}")));
+            }
+        };
+        Ok(RedisStore { conn: Conn { manager, timeout, shown_url }, prefix: self.prefix })
     }
 }
 
+/// A Redis error as a store error: [`StoreError::Unavailable`] when Redis could not be reached
+/// or the connection broke, [`StoreError::Backend`] for everything else.
 fn backend(shown_url: &str, e: &redis::RedisError) -> StoreError {
     // Redis errors carry no credentials, but the URL shown is the redacted one all the same.
-    StoreError::Backend(format!("Redis at {shown_url}: {}", redact_url(&e.to_string())))
+    let text = format!("Redis at {shown_url}: {}", redact_url(&e.to_string()));
+    if e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout() {
+        StoreError::Unavailable(text)
+    } else {
+        StoreError::Backend(text)
+    }
 }
 
 /// Replaces the password of a `redis://user:password@host` URL.
@@ -127,7 +199,12 @@ impl RedisStore {
     /// `rediss://…` for TLS, checked against the system's roots or
     /// [`RedisStoreBuilder::root_certificate_pem`]).
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder { url: url.into(), prefix: "zoho-oauth".to_owned(), root_certificate: None }
+        RedisStoreBuilder {
+            url: url.into(),
+            prefix: "zoho-oauth".to_owned(),
+            root_certificate: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
     }
 
     /// Connects to `url` with the default prefix.
@@ -142,30 +219,29 @@ impl RedisStore {
     fn lease_key(&self, key: &StoreKey) -> String {
         format!("{}:lease:{}", self.prefix, key.id())
     }
-
-    fn err(&self, e: &redis::RedisError) -> StoreError {
-        backend(&self.shown_url, e)
-    }
 }
 
 struct Lease {
-    conn: MultiplexedConnection,
+    conn: Conn,
     key: String,
     owner: String,
-    shown_url: String,
 }
 
 #[async_trait::async_trait]
 impl LockRelease for Lease {
     async fn release(self: Box<Self>) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        redis::Script::new(RELEASE)
-            .key(&self.key)
-            .arg(&self.owner)
-            .invoke_async::<i64>(&mut conn)
-            .await
-            .map(drop)
-            .map_err(|e| backend(&self.shown_url, &e))
+        let script = redis::Script::new(RELEASE);
+        let mut call = script.key(&self.key);
+        call.arg(&self.owner);
+        self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(drop)
+    }
+
+    async fn renew(&self, ttl: Duration) -> Result<bool, StoreError> {
+        let ttl_ms = ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+        let script = redis::Script::new(RENEW);
+        let mut call = script.key(&self.key);
+        call.arg(&self.owner).arg(ttl_ms);
+        self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(|n| n == 1)
     }
 
     fn fencing_token(&self) -> Option<&str> {
@@ -176,60 +252,45 @@ impl LockRelease for Lease {
 #[async_trait::async_trait]
 impl TokenStore for RedisStore {
     async fn load(&self, key: &StoreKey) -> Result<Option<TokenRecord>, StoreError> {
-        let mut conn = self.conn.clone();
-        let text: Option<String> =
-            redis::cmd("GET").arg(self.record_key(key)).query_async(&mut conn).await.map_err(|e| self.err(&e))?;
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(self.record_key(key));
+        let text: Option<String> = self.conn.run(|mut c| async move { cmd.query_async(&mut c).await }).await?;
         text.map(|t| TokenRecord::from_json(&t)).transpose()
     }
 
     async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("SET")
-            .arg(self.record_key(key))
-            .arg(record.to_json())
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(|e| self.err(&e))
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.record_key(key)).arg(record.to_json());
+        self.conn.run(|mut c| async move { cmd.query_async::<()>(&mut c).await }).await
     }
 
     async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
         let Some(owner) = lock.fencing_token() else { return self.save(key, record).await };
-        let mut conn = self.conn.clone();
-        let written: i64 = redis::Script::new(SAVE_FENCED)
-            .key(self.lease_key(key))
-            .key(self.record_key(key))
-            .arg(owner)
-            .arg(record.to_json())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| self.err(&e))?;
+        let script = redis::Script::new(SAVE_FENCED);
+        let mut call = script.key(self.lease_key(key));
+        call.key(self.record_key(key)).arg(owner).arg(record.to_json());
+        let written: i64 = self.conn.run(|mut c| async move { call.invoke_async(&mut c).await }).await?;
         if written == 1 { Ok(()) } else { Err(StoreError::LeaseLost { key: key.to_string() }) }
     }
 
     async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("DEL").arg(self.record_key(key)).query_async::<()>(&mut conn).await.map_err(|e| self.err(&e))
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(self.record_key(key));
+        self.conn.run(|mut c| async move { cmd.query_async::<()>(&mut c).await }).await
     }
 
     async fn lock(&self, key: &StoreKey, ttl: Duration, wait: Duration) -> Result<StoreLock, StoreError> {
-        let mut conn = self.conn.clone();
         let lease_key = self.lease_key(key);
         let owner = format!("{:032x}", rand::random::<u128>());
         let ttl_ms = ttl.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
         let started = tokio::time::Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {
-            let got: Option<String> = redis::cmd("SET")
-                .arg(&lease_key)
-                .arg(&owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| self.err(&e))?;
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(&lease_key).arg(&owner).arg("NX").arg("PX").arg(ttl_ms);
+            let got: Option<String> = self.conn.run(|mut c| async move { cmd.query_async(&mut c).await }).await?;
             if got.is_some() {
-                return Ok(StoreLock::new(Lease { conn, key: lease_key, owner, shown_url: self.shown_url.clone() }));
+                return Ok(StoreLock::new(Lease { conn: self.conn.clone(), key: lease_key, owner }));
             }
             let waited = started.elapsed();
             if waited >= wait {
@@ -288,14 +349,13 @@ const POLL_MS: i64 = 50;
 /// [`RateLimiter::shared`](crate::RateLimiter::shared) and [`RedisStore::rate_window`].
 #[derive(Clone)]
 pub struct RedisRateWindow {
-    conn: MultiplexedConnection,
+    conn: Conn,
     key: String,
-    shown_url: String,
 }
 
 impl fmt::Debug for RedisRateWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisRateWindow").field("url", &self.shown_url).field("key", &self.key).finish()
+        f.debug_struct("RedisRateWindow").field("url", &self.conn.shown_url).field("key", &self.key).finish()
     }
 }
 
@@ -313,11 +373,7 @@ impl RedisStore {
     /// # let _ = limiter; Ok(()) }
     /// ```
     pub fn rate_window(&self, user: &str) -> RedisRateWindow {
-        RedisRateWindow {
-            conn: self.conn.clone(),
-            key: format!("{}:rate:{user}", self.prefix),
-            shown_url: self.shown_url.clone(),
-        }
+        RedisRateWindow { conn: self.conn.clone(), key: format!("{}:rate:{user}", self.prefix) }
     }
 }
 
@@ -334,33 +390,18 @@ impl crate::SharedWindow for RedisRateWindow {
         window: Duration,
         now: std::time::SystemTime,
     ) -> Result<Result<(), Duration>, StoreError> {
-        let mut conn = self.conn.clone();
         let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-        let answer: i64 = redis::Script::new(RATE_TAKE)
-            .key(&self.key)
-            .arg(millis(now))
-            .arg(window_ms)
-            .arg(max_calls)
-            .arg(slot)
-            .arg(IN_FLIGHT_MS)
-            .arg(POLL_MS)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| backend(&self.shown_url, &e))?;
+        let script = redis::Script::new(RATE_TAKE);
+        let mut call = script.key(&self.key);
+        call.arg(millis(now)).arg(window_ms).arg(max_calls).arg(slot).arg(IN_FLIGHT_MS).arg(POLL_MS);
+        let answer: i64 = self.conn.run(|mut c| async move { call.invoke_async(&mut c).await }).await?;
         Ok(if answer < 0 { Ok(()) } else { Err(Duration::from_millis(answer.unsigned_abs())) })
     }
 
     async fn finish(&self, slot: &str, now: std::time::SystemTime) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
         // XX: only move an existing stamp; a slot that already left the window stays gone.
-        redis::cmd("ZADD")
-            .arg(&self.key)
-            .arg("XX")
-            .arg(millis(now))
-            .arg(slot)
-            .query_async::<i64>(&mut conn)
-            .await
-            .map(drop)
-            .map_err(|e| backend(&self.shown_url, &e))
+        let mut cmd = redis::cmd("ZADD");
+        cmd.arg(&self.key).arg("XX").arg(millis(now)).arg(slot);
+        self.conn.run(|mut c| async move { cmd.query_async::<i64>(&mut c).await }).await.map(drop)
     }
 }
