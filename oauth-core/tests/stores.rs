@@ -106,10 +106,6 @@ async fn a_damaged_foreign_or_newer_file_is_a_typed_error_and_is_never_overwritt
         ("newer", valid.replace("\"format\": 1", "\"format\": 7"), |e| {
             matches!(e, StoreError::NewerFormat { found: 7, .. })
         }),
-        ("bad record", valid.replace("\"expires_at_ms\"", "\"when\""), |e| matches!(e, StoreError::Corrupt { .. })),
-        ("bad scope", valid.replace("ZohoProjects.portals.READ", "not a scope"), |e| {
-            matches!(e, StoreError::Corrupt { .. })
-        }),
     ];
     for (name, content, check) in cases {
         let p = dir.path().join(format!("{}.json", name.replace(' ', "_")));
@@ -130,6 +126,35 @@ async fn a_damaged_foreign_or_newer_file_is_a_typed_error_and_is_never_overwritt
             other => panic!("{name}: {other:?}"),
         }
         assert_eq!(std::fs::read_to_string(&p).expect("read"), content, "{name}: left untouched");
+    }
+    // A damaged record (the file itself is fine) is a typed error on load, left untouched by
+    // readers; the key's next save moves it to the quarantine section instead of failing
+    // (`file_store_hostile.rs` tests the other keys).
+    for (name, content) in [
+        ("bad record", valid.replace("\"expires_at_ms\"", "\"when\"")),
+        ("bad scope", valid.replace("ZohoProjects.portals.READ", "not a scope")),
+    ] {
+        let p = dir.path().join(format!("{}.json", name.replace(' ', "_")));
+        std::fs::write(&p, &content).expect("write");
+        #[cfg(unix)]
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod");
+        let store = FileStore::new(&p);
+        let err = store.load(&key()).await.expect_err(name);
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{name}: {err:?}");
+        let m = TokenManager::builder::<Reader>(Unused, key()).store(store.clone()).build();
+        match m.token().await {
+            Err(zoho_oauth_core::ManagerError::Store(e)) => {
+                assert!(matches!(e, StoreError::Corrupt { .. }), "{name}: {e:?}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), content, "{name}: left untouched");
+        store.save(&key(), &good).await.expect(name);
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+        let old: serde_json::Value = serde_json::from_str(&content).expect("json");
+        let kept = doc["quarantine"].as_object().expect("quarantine").values().next().expect("one").clone();
+        assert_eq!(kept, old["records"][key().id()], "{name}: moved aside, not lost");
+        assert_eq!(store.load(&key()).await.expect(name).expect(name).access_token.expose_secret(), "1000.aaa.bbb");
     }
 }
 

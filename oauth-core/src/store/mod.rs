@@ -43,7 +43,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// assert_eq!(a, b);
 /// assert_eq!(a.accounts_server(), "https://accounts.zoho.eu");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Its `Display` and `Debug` name the user by [`user_tag`](StoreKey::user_tag), a short stable
+/// hash, never by the user string itself (often an e-mail address): keys end up in logs and
+/// error messages.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StoreKey {
     accounts_server: String,
     client_id: String,
@@ -75,6 +79,25 @@ impl StoreKey {
         &self.user
     }
 
+    /// How logs and errors name the user: `#` and the first 8 hex digits of the SHA-256 of the
+    /// user string. Stable across processes and machines (so a log line can be matched to a user
+    /// by whoever knows the user), but it does not show the address itself. It is not
+    /// anonymous: anyone who can guess the address can compute its tag.
+    ///
+    /// ```
+    /// use zoho_oauth_core::store::StoreKey;
+    /// let key = StoreKey::new("https://accounts.zoho.eu", "1000.CLIENT", "ana@example.com");
+    /// assert_eq!(key.user_tag().len(), 9);
+    /// assert!(!key.to_string().contains("ana@"));
+    /// assert!(key.to_string().contains(&key.user_tag()));
+    /// ```
+    pub fn user_tag(&self) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.user.as_bytes());
+        let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        format!("#{hex}")
+    }
+
     /// A printable, injective encoding of the key (each part percent-escaped, joined by `|`):
     /// the entry name in a [`FileStore`] and the suffix of a Redis key.
     pub fn id(&self) -> String {
@@ -102,7 +125,17 @@ fn normalise_server(s: &str) -> String {
 
 impl fmt::Display for StoreKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} / client {} / user {}", self.accounts_server, self.client_id, self.user)
+        write!(f, "{} / client {} / user {}", self.accounts_server, self.client_id, self.user_tag())
+    }
+}
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreKey")
+            .field("accounts_server", &self.accounts_server)
+            .field("client_id", &self.client_id)
+            .field("user", &format_args!("{}", self.user_tag()))
+            .finish()
     }
 }
 
@@ -195,8 +228,9 @@ impl TokenRecord {
     /// Decodes [`to_json`](Self::to_json)'s format. A foreign document, a newer format or a
     /// damaged one is a typed [`StoreError`], never a panic.
     pub fn from_json(text: &str) -> Result<Self, StoreError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| StoreError::Corrupt { what: e.to_string() })?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+            what: format!("not JSON (line {}, column {})", e.line(), e.column()),
+        })?;
         check_header(&value, KIND)?;
         Self::from_value(value)
     }
@@ -206,8 +240,12 @@ impl TokenRecord {
     }
 
     pub(crate) fn from_value(value: serde_json::Value) -> Result<Self, StoreError> {
-        let w: Wire = serde_json::from_value(value).map_err(|e| StoreError::Corrupt { what: e.to_string() })?;
-        let scopes = DynamicScopes::parse(&w.scopes).map_err(|e| StoreError::Corrupt { what: e.to_string() })?;
+        // serde's and the scope parser's messages quote the offending value, which may be a
+        // token: the error says only what kind of damage it is.
+        let w: Wire = serde_json::from_value(value)
+            .map_err(|_| StoreError::Corrupt { what: "a record with missing or mistyped fields".into() })?;
+        let scopes = DynamicScopes::parse(&w.scopes)
+            .map_err(|_| StoreError::Corrupt { what: "a record with a malformed scope".into() })?;
         Ok(TokenRecord {
             access_token: AccessToken::new(w.access_token, from_ms(w.expires_at_ms), scopes),
             refresh_token: w.refresh_token.map(RefreshToken::new),
@@ -232,7 +270,8 @@ pub(crate) fn check_header(value: &serde_json::Value, kind: &str) -> Result<(), 
         }
         (Some(k), Some(_)) if k == kind => Ok(()),
         (Some(k), None) if k == kind => Err(StoreError::Corrupt { what: "no format number".into() }),
-        (Some(k), _) => Err(StoreError::Foreign { what: format!("a document of kind {k:?}, expected {kind:?}") }),
+        // The kind found is not quoted: it is the store's text, and could be anything.
+        (Some(_), _) => Err(StoreError::Foreign { what: format!("a document of another kind, expected {kind:?}") }),
         _ => Err(StoreError::Foreign { what: format!("a document without kind {kind:?}") }),
     }
 }
@@ -305,6 +344,15 @@ pub enum StoreError {
     /// No platform data directory is known and no path was given.
     #[error("no data directory found for the token file; give FileStore a path")]
     NoDataDir,
+    /// The token file, its folder or a lock file could be controlled by someone else (a symbolic
+    /// link, a file owned by another user, a folder group or others may write): it was not used.
+    #[error("refusing to use {path}: it {reason}")]
+    Unsafe {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The backend (e.g. Redis) failed.
     #[error("token store backend error: {0}")]
     Backend(String),
