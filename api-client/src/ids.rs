@@ -15,8 +15,11 @@
 //! Ids are treated as opaque: captured samples contain masked ids such as
 //! (a run of fifteen capital `X`s) and the restapi accepts a portal *name* where a portal id is
 //! expected. Parsing only rejects text that cannot be an id segment of a URL path (empty,
-//! whitespace, control characters, `/`, `?`, `#`, `%`, `\`), so an id can always be
-//! interpolated into a request path safely.
+//! whitespace, control characters, `/`, `?`, `#`, `%`, `\`, and the dot segments `.` and `..`,
+//! which the URL standard removes, `..` together with the segment before it), so an id can always
+//! be interpolated into a request path safely. Ids wrapped without validation (`From<&str>`)
+//! are checked again when a call is sent: [`Client::send`](crate::Client::send) refuses a dot
+//! or empty path value with [`Error::Path`](crate::Error::Path) and sends nothing.
 //!
 //! [`Display`]: std::fmt::Display
 //! [`FromStr`]: std::str::FromStr
@@ -58,6 +61,8 @@ fn validate(kind: &'static str, s: &str) -> Result<(), InvalidId> {
         "contains whitespace or a control character"
     } else if s.contains(['/', '?', '#', '%', '\\']) {
         "contains a URL delimiter (one of / ? # % \\)"
+    } else if s == "." || s == ".." {
+        "is a dot segment (`.` or `..`), which would name the parent resource in a URL path"
     } else {
         return Ok(());
     };

@@ -51,9 +51,9 @@ pub mod v3;
 pub use zoho_oauth_core::{
     AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Clock,
     Dynamic, DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No,
-    OAuthError, RateLimiter, RatePermit, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName,
-    ScopeSet, SharedWindow, SleepFuture, Sleeper, SystemClock, Token, TokenManager, TokenParts, TokenSource, Yes,
-    ZohoError, action, scope_module, scope_set, scopes,
+    OAuthError, PathError, RateLimiter, RatePermit, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch,
+    ScopeName, ScopeSet, SharedWindow, SleepFuture, Sleeper, SystemClock, Token, TokenManager, TokenParts, TokenSource,
+    Yes, ZohoError, action, scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{manager, oauth, store};
 

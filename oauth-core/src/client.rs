@@ -230,12 +230,41 @@ impl<S> Client<S> {
         }
     }
 
-    async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
-        let token = self.token().await?;
-        self.execute_with(endpoint, token).await
+    /// The URL `endpoint` is sent to: the API base, the endpoint's path and its query.
+    ///
+    /// Errors: [`Error::Path`] when a path value is empty, `.` or `..` (or an encoded form, which
+    /// the URL standard treats the same), or the final URL's path is not exactly the rendered
+    /// one: such a call would reach another resource than its template names.
+    pub fn url_for<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<Url, Error> {
+        let path = endpoint.path();
+        crate::endpoint::check_path(E::PATH, &path)?;
+        let mut url = self.inner.base.clone();
+        let full = format!("{}{path}", url.path().trim_end_matches('/'));
+        url.set_path(&full);
+        if url.path() != full {
+            // The URL parser rewrote the path (normalised a segment, read `\` as `/`…).
+            return Err(Error::Path(crate::endpoint::PathError::rewritten(E::PATH)));
+        }
+        let query = endpoint.query();
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
     }
 
-    async fn execute_with<E: Endpoint>(&self, endpoint: &E, mut token: AccessToken) -> Result<E::Response, Error> {
+    async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        // Checked before anything else: a refused path costs no token, no slot, no request.
+        let url = self.url_for(endpoint)?;
+        let token = self.token().await?;
+        self.execute_with(endpoint, url, token).await
+    }
+
+    async fn execute_with<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        url: Url,
+        mut token: AccessToken,
+    ) -> Result<E::Response, Error> {
         let policy = &self.inner.retry;
         let mut refreshed = false;
         let mut retries = 0;
@@ -249,7 +278,7 @@ impl<S> Client<S> {
             // Boxed on its own: the attempt's future (~750 bytes) would make the one `send` boxes
             // larger than glibc's per-thread cache serves (1,032 bytes), and every call would
             // take malloc's slow path (BENCHMARKS.md, per-call overhead).
-            let result = Box::pin(self.attempt(endpoint, &token)).await;
+            let result = Box::pin(self.attempt(endpoint, &url, &token)).await;
             if let Some(permit) = permit {
                 permit.release().await; // the slot's window starts when the answer arrived
             }
@@ -287,17 +316,8 @@ impl<S> Client<S> {
         }
     }
 
-    async fn attempt<E: Endpoint>(&self, endpoint: &E, token: &AccessToken) -> Result<E::Response, Error> {
+    async fn attempt<E: Endpoint>(&self, endpoint: &E, url: &Url, token: &AccessToken) -> Result<E::Response, Error> {
         let started = Instant::now();
-        let mut url = self.inner.base.clone();
-        {
-            let base_path = url.path().trim_end_matches('/').to_owned();
-            url.set_path(&format!("{base_path}{}", endpoint.path()));
-        }
-        let query = endpoint.query();
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        }
         let method = match E::METHOD {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -308,7 +328,7 @@ impl<S> Client<S> {
         let mut req = self
             .inner
             .http
-            .request(method, url)
+            .request(method, url.clone())
             .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", token.expose_secret()));
         if let Some(body) = endpoint.body()? {
             req = req.header(reqwest::header::CONTENT_TYPE, body.content_type());
@@ -364,9 +384,10 @@ impl Client<Dynamic> {
     /// Sends `endpoint` with a token whose scopes are only known at run time: the scope is
     /// checked against the token's granted scopes first, and a missing one is a typed error.
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
+        let url = self.url_for(&endpoint)?;
         let token = self.token().await?;
         token.scopes().require(<E::Scope as Scope>::OAUTH)?;
-        self.execute_with(&endpoint, token).await
+        self.execute_with(&endpoint, url, token).await
     }
 }
 

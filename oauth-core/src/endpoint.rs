@@ -1,7 +1,7 @@
 //! The [`Endpoint`] contract: one HTTP call to Zoho, described as a type.
 
 use crate::scope::Scope;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::{self, Display, Write as _};
@@ -180,6 +180,64 @@ pub fn push_segment<T: Display + ?Sized>(path: &mut String, value: &T) {
     let _ = write!(Encoder(path), "{value}");
 }
 
+/// A rendered path that would not reach the resource its template names: nothing was sent.
+///
+/// The URL standard removes `.` and `..` segments (and their percent-encoded forms `%2e`,
+/// `%2E%2e`, …) before a request leaves, so a path value of `..` would turn `DELETE …/tasks/{id}`
+/// into `DELETE` of the project. [`Client::send`](crate::Client::send) therefore refuses a path
+/// whose values are empty or dot segments, or whose segments are not the template's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("refused to send {template}: {reason}; nothing was sent")]
+pub struct PathError {
+    template: &'static str,
+    reason: &'static str,
+}
+
+impl PathError {
+    /// The path template of the refused call.
+    pub fn template(&self) -> &'static str {
+        self.template
+    }
+
+    /// Why the path was refused.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    pub(crate) fn rewritten(template: &'static str) -> Self {
+        PathError { template, reason: "the URL parser would rewrite the path (a dot segment or a `\\`)" }
+    }
+}
+
+/// Whether a (percent-encoded) segment is one the URL standard treats as `.` or `..`.
+fn is_dot_segment(segment: &str) -> bool {
+    matches!(percent_decode_str(segment).collect::<Vec<u8>>().as_slice(), b"." | b"..")
+}
+
+/// Checks that `rendered` (what [`Endpoint::path`] returned) fills `template` with exactly one
+/// segment per template segment: literal segments unchanged, and no placeholder segment empty
+/// or a dot segment (`.`, `..`, or their percent-encoded forms).
+pub(crate) fn check_path(template: &'static str, rendered: &str) -> Result<(), PathError> {
+    let refuse = |reason| Err(PathError { template, reason });
+    let mut got = rendered.split('/');
+    for want in template.split('/') {
+        let Some(seg) = got.next() else { return refuse("the path has fewer segments than its template") };
+        if !want.contains('{') {
+            if seg != want {
+                return refuse("a literal segment of the template was changed");
+            }
+        } else if seg.is_empty() {
+            return refuse("a path value is empty");
+        } else if is_dot_segment(seg) {
+            return refuse("a path value is `.` or `..` (or an encoded form), which would climb out of the resource");
+        }
+    }
+    if got.next().is_some() {
+        return refuse("the path has more segments than its template");
+    }
+    Ok(())
+}
+
 /// Formats a query value. Used by derived code.
 pub fn query_value<T: Display + ?Sized>(value: &T) -> String {
     value.to_string()
@@ -208,6 +266,23 @@ mod tests {
         let mut s = String::new();
         push_segment(&mut s, &42_u64);
         assert_eq!(s, "42");
+    }
+
+    #[test]
+    fn dot_and_empty_segments_are_refused() {
+        const T: &str = "/api/v3/portal/{p}/tasks/{t}";
+        assert_eq!(check_path(T, "/api/v3/portal/1/tasks/2"), Ok(()));
+        assert_eq!(check_path(T, "/api/v3/portal/1/tasks/...."), Ok(()), "only . and .. are special");
+        assert_eq!(check_path(T, "/api/v3/portal/1/tasks/a.b"), Ok(()));
+        for bad in [".", "..", "%2e", "%2E", ".%2e", "%2e.", "%2E%2e", ""] {
+            let e = check_path(T, &format!("/api/v3/portal/1/tasks/{bad}")).expect_err(bad);
+            assert_eq!(e.template(), T);
+        }
+        assert!(check_path(T, "/api/v3/portal/1/tasks/2/x").is_err(), "an extra segment");
+        assert!(check_path(T, "/api/v3/portal/1/tasks").is_err(), "a missing segment");
+        assert!(check_path(T, "/api/v3/portal/1/task/2").is_err(), "a changed literal");
+        assert_eq!(check_path("/x/{a}.json", "/x/..json"), Ok(()));
+        assert!(check_path("/x/{a}{b}", "/x/%2E%2E").is_err());
     }
 
     #[test]

@@ -73,7 +73,7 @@ mod token;
 
 pub use client::{CanSend, Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
-pub use endpoint::{Body, BodyError, Endpoint, Method};
+pub use endpoint::{Body, BodyError, Endpoint, Method, PathError};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
 pub use limit::{RateLimiter, RatePermit, RetryPolicy, SharedWindow};
 pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
