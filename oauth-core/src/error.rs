@@ -140,6 +140,27 @@ pub enum OAuthError {
         /// How long to wait.
         retry_after: Duration,
     },
+    /// A token (e.g. a record read from a shared token store) names an accounts server this
+    /// client does not trust: neither one it was configured with nor one of Zoho's data centres.
+    /// Nothing was sent; the refresh token and the client secret never left the process.
+    #[error(
+        "the token names an accounts server this client does not trust ({origin}); nothing was sent: the token \
+         store may have been tampered with, or configure the server with OAuthClientBuilder::location_accounts_url"
+    )]
+    UntrustedAccountsServer {
+        /// The server's origin (scheme, host, port).
+        origin: String,
+    },
+    /// The pending sign-in is older than the client accepts (10 minutes by default: Zoho's codes
+    /// live 2 minutes after consent), or dated in the future. Nothing was sent.
+    #[error(
+        "the pending sign-in was started more than {lifetime:?} ago (or is dated in the future); nothing was \
+         sent: start the sign-in again"
+    )]
+    AuthorizationExpired {
+        /// The longest a pending sign-in is accepted.
+        lifetime: Duration,
+    },
     /// The callback URL could not be read.
     #[error("invalid callback: {0}")]
     InvalidCallback(String),

@@ -118,10 +118,10 @@ mod web;
 
 pub use device::{DeviceAuthorization, DevicePoll, MIN_POLL_INTERVAL};
 pub use loopback::LoopbackServer;
-pub use web::{AccessType, AuthorizeOptions, PendingAuthorization};
+pub use web::{AccessType, AuthorizeOptions, PENDING_LIFETIME, PendingAuthorization};
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::OAuthError;
+use crate::error::{OAuthError, redact_snippet};
 use crate::region::Region;
 use crate::scope::{DynamicScopes, ScopeName};
 use crate::token::{AccessToken, ClientSecret, RefreshToken, ScopeRequirement, Token, TokenParts};
@@ -155,6 +155,8 @@ struct Inner {
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     guard: CodeGuard,
+    /// How long a [`PendingAuthorization`] may be completed after it was made.
+    pending_lifetime: Duration,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -180,6 +182,7 @@ pub struct OAuthClientBuilder {
     timeout: Duration,
     clock: Option<Arc<dyn Clock>>,
     codes_per_minute: u32,
+    pending_lifetime: Duration,
 }
 
 impl fmt::Debug for OAuthClientBuilder {
@@ -263,6 +266,14 @@ impl OAuthClientBuilder {
         self
     }
 
+    /// How long a [`PendingAuthorization`] may be completed after
+    /// [`OAuthClient::authorize_url`] made it (default [`PENDING_LIFETIME`], 10 minutes); an
+    /// older one is refused with [`OAuthError::AuthorizationExpired`] before anything is sent.
+    pub fn pending_lifetime(mut self, lifetime: Duration) -> Self {
+        self.pending_lifetime = lifetime;
+        self
+    }
+
     /// Builds the client and its HTTP client (rustls, redirects never followed).
     pub fn build(self) -> Result<OAuthClient, OAuthError> {
         let http = reqwest::Client::builder()
@@ -273,11 +284,9 @@ impl OAuthClientBuilder {
             .build()
             .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e)))?;
         let accounts = as_base(self.accounts.unwrap_or_else(|| self.region.accounts()));
-        if !matches!(accounts.scheme(), "http" | "https") {
-            return Err(OAuthError::Config(format!(
-                "the accounts server must be an http(s) URL, not {}",
-                accounts.scheme()
-            )));
+        check_accounts_url(&accounts)?;
+        for (_, url) in &self.locations {
+            check_accounts_url(url)?;
         }
         if let Some(r) = &self.redirect_uri {
             check_redirect_uri(r)?;
@@ -298,6 +307,7 @@ impl OAuthClientBuilder {
                 http,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 guard: CodeGuard::new(self.codes_per_minute, Duration::from_secs(60)),
+                pending_lifetime: self.pending_lifetime,
             }),
         })
     }
@@ -317,6 +327,7 @@ impl OAuthClient {
             timeout: Duration::from_secs(30),
             clock: None,
             codes_per_minute: 4,
+            pending_lifetime: PENDING_LIFETIME,
         }
     }
 
@@ -349,6 +360,24 @@ impl OAuthClient {
             return Some(&self.inner.accounts);
         }
         self.inner.locations.iter().map(|(_, u)| u).find(|u| u.origin() == origin)
+    }
+
+    /// The accounts server to refresh or revoke at, for a token that records `recorded` (the start
+    /// server if it records none): only a server this client trusts, as configured, so that
+    /// whoever can write a token store (a Redis peer, another tenant, a writable token folder)
+    /// cannot send the refresh token and the client secret elsewhere by planting a record. The
+    /// configured servers are `https`, or plain `http` on a loopback address (checked at build).
+    fn recorded_accounts(&self, recorded: Option<&Url>) -> Result<Url, OAuthError> {
+        let Some(url) = recorded else { return Ok(self.inner.accounts.clone()) };
+        match self.trusted_accounts(url) {
+            Some(trusted) => Ok(trusted.clone()),
+            None => {
+                tracing::warn!("refused a token that names an accounts server this client does not trust");
+                Err(OAuthError::UntrustedAccountsServer {
+                    origin: redact_snippet(url.origin().ascii_serialization().as_str(), 100),
+                })
+            }
+        }
     }
 
     /// The `location` code of a configured accounts server.
@@ -421,7 +450,7 @@ impl OAuthClient {
                 "this token has no refresh token (online access): authorize again with access_type=offline".to_owned(),
             ));
         };
-        let accounts = parts.accounts_server.clone().map(as_base).unwrap_or_else(|| self.inner.accounts.clone());
+        let accounts = self.recorded_accounts(parts.accounts_server.as_ref())?;
         let form = [
             ("client_id", self.inner.client_id.as_str()),
             ("client_secret", self.inner.secret.expose_secret()),
@@ -468,7 +497,7 @@ impl OAuthClient {
     }
 
     async fn revoke_secret(&self, secret: &str, accounts: Option<&Url>, grant: Grant) -> Result<(), OAuthError> {
-        let accounts = accounts.cloned().map(as_base).unwrap_or_else(|| self.inner.accounts.clone());
+        let accounts = self.recorded_accounts(accounts)?;
         let url = Self::endpoint(&accounts, "oauth/v2/token/revoke")?;
         // The classic endpoint documents `?token=`; Zoho reads form bodies too, and a token
         // never goes into a URL (URLs end up in logs).
@@ -495,6 +524,20 @@ pub(crate) fn check_redirect_uri(uri: &Url) -> Result<(), OAuthError> {
         ))),
         other => Err(OAuthError::Config(format!(
             "the redirect URI must start with https:// (or http:// on a loopback address), not {other}:"
+        ))),
+    }
+}
+
+/// An accounts server receives the client secret and refresh tokens: `https`, or plain `http`
+/// only on a loopback address (a local test server such as `zoho-sandbox`).
+fn check_accounts_url(url: &Url) -> Result<(), OAuthError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        other => Err(OAuthError::Config(format!(
+            "an accounts server must be an https URL (plain http only on a loopback address such as \
+             http://127.0.0.1:8080/), not {other}://{}",
+            url.host_str().unwrap_or("")
         ))),
     }
 }

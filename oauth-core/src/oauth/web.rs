@@ -170,11 +170,37 @@ impl<S> PendingAuthorization<S> {
     }
 
     /// When the authorization URL was made (codes are valid for 2 minutes after the user
-    /// consents).
+    /// consents; the client completes it for [`PENDING_LIFETIME`] by default).
     pub fn created_at(&self) -> SystemTime {
         self.created_at
     }
+
+    /// Refuses a pending sign-in made more than `lifetime` before `now` (or more than a minute
+    /// after it: a record from the future is forged or from a badly set clock).
+    fn check_fresh(&self, now: SystemTime, lifetime: std::time::Duration) -> Result<(), OAuthError> {
+        let fresh = match now.duration_since(self.created_at) {
+            Ok(age) => age <= lifetime,
+            Err(ahead) => ahead.duration() <= PENDING_CLOCK_SKEW,
+        };
+        if fresh {
+            return Ok(());
+        }
+        tracing::warn!("an expired pending sign-in was refused");
+        Err(OAuthError::AuthorizationExpired { lifetime })
+    }
 }
+
+/// How long a [`PendingAuthorization`] can be completed by default: 10 minutes.
+///
+/// Zoho's authorization codes live 2 minutes after the user consents (FACTS.md §1.6), and the
+/// callback arrives right after consent; the rest is the time a person needs on Zoho's sign-in
+/// and consent pages (password, a second factor), for which 8 minutes is generous. Past that, a
+/// pending sign-in can no longer meet a fresh code of its own user, only a `state` that leaked
+/// (a log, a stolen session) and an attacker's code: so it is refused.
+pub const PENDING_LIFETIME: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// How far in the future a pending sign-in's creation time may lie (clocks of a fleet differ).
+const PENDING_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The serialised form of [`PendingAuthorization`] (format version 1).
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -356,7 +382,9 @@ impl OAuthClient {
 
     /// Completes the web flow with the callback (the full URL Zoho redirected to, or its query).
     ///
-    /// Checks `state` in constant time ([`OAuthError::StateMismatch`] if it is missing or
+    /// Refuses a `pending` made longer ago than the client's pending lifetime
+    /// ([`OAuthError::AuthorizationExpired`], 10 minutes by default, see [`PENDING_LIFETIME`]);
+    /// checks `state` in constant time ([`OAuthError::StateMismatch`] if it is missing or
     /// different; an error redirect without `state` is reported as its error), reports the
     /// user's refusal ([`OAuthError::ConsentDenied`]), then exchanges
     /// the code at the accounts server the callback names (the user's data centre; only servers
@@ -366,6 +394,7 @@ impl OAuthClient {
         pending: PendingAuthorization<S>,
         callback: &str,
     ) -> Result<Token<S>, OAuthError> {
+        pending.check_fresh(self.inner.clock.now(), self.inner.pending_lifetime)?;
         let CallbackGrant { code, accounts, location } = self.read_callback(&pending.state, callback)?;
         let mut form = vec![
             ("client_id", self.inner.client_id.as_str()),
