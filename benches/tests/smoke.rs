@@ -64,7 +64,7 @@ fn a_fleet_on_a_file_store_refreshes_once_per_expiry() {
 fn a_fleet_on_a_redis_store_refreshes_once_per_expiry() {
     let Some(server) = zoho_benches::fleet::RedisServer::start().expect("redis-server") else {
         assert!(std::env::var_os("CI").is_none(), "CI must run the Redis smoke test: install redis-server");
-        println!("SKIPPED: redis-server not found");
+        eprintln!("SKIPPED: redis-server not found (apt-get install redis-server)");
         return;
     };
     check_fleet(&FleetStore::Redis { url: server.url.clone(), prefix: "smoke".into() });

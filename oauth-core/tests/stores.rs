@@ -587,7 +587,7 @@ mod redis_store {
         if std::env::var_os("CI").is_some() {
             panic!("redis-server not found (apt-get install redis-server); CI must run the Redis tests");
         }
-        println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+        eprintln!("SKIPPED: redis-server not found (apt-get install redis-server)");
         false
     }
 

@@ -1,6 +1,7 @@
 //! A throwaway `redis-server` for tests (DESIGN.md §7): started from `PATH` on a free loopback
 //! port without persistence, stopped on drop. Without the binary, tests print one `SKIPPED`
-//! line and pass, unless `CI` is set, where they fail: CI must run them.
+//! line to stderr and pass, unless `CI` is set, where they fail: CI must run them. Any other
+//! failure to start one (no free port, a server that does not listen) fails the test always.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -25,9 +26,13 @@ impl Drop for RedisServer {
     }
 }
 
-/// Starts one, or returns `None` (after printing why) when the binary is missing outside CI.
+/// Starts one, or returns `None` (after printing why to stderr) when the binary is missing
+/// outside CI.
 pub(crate) fn start() -> Option<RedisServer> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap_or_else(|e| panic!("no free loopback port for redis-server: {e}"))
+        .port();
     let spawned = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         .stdout(Stdio::null())
@@ -35,7 +40,7 @@ pub(crate) fn start() -> Option<RedisServer> {
     let child = match spawned {
         Ok(c) => c,
         Err(_) if std::env::var_os("CI").is_none() => {
-            println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+            eprintln!("SKIPPED: redis-server not found (apt-get install redis-server)");
             return None;
         }
         Err(e) => panic!("CI must run the Redis tests, but redis-server could not start: {e}"),
