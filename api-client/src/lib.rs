@@ -49,18 +49,18 @@ pub mod restapi;
 pub mod v3;
 
 pub use zoho_oauth_core::{
-    AccessToken, AllActions, Allows, ApiError, Body, BodyError, CanSend, Client, ClientBuilder, ClientSecret, Clock,
-    Dynamic, DynamicScopes, Endpoint, Error, Grant, GrantsAll, HasScope, Method, MissingScope, ModuleGrant, No,
-    OAuthError, PathError, RateLimiter, RatePermit, ReadOnly, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch,
-    ScopeName, ScopeSet, SharedWindow, SleepFuture, Sleeper, SystemClock, Token, TokenManager, TokenParts, TokenSource,
-    Yes, ZohoError, action, scope_module, scope_set, scopes,
+    AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
+    Endpoint, Error, GrantedBy, HasScope, Method, MissingScope, OAuthError, PathError, RateLimiter, RatePermit,
+    RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, SharedWindow, SleepFuture, Sleeper,
+    SystemClock, Token, TokenManager, TokenParts, TokenSource, ZohoError, action, scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{manager, oauth, store};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.
 pub mod prelude {
     pub use zoho_oauth_core::{
-        Client, Dynamic, Endpoint, Error, Region, Scope, ScopeSet, Token, TokenSource, scope_module, scope_set, scopes,
+        Client, Dynamic, Endpoint, Error, HasScope, Region, Scope, ScopeSet, Token, TokenSource, scope_module,
+        scope_set, scopes,
     };
 }
 

@@ -34,7 +34,7 @@
 //! Any [`Endpoint`] can be paged by implementing [`Paged`] for it.
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use zoho_oauth_core::{CanSend, Client, Endpoint, Error};
+use zoho_oauth_core::{Client, Endpoint, Error, GrantedBy};
 
 use crate::model::Page;
 
@@ -114,7 +114,7 @@ pub fn paginate<S, E>(client: &Client<S>, endpoint: E) -> Items<E::Item>
 where
     S: 'static,
     E: Paged,
-    Client<S>: CanSend<E::Scope>,
+    E::Scope: GrantedBy<S>,
 {
     paginate_pages(client, endpoint).map_ok(|rows| stream::iter(rows.into_iter().map(Ok))).try_flatten().boxed()
 }
@@ -124,7 +124,7 @@ pub fn paginate_pages<S, E>(client: &Client<S>, endpoint: E) -> Pages<E::Item>
 where
     S: 'static,
     E: Paged,
-    Client<S>: CanSend<E::Scope>,
+    E::Scope: GrantedBy<S>,
 {
     struct State<S, E> {
         client: Client<S>,
@@ -166,28 +166,33 @@ where
 
 /// `client.paginate(endpoint)`: [`paginate`] as a method of [`Client`].
 pub trait Paginate {
+    /// The client's scope set.
+    type Scopes;
+
     /// Every row of a list, page after page; see [`paginate`].
     fn paginate<E: Paged>(&self, endpoint: E) -> Items<E::Item>
     where
-        Self: CanSend<E::Scope>;
+        E::Scope: GrantedBy<Self::Scopes>;
 
     /// Whole pages of a list; see [`paginate_pages`].
     fn paginate_pages<E: Paged>(&self, endpoint: E) -> Pages<E::Item>
     where
-        Self: CanSend<E::Scope>;
+        E::Scope: GrantedBy<Self::Scopes>;
 }
 
 impl<S: 'static> Paginate for Client<S> {
+    type Scopes = S;
+
     fn paginate<E: Paged>(&self, endpoint: E) -> Items<E::Item>
     where
-        Self: CanSend<E::Scope>,
+        E::Scope: GrantedBy<S>,
     {
         paginate(self, endpoint)
     }
 
     fn paginate_pages<E: Paged>(&self, endpoint: E) -> Pages<E::Item>
     where
-        Self: CanSend<E::Scope>,
+        E::Scope: GrantedBy<S>,
     {
         paginate_pages(self, endpoint)
     }

@@ -4,7 +4,7 @@ use crate::endpoint::{Body, Endpoint, Method};
 use crate::error::{ApiError, Error, ZohoError, redact_snippet};
 use crate::limit::{RateLimiter, RetryPolicy};
 use crate::region::Region;
-use crate::scope::{Dynamic, GrantsAll, HasScope, Scope, ScopeSet};
+use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
 use crate::token::{AccessToken, TokenSource};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -55,20 +55,6 @@ fn retry_after(value: &str) -> Option<Duration> {
 
 /// The future of [`Client::send`].
 pub type Sending<'a, T> = std::pin::Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
-
-/// A client that may send calls requiring the scope `Sc`.
-///
-/// This is the bound [`Client::send`] checks; it holds exactly when the scope set `S` of a
-/// `Client<S>` has [`HasScope<Sc>`](HasScope). It exists so that the compiler's error names the
-/// client's scope set and the missing scope in a dozen lines. Do not implement it.
-#[diagnostic::on_unimplemented(
-    message = "missing scope: `{Self}` does not grant `{Sc}`",
-    label = "this call requires `{Sc}`; add it (or its module's ALL) to the client's scope set"
-)]
-pub trait CanSend<Sc> {}
-
-#[diagnostic::do_not_recommend]
-impl<S, Sc> CanSend<Sc> for Client<S> where S: HasScope<Sc> {}
 
 /// A Zoho API client whose token carries the scope set `S`.
 ///
@@ -198,11 +184,13 @@ impl Client<()> {
 impl<S> Client<S> {
     /// Sends `endpoint`. Compiles only if the scope set `S` grants the endpoint's scope.
     ///
-    /// The future is `Send`, so calls can be spawned.
+    /// The bound is written with the scope first ([`GrantedBy`]), so that a missing scope is
+    /// named in the compiler's error even in a function generic over `S`, where the fix is the
+    /// bound `S: HasScope<the::Scope>`. The future is `Send`, so calls can be spawned.
     // One line on purpose: the compiler quotes this line when the scope is missing, and a
     // one-line signature keeps that error short.
     #[rustfmt::skip]
-    pub fn send<'a, E: Endpoint + Send + Sync + 'a>(&'a self, endpoint: E) -> Sending<'a, E::Response> where Self: CanSend<E::Scope> {
+    pub fn send<'a, E: Endpoint + Send + Sync + 'a>(&'a self, endpoint: E) -> Sending<'a, E::Response> where E::Scope: GrantedBy<S> {
         let span = tracing::debug_span!("zoho.send", endpoint = E::PATH, method = E::METHOD.as_str(), scope = <E::Scope as Scope>::OAUTH);
         Box::pin(tracing::Instrument::instrument(async move { self.execute(&endpoint).await }, span))
     }

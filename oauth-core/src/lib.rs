@@ -71,7 +71,7 @@ mod scope;
 pub mod store;
 mod token;
 
-pub use client::{CanSend, Client, ClientBuilder, Sending};
+pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, Method, PathError};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
@@ -83,14 +83,14 @@ pub use oauth::{
 };
 pub use region::Region;
 pub use scope::{
-    AllActions, Allows, Dynamic, DynamicScopes, Grant, GrantsAll, HasScope, MissingScope, ModuleGrant, No, Operation,
-    ReadOnly, Scope, ScopeName, ScopeParseError, ScopeSet, Yes, action,
+    Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, Scope, ScopeName, ScopeParseError, ScopeSet,
+    action,
 };
 pub use token::{
     AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource,
     check_scopes,
 };
-pub use zoho_scope_macros::{Endpoint, scope_set};
+pub use zoho_scope_macros::{Endpoint, scope_module, scope_set};
 
 /// The catalogue of documented `ZohoProjects` scopes, one module per Zoho module, generated from
 /// the single table in `zoho-scope-macros`. `scopes::tasks::Read` is `ZohoProjects.tasks.READ`.
@@ -102,5 +102,8 @@ pub mod scopes {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::{Body, BodyError, Endpoint, Method, push_segment, query_value};
-    pub use crate::scope::{Grant, ModuleGrant, No, Scope, ScopeSet, Yes, action};
+    pub use crate::scope::declared::{GrantDeclared, ScopeDeclared, SetDeclared};
+    pub use crate::scope::{AllActions, Allows, Grant, GrantsAll, ModuleGrant, No, Scope, ScopeSet, Yes, action};
+    /// The catalogue, named by generated code through this one path.
+    pub use crate::scopes;
 }

@@ -1,11 +1,17 @@
 //! The type-level scope model.
 //!
 //! A **scope** (`ZohoProjects.tasks.READ`) is a zero-sized type implementing [`Scope`]; a
-//! **scope set** (what a token was granted) is a zero-sized type with one [`ModuleGrant`] impl
-//! per module it touches, carrying a [`Grant`] of four flags (read, create, update, delete).
+//! **scope set** (what a token was granted) is a zero-sized type with one `ModuleGrant` impl
+//! per module it touches, carrying a `Grant` of four flags (read, create, update, delete).
 //! `ALL` is simply all four flags set, so "`ALL` grants `DELETE`" holds by construction.
 //! [`HasScope`] has exactly one blanket impl, here: a set has a scope when its grant for the
 //! scope's module allows the scope's action.
+//!
+//! Nothing here can be implemented by hand. Scopes come only from `scope_module!` (and the
+//! built-in catalogue), scope sets and their grants only from `scope_set!`, which writes a set's
+//! requested strings (`OAUTH`) and its grants from the one list it is given. Each of those traits
+//! has a `#[doc(hidden)]` marker supertrait that only the macros' output names; `HasScope`,
+//! [`GrantedBy`] and `GrantsAll` are sealed outright (their only impls are the blanket ones here).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -20,9 +26,6 @@ pub struct No;
 
 /// What a scope set grants on one module: read, create, update and delete flags ([`Yes`]/[`No`]).
 pub struct Grant<R = No, C = No, U = No, D = No>(PhantomData<(R, C, U, D)>);
-
-/// A read-only grant.
-pub type ReadOnly = Grant<Yes>;
 
 /// Everything on a module: what `ZohoProjects.<module>.ALL` grants.
 pub type AllActions = Grant<Yes, Yes, Yes, Yes>;
@@ -46,9 +49,70 @@ pub mod action {
     pub struct All;
 }
 
+/// The markers that only the macros' output implements. Reached through `__private`; naming
+/// them by hand is the one thing a user must never do (SECURITY.md, "the compile-time guarantee
+/// and its boundaries").
+#[doc(hidden)]
+pub(crate) mod declared {
+    /// `Self` was declared with `scope_module!` (or is in the built-in catalogue).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a scope declared with `scope_module!`",
+        label = "`Scope` cannot be implemented by hand",
+        note = "declare scopes with `scope_module! {{ pub mod my_module = \"Service.module\" {{ READ, CREATE }} }}` \
+                and name them as `my_module::Read`; a hand-written `Scope` could request one scope and claim another"
+    )]
+    pub trait ScopeDeclared {}
+
+    /// `Self` was declared with `scope_set!`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a scope set declared with `scope_set!`",
+        label = "`ScopeSet` cannot be implemented by hand",
+        note = "declare the set with `scope_set! {{ struct {Self} = [\"ZohoProjects.tasks.READ\"]; }}`: the strings it \
+                requests and the calls it allows come from that one list"
+    )]
+    pub trait SetDeclared {}
+
+    /// `scope_set!` wrote `Self`'s grant on module `M`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` grants nothing on `{M}` by hand: `ModuleGrant` is written only by `scope_set!`",
+        label = "a hand-written grant would allow calls whose scopes the token was never asked for",
+        note = "add the scope (e.g. \"ZohoProjects.tasks.CREATE\") to the list in `scope_set!` instead"
+    )]
+    pub trait GrantDeclared<M> {}
+}
+
 mod sealed {
+    use super::{Allows, ModuleGrant, Scope, ScopeSet};
+
     pub trait Sealed {}
     impl<R, C, U, D> Sealed for super::Grant<R, C, U, D> {}
+
+    /// The rule behind [`HasScope`](super::HasScope).
+    #[diagnostic::on_unimplemented(
+        message = "`HasScope` cannot be implemented by hand: `{Self}` has `{Sc}` only if its `scope_set!` list grants it",
+        label = "add the scope to the set's `scope_set!` list instead"
+    )]
+    pub trait Has<Sc> {}
+    impl<T, Sc> Has<Sc> for T
+    where
+        Sc: Scope,
+        T: ModuleGrant<Sc::Module>,
+        <T as ModuleGrant<Sc::Module>>::Grant: Allows<Sc::Action>,
+    {
+    }
+
+    /// The rule behind [`GrantedBy`](super::GrantedBy).
+    pub trait Granted<S> {}
+    impl<Sc: Scope, S: super::HasScope<Sc>> Granted<S> for Sc {}
+    impl<Sc: Scope> Granted<super::Dynamic> for Sc where Sc: Never {}
+
+    /// Implemented by nothing: the bound of [`GrantedBy`](super::GrantedBy)'s impl for `Dynamic`.
+    pub trait Never {}
+
+    /// The rule behind [`GrantsAll`](super::GrantsAll).
+    pub trait All<L> {}
+    impl<T> All<()> for T {}
+    impl<T: ScopeSet, H, Rest> All<(H, Rest)> for T where T: super::HasScope<H> + All<Rest> {}
 }
 
 /// A grant that allows the action `A`. Implemented only by [`Grant`] (sealed).
@@ -62,8 +126,8 @@ impl Allows<action::All> for AllActions {}
 /// One OAuth scope, such as `ZohoProjects.tasks.READ`, as a zero-sized type.
 ///
 /// Declare new ones with [`scope_module!`](crate::scope_module); the catalogue in
-/// [`scopes`](crate::scopes) is generated the same way.
-pub trait Scope: 'static {
+/// [`scopes`](crate::scopes) is generated the same way. It cannot be implemented by hand.
+pub trait Scope: declared::ScopeDeclared + 'static {
     /// The module marker type, e.g. `scopes::tasks::Module`.
     type Module: 'static;
     /// The operation, one of the [`action`] types.
@@ -72,98 +136,75 @@ pub trait Scope: 'static {
     const OAUTH: &'static str;
 }
 
-/// What a scope set grants on module `M`. The `scope_set!` macro writes one impl per module.
-pub trait ModuleGrant<M> {
+/// What a scope set grants on module `M`. Written only by `scope_set!`, one impl per module.
+pub trait ModuleGrant<M>: declared::GrantDeclared<M> {
     /// The [`Grant`] flags.
     type Grant;
 }
 
-/// A scope set that grants scope `S`. Do not implement it: it holds through [`ModuleGrant`].
+/// A scope set that grants scope `Sc`: the bound a function generic over the scope set adds for
+/// each call it sends.
+///
+/// ```
+/// use zoho_oauth_core::{Client, Endpoint, Error, HasScope, scopes};
+/// # #[derive(Endpoint)]
+/// # #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+/// #        scope = "ZohoProjects.portals.READ", response = ())]
+/// # struct ListPortals;
+/// async fn count<S: HasScope<scopes::portals::Read>>(client: &Client<S>) -> Result<(), Error> {
+///     client.send(ListPortals).await
+/// }
+/// ```
+///
+/// It holds through the set's `scope_set!` list and cannot be implemented by hand (sealed).
 #[diagnostic::on_unimplemented(
-    message = "missing scope: `{Self}` does not grant `{S}`",
-    label = "this call requires `{S}`",
-    note = "add the scope `{S}` (or its module's ALL) to the scope set `{Self}`, and request it when authorizing"
+    message = "missing scope: `{Self}` does not grant `{Sc}`",
+    label = "this call requires `{Sc}`",
+    note = "add `{Sc}` (or its module's ALL) to the `scope_set!` list of `{Self}`, and request it when authorizing",
+    note = "in a function generic over the scope set, add the bound `{Self}: HasScope<{Sc}>`"
 )]
-pub trait HasScope<S> {}
+pub trait HasScope<Sc>: sealed::Has<Sc> + ScopeSet {}
 
 #[diagnostic::do_not_recommend]
-impl<T, S> HasScope<S> for T
-where
-    S: Scope,
-    T: ModuleGrant<S::Module>,
-    <T as ModuleGrant<S::Module>>::Grant: Allows<S::Action>,
-{
-}
+impl<T: ScopeSet, Sc> HasScope<Sc> for T where T: sealed::Has<Sc> {}
 
-/// A scope set: what a token is guaranteed to carry.
-pub trait ScopeSet: 'static {
-    /// The scopes to request from Zoho, exactly as written in the set.
+/// The scope `Self` is granted by the scope set `S`: the bound [`Client::send`](crate::Client::send)
+/// checks, written with the scope first so that the compiler names the scope in its error.
+///
+/// Holds exactly when `S:` [`HasScope<Self>`](HasScope); never for [`Dynamic`], whose calls go
+/// through [`Client::send_checked`](crate::Client::send_checked). Sealed.
+#[diagnostic::on_unimplemented(
+    message = "missing scope: `{S}` does not grant `{Self}`",
+    label = "this call requires `{Self}`",
+    note = "a `Client<Dynamic>` knows its token's scopes only at run time: send with `client.send_checked(call)`, \
+            which checks `{Self}` against the token's granted scopes before any request leaves"
+)]
+pub trait GrantedBy<S>: sealed::Granted<S> {}
+impl<Sc: Scope, S: HasScope<Sc>> GrantedBy<S> for Sc {}
+impl<Sc: Scope> GrantedBy<Dynamic> for Sc where Sc: sealed::Never {}
+
+/// A scope set: what a token is guaranteed to carry. Declared with `scope_set!` only.
+pub trait ScopeSet: declared::SetDeclared + 'static {
+    /// The scopes to request from Zoho, exactly as written in the set (duplicates removed).
     const OAUTH: &'static [&'static str];
     /// The set's scope types as a list `(A, (B, ()))`, so that another set can be checked to
-    /// grant all of them (see [`GrantsAll`]).
+    /// grant all of them (see `GrantsAll`).
     type Scopes;
 }
 
-/// `Self` grants every scope of the list `L` (`(A, (B, ()))`). Used by `Client::narrow`.
+/// `Self` grants every scope of the list `L` (`(A, (B, ()))`). Used by `Client::narrow`. Sealed.
 #[diagnostic::on_unimplemented(
     message = "cannot narrow: the scope set `{Self}` does not grant every scope of the narrower set",
     label = "`{Self}` lacks a scope of the target set (named in the `help` below)",
     note = "a client can only be narrowed to a subset of its own scope set"
 )]
-pub trait GrantsAll<L> {}
+pub trait GrantsAll<L>: sealed::All<L> {}
 impl<T> GrantsAll<()> for T {}
-impl<T, H, Rest> GrantsAll<(H, Rest)> for T where T: HasScope<H> + GrantsAll<Rest> {}
+impl<T: ScopeSet, H, Rest> GrantsAll<(H, Rest)> for T where T: HasScope<H> + GrantsAll<Rest> {}
 
 /// The scope set of a token whose scopes are only known at run time (checked per call).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Dynamic;
-
-/// Declares a module's scopes as types, in any crate.
-///
-/// ```
-/// zoho_oauth_core::scope_module! {
-///     /// Zoho CRM records.
-///     pub mod crm_modules = "ZohoCRM.modules" { READ, CREATE, UPDATE, DELETE, ALL }
-/// }
-/// use zoho_oauth_core::Scope;
-/// assert_eq!(<crm_modules::Delete as Scope>::OAUTH, "ZohoCRM.modules.DELETE");
-/// assert_eq!(std::mem::size_of::<crm_modules::Delete>(), 0);
-/// ```
-///
-/// Each listed operation becomes a type (`READ` → `Read`, `ALL` → `All`) beside a `Module`
-/// marker; name them in `#[zoho(scope = crm_modules::Read)]` and in `scope_set!`.
-#[macro_export]
-macro_rules! scope_module {
-    ($(#[$meta:meta])* $vis:vis mod $name:ident = $prefix:literal { $($op:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        $vis mod $name {
-            #[doc = concat!("The module `", $prefix, "` as a type.")]
-            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-            pub struct Module;
-            $( $crate::scope_module!(@op $prefix, $op); )+
-        }
-    };
-    (@op $prefix:literal, READ) => { $crate::scope_module!(@def $prefix, READ, Read); };
-    (@op $prefix:literal, CREATE) => { $crate::scope_module!(@def $prefix, CREATE, Create); };
-    (@op $prefix:literal, UPDATE) => { $crate::scope_module!(@def $prefix, UPDATE, Update); };
-    (@op $prefix:literal, DELETE) => { $crate::scope_module!(@def $prefix, DELETE, Delete); };
-    (@op $prefix:literal, ALL) => { $crate::scope_module!(@def $prefix, ALL, All); };
-    (@op $prefix:literal, $other:ident) => {
-        ::core::compile_error!(concat!(
-            "unknown operation `", stringify!($other), "`; expected READ, CREATE, UPDATE, DELETE or ALL"
-        ));
-    };
-    (@def $prefix:literal, $op:ident, $ty:ident) => {
-        #[doc = concat!("The scope `", $prefix, ".", stringify!($op), "`.")]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub struct $ty;
-        impl $crate::Scope for $ty {
-            type Module = Module;
-            type Action = $crate::action::$ty;
-            const OAUTH: &'static str = concat!($prefix, ".", stringify!($op));
-        }
-    };
-}
 
 /// An operation of Zoho's scope syntax, at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,13 +1,13 @@
-//! Parsing of `#[zoho(...)]` attributes into typed values. Checks that concern one attribute
-//! (duplicate keys, unknown keys, value syntax) live here; checks across the whole input live in
-//! `valid.rs`.
+//! Parsing of `#[zoho(...)]` attributes into typed values: ONE container parser, shared by
+//! `#[derive(Endpoint)]`, `scope_set!` and `scope_module!` (each passes the keys it accepts).
+//! Checks that concern one attribute (duplicate keys, unknown keys, value syntax, a relative
+//! `crate` path) live here; checks across the whole input live in `valid.rs`.
 
 use crate::errors::Errors;
+use crate::symbol::{BODY, CRATE, FORM, METHOD, PATH, QUERY, RESPONSE, SCOPE, SKIP, ZOHO};
+use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Ident, LitStr, Path, Type};
-
-/// The helper attribute's name.
-pub(crate) const ZOHO: &str = "zoho";
 
 /// A value together with the key token that set it, so that errors can point at either.
 pub(crate) struct Keyed<T> {
@@ -21,17 +21,25 @@ pub(crate) enum ScopeInput {
     Path(Path),
 }
 
-/// The container attributes of `#[derive(Endpoint)]`.
+/// The container attributes (every key any macro knows; a macro reads the ones it accepts).
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) method: Option<Keyed<LitStr>>,
     pub(crate) path: Option<Keyed<LitStr>>,
     pub(crate) scope: Option<Keyed<ScopeInput>>,
     pub(crate) response: Option<Keyed<Type>>,
-    pub(crate) krate: Option<Keyed<Path>>,
+    /// Checked to be absolute; `None` when absent or wrong (then the default is used).
+    pub(crate) krate: Option<Path>,
     /// An attribute failed to parse, so keys after the mistake were not read: a key that
     /// looks missing may not be.
     pub(crate) incomplete: bool,
+}
+
+impl ContainerAttrs {
+    /// The runtime path generated code names: `crate = ...`, or `::zoho_projects`.
+    pub(crate) fn crate_path(&self) -> Path {
+        self.krate.clone().unwrap_or_else(|| syn::parse_quote!(::zoho_projects))
+    }
 }
 
 /// What a field contributes to the request.
@@ -49,11 +57,6 @@ pub(crate) enum FieldRole {
     Skip,
 }
 
-/// The attributes of one field.
-pub(crate) struct FieldAttrs {
-    pub(crate) role: Option<Keyed<FieldRole>>,
-}
-
 fn set_once<T>(slot: &mut Option<Keyed<T>>, meta: &ParseNestedMeta<'_>, value: T, what: &str) -> syn::Result<()> {
     if slot.is_some() {
         return Err(meta.error(format_args!("duplicate `{what}` key; each key of #[zoho(...)] may appear once")));
@@ -62,79 +65,106 @@ fn set_once<T>(slot: &mut Option<Keyed<T>>, meta: &ParseNestedMeta<'_>, value: T
     Ok(())
 }
 
-/// Parses every `#[zoho(...)]` on the container, recording errors and going on.
-pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
+fn expected_keys(allowed: &[&str]) -> String {
+    let keys: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+    match keys.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Parses every `#[zoho(...)]` among `attrs`, accepting the keys in `allowed` (from
+/// `symbol.rs`); `context` names the macro in the unknown-key message. Records errors and goes on.
+pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, errors: &mut Errors) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
+    let mut krate: Option<Keyed<Path>> = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident(ZOHO)) {
         let res = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("method") {
-                let v: LitStr = meta.value()?.parse()?;
-                set_once(&mut out.method, &meta, v, "method")
-            } else if meta.path.is_ident("path") {
-                let v: LitStr = meta.value()?.parse()?;
-                set_once(&mut out.path, &meta, v, "path")
-            } else if meta.path.is_ident("scope") {
-                let v = match meta.value()?.parse::<Expr>()? {
-                    Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => ScopeInput::Str(s),
-                    Expr::Path(p) if p.qself.is_none() => ScopeInput::Path(p.path),
-                    other => {
-                        return Err(syn::Error::new_spanned(
-                            other,
-                            "expected a scope string such as \"ZohoProjects.tasks.READ\" or a path to a scope type",
-                        ));
-                    }
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                let fields = if allowed.contains(&METHOD) {
+                    " (field keys `path`, `query`, `body`, `form`, `skip` go on fields)"
+                } else {
+                    ""
                 };
-                set_once(&mut out.scope, &meta, v, "scope")
-            } else if meta.path.is_ident("response") {
-                let v: Type = meta.value()?.parse()?;
-                set_once(&mut out.response, &meta, v, "response")
-            } else if meta.path.is_ident("crate") {
-                let v: Path = meta.value()?.parse()?;
-                set_once(&mut out.krate, &meta, v, "crate")
-            } else {
-                Err(meta.error(
-                    "unknown #[zoho] key; expected `method`, `path`, `scope`, `response` or `crate` \
-                     (field keys `path`, `query`, `body`, `form`, `skip` go on fields)",
-                ))
+                return Err(meta.error(format_args!(
+                    "unknown #[zoho] key for {context}; expected {}{fields}",
+                    expected_keys(allowed)
+                )));
+            }
+            match key.as_str() {
+                METHOD => set_once(&mut out.method, &meta, meta.value()?.parse()?, METHOD),
+                PATH => set_once(&mut out.path, &meta, meta.value()?.parse()?, PATH),
+                SCOPE => {
+                    let v = match meta.value()?.parse::<Expr>()? {
+                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => ScopeInput::Str(s),
+                        Expr::Path(p) if p.qself.is_none() => ScopeInput::Path(p.path),
+                        other => {
+                            return Err(syn::Error::new_spanned(
+                                other,
+                                "expected a scope string such as \"ZohoProjects.tasks.READ\" or a path to a scope type",
+                            ));
+                        }
+                    };
+                    set_once(&mut out.scope, &meta, v, SCOPE)
+                }
+                RESPONSE => set_once(&mut out.response, &meta, meta.value()?.parse()?, RESPONSE),
+                CRATE => set_once(&mut krate, &meta, meta.value()?.parse()?, CRATE),
+                _ => unreachable!("every key of symbol.rs has an arm"),
             }
         });
         out.incomplete |= errors.handle(res).is_none();
     }
+    out.krate = krate.and_then(|Keyed { value, .. }| {
+        if value.leading_colon.is_some() {
+            return Some(value);
+        }
+        errors.spanned(
+            &value,
+            format_args!(
+                "`crate = {}` must be an absolute path such as `::zoho_projects`; a relative path resolves \
+                 differently in every module (inside the crate itself, add `extern crate self as name;`)",
+                value.to_token_stream()
+            ),
+        );
+        None
+    });
     out
 }
 
-/// Parses the `#[zoho(...)]` of one field.
-pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Errors) -> FieldAttrs {
-    let mut out = FieldAttrs { role: None };
+/// Parses the `#[zoho(...)]` of one field: its role, with the key that set it.
+pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Errors) -> Option<Keyed<FieldRole>> {
+    let mut out: Option<Keyed<FieldRole>> = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident(ZOHO)) {
         let res = attr.parse_nested_meta(|meta| {
-            let role = if meta.path.is_ident("path") {
-                FieldRole::Path
-            } else if meta.path.is_ident("query") {
-                let name = if meta.input.peek(syn::Token![=]) {
-                    meta.value()?.parse::<LitStr>()?
-                } else {
-                    LitStr::new(&field_ident.to_string(), field_ident.span())
-                };
-                FieldRole::Query(name)
-            } else if meta.path.is_ident("body") {
-                FieldRole::Body
-            } else if meta.path.is_ident("form") {
-                FieldRole::Form
-            } else if meta.path.is_ident("skip") {
-                FieldRole::Skip
-            } else {
-                return Err(meta.error(
-                    "unknown #[zoho] field key; expected `path`, `query`, `query = \"name\"`, `body`, `form` or `skip`",
-                ));
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let role = match key.as_str() {
+                PATH => FieldRole::Path,
+                QUERY => {
+                    let name = if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<LitStr>()?
+                    } else {
+                        LitStr::new(&field_ident.to_string(), field_ident.span())
+                    };
+                    FieldRole::Query(name)
+                }
+                BODY => FieldRole::Body,
+                FORM => FieldRole::Form,
+                SKIP => FieldRole::Skip,
+                _ => {
+                    return Err(meta.error(
+                        "unknown #[zoho] field key; expected `path`, `query`, `query = \"name\"`, `body`, `form` or `skip`",
+                    ));
+                }
             };
-            if let Some(prev) = &out.role {
+            if let Some(prev) = &out {
                 let prev_name = prev.key.get_ident().map(ToString::to_string).unwrap_or_default();
                 return Err(meta.error(format_args!(
                     "a field has one role, and this one is already `{prev_name}`; use one of `path`, `query`, `body`, `form`, `skip`"
                 )));
             }
-            out.role = Some(Keyed { key: meta.path.clone(), value: role });
+            out = Some(Keyed { key: meta.path.clone(), value: role });
             Ok(())
         });
         errors.handle(res);

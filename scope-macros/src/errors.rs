@@ -30,6 +30,12 @@ impl Errors {
         self.0.is_empty()
     }
 
+    /// How many errors were recorded.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// All errors as `compile_error!` invocations (empty when there are none).
     pub(crate) fn into_compile_errors(self) -> TokenStream {
         self.0.into_iter().map(syn::Error::into_compile_error).collect()

@@ -1,5 +1,5 @@
 //! Implementation detail of [`zoho-projects`](https://docs.rs/zoho-projects): the
-//! `#[derive(Endpoint)]` and `scope_set!` macros. Depend on `zoho-projects` (or
+//! `#[derive(Endpoint)]`, `scope_set!` and `scope_module!` macros. Depend on `zoho-projects` (or
 //! `zoho-oauth-core`) instead, which re-export these with their runtime support.
 //!
 //! ```
@@ -29,7 +29,7 @@
 //! assert_eq!(Reporting::OAUTH, ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"]);
 //! ```
 //!
-//! Both macros check Zoho scope strings (`"ZohoProjects.tasks.READ"`) at compile time against
+//! The macros check Zoho scope strings (`"ZohoProjects.tasks.READ"`) at compile time against
 //! the catalogue of documented `ZohoProjects` modules, and point their errors at the literal
 //! that is wrong:
 //!
@@ -40,41 +40,64 @@
 //! struct ListPortals; // error: unknown ZohoProjects module `portal`; did you mean `portals`?
 //! ```
 //!
-//! The generated code names the runtime through `::zoho_projects` unless told otherwise with
-//! `#[zoho(crate = ::other::path)]`.
+//! The generated code names the runtime through `::zoho_projects::__private` unless told
+//! otherwise with `#[zoho(crate = ::other::path)]`.
+//!
+//! Each macro runs in stages, one module each: `attr` (the one `#[zoho(...)]` parser, keys in
+//! `symbol`) and `ast` parse; `valid` checks and returns a typed value or a partial one; `expand`
+//! writes code for valid input, `fallback` for partial input beside the errors.
 
+mod ast;
 mod attr;
 mod catalogue;
-mod endpoint;
 mod errors;
+mod expand;
+mod fallback;
 mod scope;
-mod scope_set;
 #[cfg(test)]
 mod snapshots;
+mod symbol;
+mod valid;
 
+use errors::Errors;
 use proc_macro::TokenStream;
+use valid::Checked;
 
 /// Derives `Endpoint` for a struct that describes one HTTP call to Zoho.
 ///
 /// Container keys in `#[zoho(...)]`: `method` (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`,
 /// `"DELETE"`), `path` (with `{field}` placeholders), `scope` (a Zoho scope string checked
-/// against the catalogue, or a path to a scope type), `response` (the decoded type) and
-/// optionally `crate`. Field keys: `path`, `query` / `query = "name"`, `body` (JSON), `form`
-/// (form-encoded) and `skip`. See the `zoho-projects` docs for examples.
+/// against the catalogue, or a path to a concrete scope type, never a type parameter),
+/// `response` (the decoded type) and optionally `crate`. Field keys: `path`, `query` /
+/// `query = "name"`, `body` (JSON), `form` (form-encoded) and `skip`. See the `zoho-projects`
+/// docs for examples.
 #[proc_macro_derive(Endpoint, attributes(zoho))]
 pub fn derive_endpoint(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    endpoint::derive(&input).into()
+    endpoint(&input).into()
 }
 
 /// Declares scope sets: `scope_set! { pub struct Name = ["ZohoProjects.tasks.READ", path::to::Read]; }`.
 ///
 /// Each set becomes a zero-sized type that grants exactly the listed scopes (`ALL` grants the
-/// module's four operations) and whose `ScopeSet::OAUTH` lists the strings to request.
+/// module's four operations) and whose `ScopeSet::OAUTH` lists the strings to request, once
+/// each, from the same list.
 #[proc_macro]
 pub fn scope_set(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as scope_set::Input);
-    scope_set::expand(input).into()
+    let input = syn::parse_macro_input!(input as ast::SetInput);
+    input.0.iter().map(set).collect::<proc_macro2::TokenStream>().into()
+}
+
+/// Declares a module's scopes as types, in any crate:
+/// `scope_module! { pub mod crm_modules = "ZohoCRM.modules" { READ, CREATE, UPDATE, DELETE, ALL } }`.
+///
+/// Each listed operation becomes a type (`READ` → `Read`, `ALL` → `All`) beside a `Module`
+/// marker. The prefix is `Service.module`; a module of the built-in `ZohoProjects` catalogue
+/// is refused (use `scopes::<module>`).
+#[proc_macro]
+pub fn scope_module(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as ast::ModuleDecl);
+    module(&input).into()
 }
 
 /// Generates the scope catalogue of `zoho_oauth_core::scopes` from the one table in this crate.
@@ -82,27 +105,36 @@ pub fn scope_set(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __catalogue(_input: TokenStream) -> TokenStream {
-    use quote::quote;
-    let modules = catalogue::MODULES.iter().map(|(name, ops, about)| {
-        let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
-        let prefix = format!("{}.{name}", catalogue::SERVICE);
-        let ops = ops.iter().map(|o| syn::Ident::new(o, proc_macro2::Span::call_site()));
-        let doc = format!("`{prefix}`: {about}");
-        quote! {
-            crate::scope_module! {
-                #[doc = #doc]
-                pub mod #ident = #prefix { #(#ops),* }
-            }
+    expand::catalogue().into()
+}
+
+fn endpoint(input: &syn::DeriveInput) -> proc_macro2::TokenStream {
+    let mut errors = Errors::default();
+    let ast = ast::endpoint(input, &mut errors);
+    match valid::endpoint(ast, &mut errors) {
+        Checked::Valid(v) => expand::endpoint(&v),
+        Checked::Partial(partial) => {
+            errors.into_compile_errors().into_iter().chain(fallback::endpoint(&partial)).collect()
         }
-    });
-    let service = catalogue::SERVICE;
-    let table = catalogue::MODULES.iter().map(|(name, ops, _)| quote!((#name, &[#(#ops),*])));
-    quote! {
-        #(#modules)*
-        /// Every catalogued module with its documented operations, as data (for run-time checks).
-        pub const CATALOGUE: &[(&str, &[&str])] = &[#(#table),*];
-        /// The service prefix of every catalogued scope.
-        pub const SERVICE: &str = #service;
     }
-    .into()
+}
+
+fn set(decl: &ast::SetDecl) -> proc_macro2::TokenStream {
+    let mut errors = Errors::default();
+    match valid::scope_set(decl, &mut errors) {
+        Checked::Valid(v) => expand::scope_set(&v),
+        Checked::Partial(partial) => {
+            errors.into_compile_errors().into_iter().chain(fallback::scope_set(&partial)).collect()
+        }
+    }
+}
+
+fn module(decl: &ast::ModuleDecl) -> proc_macro2::TokenStream {
+    let mut errors = Errors::default();
+    match valid::scope_module(decl, &mut errors) {
+        Checked::Valid(v) => expand::scope_module(&v),
+        Checked::Partial(partial) => {
+            errors.into_compile_errors().into_iter().chain(fallback::scope_module(&partial)).collect()
+        }
+    }
 }

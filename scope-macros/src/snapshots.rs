@@ -5,7 +5,7 @@ use expect_test::{ExpectFile, expect_file};
 
 fn check(input: proc_macro2::TokenStream, expected: ExpectFile) {
     let input: syn::DeriveInput = syn::parse2(input).expect("test input parses");
-    let out = crate::endpoint::derive(&input);
+    let out = crate::endpoint(&input);
     let file: syn::File = syn::parse2(out).expect("expansion is a valid file");
     expected.assert_eq(&prettyplease::unparse(&file));
 }

@@ -1,7 +1,7 @@
 #[automatically_derived]
 #[allow(unused_qualifications)]
 impl ::zoho_projects::__private::Endpoint for ListTasks {
-    type Scope = ::zoho_projects::scopes::tasks::Read;
+    type Scope = ::zoho_projects::__private::scopes::tasks::Read;
     type Response = TaskPage;
     const METHOD: ::zoho_projects::__private::Method = ::zoho_projects::__private::Method::Get;
     const PATH: &'static str = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks";

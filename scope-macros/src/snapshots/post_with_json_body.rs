@@ -1,7 +1,7 @@
 #[automatically_derived]
 #[allow(unused_qualifications)]
 impl<'a> ::zoho_projects::__private::Endpoint for CreateTask<'a> {
-    type Scope = ::zoho_projects::scopes::tasks::Create;
+    type Scope = ::zoho_projects::__private::scopes::tasks::Create;
     type Response = Task;
     const METHOD: ::zoho_projects::__private::Method = ::zoho_projects::__private::Method::Post;
     const PATH: &'static str = "/api/v3/portal/{portal_id}/projects/{project_id}/tasks";

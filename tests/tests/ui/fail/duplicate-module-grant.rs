@@ -1,4 +1,4 @@
-use zoho_projects::{Grant, ModuleGrant, Yes};
+use zoho_projects::__private::{Grant, ModuleGrant, Yes};
 use zoho_projects::prelude::*;
 
 scope_set! { struct Reader = ["ZohoProjects.tasks.READ"]; }

@@ -1,0 +1,284 @@
+//! The expand stage: code for validated input only. Every path in generated code is absolute,
+//! through the runtime's hidden `__private` module (catalogue scopes too:
+//! `__private::scopes::tasks::Read`), so that a facade that re-exports `__private` works.
+
+use crate::attr::FieldRole;
+use crate::scope::Op;
+use crate::valid::{Endpoint, ModuleRef, Piece, ScopeModuleDef, ScopeSetDef, ScopeType, SetScope};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, Path, Type};
+
+/// The scope type of an endpoint.
+pub(crate) fn scope_ty(scope: &ScopeType, krate: &Path) -> TokenStream {
+    match scope {
+        ScopeType::Catalogue(s) => s.ty(krate),
+        ScopeType::Path(p) => quote!(#p),
+    }
+}
+
+/// `Option<T>` → `Some(T)`, recognised by its last path segment, as serde does.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(tp) = ty else { return None };
+    let seg = tp.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+/// `impl Endpoint for …`.
+pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
+    let krate = &v.krate;
+    let scope_ty = scope_ty(&v.scope, krate);
+    let ident = v.ident;
+    let method = &v.method;
+    let response = &v.response;
+    let path_lit = &v.path;
+    let (impl_g, ty_g, where_c) = v.generics.split_for_impl();
+
+    let literal_len: usize = v.pieces.iter().map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 }).sum();
+    let path_steps = v.pieces.iter().filter_map(|p| match p {
+        Piece::Lit(s) => Some(quote!(__path.push_str(#s);)),
+        Piece::Param(name) => {
+            let f = v.fields.iter().find(|f| f.ident == name)?;
+            let (fi, ty) = (f.ident, f.ty);
+            Some(quote_spanned!(ty.span()=> #krate::__private::push_segment(&mut __path, &self.#fi);))
+        }
+    });
+
+    let queries: Vec<TokenStream> = v
+        .fields
+        .iter()
+        .filter_map(|f| match &f.role {
+            FieldRole::Query(name) => {
+                let fi = f.ident;
+                Some(match option_inner(f.ty) {
+                    Some(inner) => {
+                        let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__v));
+                        quote!(if let ::core::option::Option::Some(__v) = &self.#fi { __query.push((#name, #conv)); })
+                    }
+                    None => {
+                        let conv = quote_spanned!(f.ty.span()=> #krate::__private::query_value(&self.#fi));
+                        quote!(__query.push((#name, #conv));)
+                    }
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let query_fn = (!queries.is_empty()).then(|| {
+        let n = queries.len();
+        quote! {
+            fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                let mut __query = ::std::vec::Vec::with_capacity(#n);
+                #(#queries)*
+                __query
+            }
+        }
+    });
+
+    let body_fn = v.fields.iter().find_map(|f| {
+        let ctor = match &f.role {
+            FieldRole::Body => quote!(json),
+            FieldRole::Form => quote!(form),
+            _ => return None,
+        };
+        let fi = f.ident;
+        let make = match option_inner(f.ty) {
+            Some(inner) => {
+                let enc = quote_spanned!(inner.span()=> #krate::__private::Body::#ctor(__v));
+                quote! {
+                    match &self.#fi {
+                        ::core::option::Option::Some(__v) => #enc.map(::core::option::Option::Some),
+                        ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
+                    }
+                }
+            }
+            None => {
+                let enc = quote_spanned!(f.ty.span()=> #krate::__private::Body::#ctor(&self.#fi));
+                quote!(#enc.map(::core::option::Option::Some))
+            }
+        };
+        Some(quote! {
+            fn body(&self) -> ::core::result::Result<::core::option::Option<#krate::__private::Body>, #krate::__private::BodyError> {
+                #make
+            }
+        })
+    });
+
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #impl_g #krate::__private::Endpoint for #ident #ty_g #where_c {
+            type Scope = #scope_ty;
+            type Response = #response;
+            const METHOD: #krate::__private::Method = #krate::__private::Method::#method;
+            const PATH: &'static str = #path_lit;
+
+            fn path(&self) -> ::std::string::String {
+                let mut __path = ::std::string::String::with_capacity(#literal_len + 24);
+                #(#path_steps)*
+                __path
+            }
+            #query_fn
+            #body_fn
+        }
+    }
+}
+
+/// The struct, its grants and its `ScopeSet` impl: `OAUTH`, the grants and the `Scopes` list
+/// all come from `def.scopes`.
+pub(crate) fn scope_set(def: &ScopeSetDef) -> TokenStream {
+    let ScopeSetDef { attrs, vis, ident, krate, scopes, grants, written } = def;
+    let p = quote!(#krate::__private);
+    let flag = |b: bool| if b { quote!(#p::Yes) } else { quote!(#p::No) };
+    let grants = grants.iter().map(|(module, (path, [r, c, u, d]))| {
+        let module = match (module, path) {
+            (ModuleRef::Catalogue(m), _) => {
+                let m = Ident::new(m, Span::call_site());
+                quote!(#p::scopes::#m::Module)
+            }
+            (ModuleRef::Declared(_), Some(path)) => quote!(#path),
+            (ModuleRef::Declared(s), None) => unreachable!("a declared module keeps its path: {s}"),
+        };
+        let (r, c, u, d) = (flag(*r), flag(*c), flag(*u), flag(*d));
+        quote! {
+            #[automatically_derived]
+            impl #p::GrantDeclared<#module> for #ident {}
+            #[automatically_derived]
+            impl #p::ModuleGrant<#module> for #ident {
+                type Grant = #p::Grant<#r, #c, #u, #d>;
+            }
+        }
+    });
+    let mut oauth = Vec::new();
+    let mut list = Vec::new();
+    let mut checks = Vec::new();
+    for s in scopes {
+        match s {
+            SetScope::Catalogue { scope, written_as } => {
+                let lit = scope.oauth();
+                oauth.push(quote!(#lit));
+                let ty = scope.ty(krate);
+                if let Some(path) = written_as {
+                    // The path must be the catalogue's type it looks like.
+                    checks.push(quote_spanned! {path.span()=>
+                        let _: ::core::marker::PhantomData<#ty> = ::core::marker::PhantomData::<#path>;
+                    });
+                }
+                list.push(ty);
+            }
+            SetScope::Declared { path, module, op } => {
+                oauth.push(quote!(<#path as #p::Scope>::OAUTH));
+                let action = op.ident(Span::call_site());
+                // The path's own `Scope` impl must agree with what its name says.
+                checks.push(quote_spanned! {path.span()=>
+                    let _: ::core::marker::PhantomData<(<#path as #p::Scope>::Module, <#path as #p::Scope>::Action)> =
+                        ::core::marker::PhantomData::<(#module, #p::action::#action)>;
+                });
+                list.push(quote!(#path));
+            }
+        }
+    }
+    let list = list.iter().rev().fold(quote!(()), |acc, t| quote!((#t, #acc)));
+    let doc = format!("Scope set `{ident}`; its token must carry: {}.", written.join(", "));
+    let has_doc = attrs.iter().any(|a| a.path().is_ident("doc"));
+    let doc_attr = (!has_doc).then(|| quote!(#[doc = #doc]));
+    quote! {
+        #(#attrs)*
+        #doc_attr
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default,
+                 ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+        #vis struct #ident;
+
+        const _: () = {
+            #(#grants)*
+            #[automatically_derived]
+            impl #p::SetDeclared for #ident {}
+            #[automatically_derived]
+            impl #p::ScopeSet for #ident {
+                const OAUTH: &'static [&'static str] = &[#(#oauth),*];
+                type Scopes = #list;
+            }
+            #[allow(dead_code)]
+            fn __check_scope_paths() { #(#checks)* }
+        };
+    }
+}
+
+/// One scope type per operation beside a `Module` marker.
+pub(crate) fn scope_module(def: &ScopeModuleDef) -> TokenStream {
+    let ScopeModuleDef { attrs, vis, ident, krate, prefix, ops } = def;
+    let items = module_items(krate, prefix, ops);
+    quote! {
+        #(#attrs)*
+        #vis mod #ident {
+            #items
+        }
+    }
+}
+
+/// The inside of a scope module (shared with the built-in catalogue).
+pub(crate) fn module_items(krate: &Path, prefix: &str, ops: &[(Op, Span)]) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let module_doc = format!("The module `{prefix}` as a type.");
+    let scopes = ops.iter().map(|(op, span)| {
+        let ty = op.ident(*span);
+        let oauth = format!("{prefix}.{}", op.zoho());
+        let doc = format!("The scope `{oauth}`.");
+        let action = op.ident(Span::call_site());
+        quote! {
+            #[doc = #doc]
+            #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default,
+                     ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+            pub struct #ty;
+            #[automatically_derived]
+            impl #p::ScopeDeclared for #ty {}
+            #[automatically_derived]
+            impl #p::Scope for #ty {
+                type Module = Module;
+                type Action = #p::action::#action;
+                const OAUTH: &'static str = #oauth;
+            }
+        }
+    });
+    quote! {
+        #[doc = #module_doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default,
+                 ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+        pub struct Module;
+        #(#scopes)*
+    }
+}
+
+/// The built-in catalogue of `zoho_oauth_core::scopes`, from the one table.
+pub(crate) fn catalogue() -> TokenStream {
+    use crate::catalogue::{MODULES, SERVICE};
+    let krate: Path = syn::parse_quote!(crate);
+    let modules = MODULES.iter().map(|(name, ops, about)| {
+        let ident = Ident::new(name, Span::call_site());
+        let prefix = format!("{SERVICE}.{name}");
+        let ops: Vec<(Op, Span)> =
+            ops.iter().filter_map(|o| Op::from_zoho(o)).map(|o| (o, Span::call_site())).collect();
+        let doc = format!("`{prefix}`: {about}");
+        let items = module_items(&krate, &prefix, &ops);
+        quote! {
+            #[doc = #doc]
+            pub mod #ident { #items }
+        }
+    });
+    let table = MODULES.iter().map(|(name, ops, _)| quote!((#name, &[#(#ops),*])));
+    quote! {
+        #(#modules)*
+        /// Every catalogued module with its documented operations, as data (for run-time checks).
+        pub const CATALOGUE: &[(&str, &[&str])] = &[#(#table),*];
+        /// The service prefix of every catalogued scope.
+        pub const SERVICE: &str = #SERVICE;
+    }
+}

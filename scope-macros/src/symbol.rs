@@ -1,0 +1,33 @@
+//! One constant per attribute key, so that a typo in a key's name fails to compile (serde's
+//! `symbol.rs`). Adding a key: a constant here, a slot in `attr::ContainerAttrs`, its arm in
+//! `attr::container`, and its use in `valid.rs`.
+
+/// The helper attribute: `#[zoho(...)]`.
+pub(crate) const ZOHO: &str = "zoho";
+
+// Container keys.
+/// `method = "GET"`.
+pub(crate) const METHOD: &str = "method";
+/// `path = "/api/v3/..."` (also a field key).
+pub(crate) const PATH: &str = "path";
+/// `scope = "ZohoProjects.tasks.READ"` or `scope = path::to::Read`.
+pub(crate) const SCOPE: &str = "scope";
+/// `response = Type`.
+pub(crate) const RESPONSE: &str = "response";
+/// `crate = ::zoho_projects` (every macro).
+pub(crate) const CRATE: &str = "crate";
+
+// Field keys.
+/// `query` or `query = "name"`.
+pub(crate) const QUERY: &str = "query";
+/// `body` (JSON).
+pub(crate) const BODY: &str = "body";
+/// `form` (form-encoded body).
+pub(crate) const FORM: &str = "form";
+/// `skip`.
+pub(crate) const SKIP: &str = "skip";
+
+/// The container keys of `#[derive(Endpoint)]`.
+pub(crate) const ENDPOINT_KEYS: &[&str] = &[METHOD, PATH, SCOPE, RESPONSE, CRATE];
+/// The container keys of `scope_set!` and `scope_module!`.
+pub(crate) const CRATE_ONLY: &[&str] = &[CRATE];
