@@ -187,6 +187,11 @@ pub enum OAuthError {
         /// How long the listener waited.
         waited: Duration,
     },
+    /// The [`Refresher`](crate::manager::Refresher) panicked instead of answering. The panic's
+    /// message is not kept (it could hold anything, a secret included). The token manager backs
+    /// off as after any permanent failure.
+    #[error("the token refresher panicked; the refresh is backed off (a bug in the refresher)")]
+    RefresherPanicked,
     /// An `error` value this crate has no variant for, kept as Zoho sent it.
     #[error("Zoho Accounts error `{error}`{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Zoho {

@@ -9,10 +9,17 @@
 //! - hands out a valid cached token without a lock, without I/O and without writing to memory
 //!   another thread reads: each thread keeps its own copy of the current token (`thread_local`),
 //!   checked against a generation number, with the current one in an `arc-swap`;
-//! - refreshes early (by default 5 minutes before expiry, minus up to a minute of jitter), and
-//!   while one caller refreshes the others keep using the still-valid token;
+//! - refreshes early (by default 5 minutes before expiry, minus up to a minute of jitter), in the
+//!   background: the caller that finds the token due and every caller after it keep using the
+//!   still-valid token meanwhile;
 //! - is **single-flight**: when no valid token is left, N waiting callers cause one token
 //!   request, and every waiter re-checks after getting its turn;
+//! - runs each refresh in a task of its own (on the current Tokio runtime) that holds the
+//!   single-flight lock and the store's lease until it is done: a caller cancelled mid-refresh (a
+//!   timeout around `send`) never cancels a refresh that may already have reached Zoho, and the
+//!   lease is released on every path; it renews the lease while the refresh runs, so that a slow
+//!   refresh never outlives it; a [`Refresher`] that panics becomes
+//!   [`OAuthError::RefresherPanicked`] and is backed off from;
 //! - shares the refresh through its [`TokenStore`]: it re-reads the store, takes the store's
 //!   refresh lock, re-reads again, and refreshes only if nobody else did meanwhile;
 //! - after a 401 "invalid token", drops the cached token only if it is still the rejected one
@@ -22,7 +29,7 @@
 //!   throttling) from permanent ones (revoked token, wrong client), backs off (exponentially,
 //!   with jitter, measured on its [`Clock`]), never loops, never caches an error for longer than
 //!   the backoff and never starts an interactive flow;
-//! - spawns no background task: all work happens inside the callers' futures.
+//! - spawns no task but the refresh's own, which ends with the refresh.
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, OAuthError};
@@ -32,9 +39,12 @@ use crate::token::{
     AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
 };
 use arc_swap::ArcSwapOption;
+use futures::FutureExt;
 use std::cell::RefCell;
+use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -110,6 +120,10 @@ pub enum ManagerError {
         /// The key.
         key: String,
     },
+    /// The refresh task ended without an answer: the runtime is shutting down, or the token store
+    /// panicked. The single-flight lock and the store's lease were released.
+    #[error("the token refresh task ended without an answer (runtime shutdown or a panic in the token store)")]
+    RefreshAborted,
     /// The stored token has no refresh token (online access) and has expired: authorize again
     /// with offline access.
     #[error("the token for {key} has expired and has no refresh token: authorize again with access_type=offline")]
@@ -125,6 +139,7 @@ impl ManagerError {
         match self {
             ManagerError::OAuth(e) => e.is_transient(),
             ManagerError::Backoff { transient, .. } => *transient,
+            ManagerError::RefreshAborted => true,
             ManagerError::Store(
                 StoreError::LockTimeout { .. }
                 | StoreError::Backend(_)
@@ -145,6 +160,7 @@ impl From<ManagerError> for Error {
             ManagerError::NotLoggedIn { .. } | ManagerError::NoRefreshToken { .. } => {
                 Error::OAuth(OAuthError::InvalidRefreshToken)
             }
+            ManagerError::RefreshAborted => Error::OAuth(OAuthError::RefresherPanicked),
             ManagerError::Store(e) => Error::Store(e),
         }
     }
@@ -242,7 +258,8 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
     }
 
     /// How long a store lease outlives a holder that died (default 30 s; file locks die with
-    /// their holder), and how long to wait for another holder (default 45 s).
+    /// their holder), and how long to wait for another holder (default 45 s). A holder renews its
+    /// lease every third of `ttl` while its refresh runs, so a refresh slower than `ttl` keeps it.
     pub fn lease(mut self, ttl: Duration, wait: Duration) -> Self {
         self.config.lease_ttl = ttl;
         self.config.lock_wait = wait;
@@ -256,8 +273,9 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
                 cache: ArcSwapOption::empty(),
                 generation: AtomicU64::new(0),
                 local: ThreadLocal::new(),
-                flight: tokio::sync::Mutex::new(Flight { failure: None }),
+                flight: Arc::new(tokio::sync::Mutex::new(Flight { failure: None })),
                 rejected: Mutex::new(None),
+                known: Mutex::new(None),
                 refresher: self.refresher,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -352,10 +370,13 @@ struct Inner {
     /// Each thread's own copy of the current token (its own allocation): threads that hand out
     /// the same token never write to a shared reference count (BENCHMARKS.md §1).
     local: ThreadLocal<Slot>,
-    /// The single-flight lock; holds the backoff state.
-    flight: tokio::sync::Mutex<Flight>,
+    /// The single-flight lock; holds the backoff state. A refresh holds it in its own task.
+    flight: Arc<tokio::sync::Mutex<Flight>>,
     /// The last token Zoho rejected: never adopted again.
     rejected: Mutex<Option<AccessToken>>,
+    /// The last record this manager read from or wrote to the store: when the store has lost it
+    /// (a Redis restarted empty), the next refresh starts from it and writes its result back.
+    known: Mutex<Option<TokenRecord>>,
     refresher: Arc<dyn Refresher>,
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
@@ -517,6 +538,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let saved = inner.store.save_locked(&inner.key, &record, &lock).await;
         let _ = lock.release().await;
         saved?;
+        self.remember(Some(&record));
         flight.failure = None;
         drop(flight);
         *inner.rejected.lock().unwrap_or_else(PoisonError::into_inner) = None;
@@ -558,15 +580,16 @@ impl<S: ScopeRequirement> TokenManager<S> {
         .await;
         let _ = lock.release().await;
         self.set_cache(None);
+        self.remember(None);
         result
     }
 
     /// Refreshes now, whatever the cached token's age (still single-flight and shared through
     /// the store; still subject to the backoff).
     pub async fn refresh_now(&self) -> Result<AccessToken, ManagerError> {
-        let mut flight = self.inner.flight.lock().await;
+        let flight = Arc::clone(&self.inner.flight).lock_owned().await;
         let stale = self.inner.cache.load().as_ref().map(|c| c.token.clone());
-        self.refresh_locked(&mut flight, stale.as_ref(), true).await
+        self.refresh_in_task(flight, stale, true).await
     }
 
     /// When the next refresh attempt is allowed, if a failure is being backed off from (waits
@@ -593,25 +616,38 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let seen = inner.cache.load_full();
         let now = inner.clock.now();
         if let Some(c) = seen.as_ref().filter(|c| self.usable(&c.token, now)) {
-            // Due for an early refresh but still valid: one caller refreshes, the others keep
-            // using the valid token meanwhile. A failure keeps it.
-            let Ok(mut flight) = inner.flight.try_lock() else { return Ok(c.token.clone()) };
+            if now < c.refresh_at {
+                // Not due: this thread's copy was out of date (the token changed since). Without
+                // this check the new token would count as due, and be refreshed again at once.
+                return Ok(c.token.clone());
+            }
+            // Due for an early refresh but still valid: it runs in the background, and every
+            // caller (this one too) keeps using the valid token meanwhile. A failure keeps it.
+            let Ok(flight) = Arc::clone(&inner.flight).try_lock_owned() else { return Ok(c.token.clone()) };
             if let Some(current) = &*inner.cache.load()
                 && !current.token.same_secret(&c.token)
                 && self.usable(&current.token, now)
             {
                 return Ok(current.token.clone());
             }
-            return match self.refresh_locked(&mut flight, Some(&c.token), false).await {
-                Ok(t) => Ok(t),
-                Err(e) => {
-                    tracing::debug!(key = %inner.key, error = %e, "early refresh failed; the current token stays");
-                    Ok(c.token.clone())
+            if flight.failure.as_ref().is_some_and(|f| now < f.retry_at) {
+                return Ok(c.token.clone());
+            }
+            let this = self.clone();
+            let stale = c.token.clone();
+            let early = async move {
+                if let Err(e) = this.refresh_in_task(flight, Some(stale), false).await {
+                    tracing::debug!(key = %this.inner.key, error = %e, "early refresh failed; the current token stays");
                 }
             };
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn(early)),
+                Err(_) => early.await,
+            }
+            return Ok(c.token.clone());
         }
         // No valid token: wait for the one flight, then re-check.
-        let mut flight = inner.flight.lock().await;
+        let flight = Arc::clone(&inner.flight).lock_owned().await;
         let now = inner.clock.now();
         if let Some(c) = &*inner.cache.load()
             && self.usable(&c.token, now)
@@ -619,7 +655,53 @@ impl<S: ScopeRequirement> TokenManager<S> {
             return Ok(c.token.clone());
         }
         let stale = seen.map(|c| c.token.clone());
-        self.refresh_locked(&mut flight, stale.as_ref(), false).await
+        self.refresh_in_task(flight, stale, false).await
+    }
+
+    /// Runs the refresh in a task of its own on the current Tokio runtime, which keeps `flight`
+    /// (and the store's lease) until the refresh is done, and waits for its answer. Dropping this
+    /// future leaves the refresh running: a refresh that may have reached Zoho is never thrown
+    /// away, and the waiters behind `flight` find its token. Without a runtime it runs here.
+    async fn refresh_in_task(
+        &self,
+        flight: tokio::sync::OwnedMutexGuard<Flight>,
+        stale: Option<AccessToken>,
+        force: bool,
+    ) -> Result<AccessToken, ManagerError> {
+        let this = self.clone();
+        let work = async move {
+            let mut flight = flight;
+            this.refresh_locked(&mut flight, stale.as_ref(), force).await
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => runtime.spawn(work).await.unwrap_or_else(|e| {
+                tracing::error!(key = %self.inner.key, error = %e, "the token refresh task ended without an answer");
+                Err(ManagerError::RefreshAborted)
+            }),
+            Err(_) => work.await,
+        }
+    }
+
+    /// Renews `lock` every third of the lease's time to live (if it is a lease that can lapse),
+    /// for as long as it is polled (the refresh runs); never returns. A lease found lost is left alone (the fenced save notices).
+    async fn keep_lease(&self, lock: &StoreLock) -> Infallible {
+        if lock.fencing_token().is_none() {
+            // A lock that cannot lapse (memory, file) needs no renewal.
+            return std::future::pending().await;
+        }
+        let ttl = self.inner.config.lease_ttl;
+        let every = (ttl / 3).max(Duration::from_millis(1));
+        loop {
+            tokio::time::sleep(every).await;
+            match lock.renew(ttl).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(key = %self.inner.key, "the refresh lease was lost mid-refresh");
+                    return std::future::pending().await;
+                }
+                Err(e) => tracing::warn!(key = %self.inner.key, error = %e, "could not renew the refresh lease"),
+            }
+        }
     }
 
     /// Whether a stored record can be used instead of refreshing: a valid token that is not the
@@ -662,10 +744,14 @@ impl<S: ScopeRequirement> TokenManager<S> {
             && let Some(r) = inner.store.load(&inner.key).await?
             && self.adoptable(&r, stale, now, force)
         {
+            self.remember(Some(&r));
             return Ok(self.adopt(r.access_token));
         }
         let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
-        let result = self.refresh_under_lease(flight, stale, force, &lock).await;
+        let result = tokio::select! {
+            result = self.refresh_under_lease(flight, stale, force, &lock) => result,
+            never = self.keep_lease(&lock) => match never {},
+        };
         if let Err(e) = lock.release().await {
             tracing::warn!(key = %inner.key, error = %e, "could not release the refresh lock; it will lapse");
         }
@@ -682,8 +768,22 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let inner = &self.inner;
         let now = inner.clock.now();
         // Re-read after acquiring: the previous holder may have refreshed.
-        let Some(record) = inner.store.load(&inner.key).await? else {
-            return Err(ManagerError::NotLoggedIn { key: inner.key.to_string() });
+        let record = match inner.store.load(&inner.key).await? {
+            Some(record) => {
+                self.remember(Some(&record));
+                record
+            }
+            // The store lost the record (a Redis restarted empty, a deleted file): refresh from
+            // the last one this manager knew, and store the result. A record removed by a
+            // logout elsewhere had its refresh token revoked: that refresh fails and writes
+            // nothing.
+            None => match self.known() {
+                Some(known) => {
+                    tracing::warn!(key = %inner.key, "the token store has lost the record; refreshing from the last known one and writing it back");
+                    known
+                }
+                None => return Err(ManagerError::NotLoggedIn { key: inner.key.to_string() }),
+            },
         };
         if self.adoptable(&record, stale, now, force) {
             return Ok(self.adopt(record.access_token));
@@ -695,7 +795,11 @@ impl<S: ScopeRequirement> TokenManager<S> {
             return Err(ManagerError::NoRefreshToken { key: inner.key.to_string() });
         }
         let old = record.to_parts();
-        let refreshed = inner.refresher.refresh(&old).await;
+        // A refresher that panics is a failure like any other (backed off from), not a crash.
+        let refreshed = AssertUnwindSafe(inner.refresher.refresh(&old))
+            .catch_unwind()
+            .await
+            .unwrap_or(Err(OAuthError::RefresherPanicked));
         let now = inner.clock.now();
         let mut parts = match refreshed {
             Ok(p) => p,
@@ -726,6 +830,8 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
         flight.failure = None;
         let fresh = TokenRecord::from_parts(&inner.key, &parts, now);
+        // Remembered even if the save fails, so that it is written back with the next refresh.
+        self.remember(Some(&fresh));
         match inner.store.save_locked(&inner.key, &fresh, lock).await {
             Ok(()) => {}
             Err(StoreError::LeaseLost { .. }) => {
@@ -736,6 +842,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
                     && self.usable(&r.access_token, now)
                     && !stale.is_some_and(|s| s.same_secret(&r.access_token))
                 {
+                    self.remember(Some(&r));
                     return Ok(self.adopt(r.access_token));
                 }
             }
@@ -744,6 +851,14 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
         tracing::debug!(key = %inner.key, "access token refreshed");
         Ok(self.adopt(fresh.access_token))
+    }
+
+    fn remember(&self, record: Option<&TokenRecord>) {
+        *self.inner.known.lock().unwrap_or_else(PoisonError::into_inner) = record.cloned();
+    }
+
+    fn known(&self) -> Option<TokenRecord> {
+        self.inner.known.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     fn backoff(&self, e: &OAuthError, attempts: u32) -> Duration {

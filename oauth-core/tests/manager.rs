@@ -117,6 +117,36 @@ async fn fast_path_serves_the_cached_token_without_refreshing() {
     assert_eq!(fake.calls(), 0);
 }
 
+/// An early refresh runs in the background (issue 14): the caller that finds the token due, and
+/// every caller after it, get the still-valid token at once, although the refresh takes an hour
+/// of (paused, auto-advancing) Tokio time; the refresh happens once and its token follows.
+#[tokio::test(start_paused = true)]
+async fn an_early_refresh_runs_in_the_background_while_callers_keep_the_valid_token() {
+    let clock = ManualClock::new();
+    let fake = Arc::new(Fake {
+        clock: clock.clone(),
+        calls: AtomicUsize::new(0),
+        revoked: Mutex::new(Vec::new()),
+        fail: Mutex::new(None),
+        delay: Duration::from_secs(3600),
+    });
+    let m = manager(&clock, &fake, MemoryStore::new()).await;
+    // 4 minutes before expiry: due, still valid.
+    clock.advance(Duration::from_secs(3600 - 240));
+    for i in 0..100 {
+        // Were the caller waiting for the refresh, paused time would reach this timeout first.
+        let t = tokio::time::timeout(Duration::from_secs(1), m.access_token()).await;
+        let t = t.unwrap_or_else(|_| panic!("caller {i} waited for the early refresh")).expect("token");
+        assert_eq!(t.expose_secret(), "access-0", "caller {i}");
+    }
+    tokio::task::yield_now().await;
+    assert_eq!(fake.calls(), 1, "one refresh started, in the background");
+    // Waits for the refresh (it holds the single-flight lock), which succeeds.
+    assert!(m.backoff_until().await.is_none());
+    assert_eq!(m.access_token().await.expect("token").expose_secret(), "access-1");
+    assert_eq!(fake.calls(), 1);
+}
+
 /// Each thread hands out its own copy of the token (so threads never share a reference count);
 /// a change made on one thread (invalidation after a 401, a refresh, a login, expiry) must reach
 /// the copy another thread already holds.
@@ -410,10 +440,12 @@ mod sandbox {
                 assert!(until.duration_since(now).expect("future") >= Duration::from_secs(60), "throttling waits");
             }
             env.sb.clock().advance(until.duration_since(now).expect("future") + Duration::from_millis(1));
+            // The early refresh runs in the background: this caller keeps the valid token.
+            assert!(m.access_token().await.expect(name).same_secret(&old), "{name}");
+            assert!(m.backoff_until().await.is_none(), "{name}: waits for the refresh, which succeeded");
             let fresh = m.access_token().await.expect(name);
             assert!(!fresh.same_secret(&old), "{name}");
             assert_eq!(hits(), base + 2, "{name}");
-            assert!(m.backoff_until().await.is_none());
             env.sb.clear_faults();
         }
     }
@@ -509,6 +541,9 @@ mod sandbox {
                     c.refresh_grants,
                     c.token_requests
                 );
+            }
+            if std::env::var_os("WEEK_DEBUG").is_some() {
+                eprintln!("STEP {steps} now={:?}", env.sb.clock().now_system());
             }
             let step = Duration::from_secs(60 * rand::random_range(1..=15));
             env.sb.clock().advance(step);

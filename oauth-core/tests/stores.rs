@@ -847,6 +847,369 @@ mod redis_store {
         assert_eq!(stored.refresh_token.as_ref().map(|r| r.expose_secret()), Some("1000.refresh"));
     }
 
+    // -----------------------------------------------------------------------------------------
+    // The manager on Redis under faults: a restart, cancelled callers, a slow or panicking
+    // refresher (issue 14)
+    // -----------------------------------------------------------------------------------------
+
+    use tokio::sync::{Notify, watch};
+    use zoho_oauth_core::store::{LockRelease, StoreLock};
+    use zoho_oauth_core::{ManagerError, OAuthError, Refresher};
+
+    /// The sandbox and an OAuth client on its virtual clock.
+    struct Zoho {
+        sb: Sandbox,
+        oauth: OAuthClient,
+        key: StoreKey,
+    }
+
+    impl Zoho {
+        async fn start() -> Zoho {
+            let sb = Sandbox::builder()
+                .limits(Limits { api_requests_per_window: u32::MAX, ..Limits::default() })
+                .start()
+                .await
+                .expect("sandbox");
+            let app = sb.demo_client();
+            let clock = sb.clock();
+            let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+                .accounts_url(sb.accounts_url(Dc::Us))
+                .clock(move || clock.now_system())
+                .build()
+                .expect("oauth");
+            let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
+            Zoho { sb, oauth, key }
+        }
+
+        /// A manager on the sandbox's clock whose lease lives `ttl` (waits up to 30 s for one).
+        fn manager(&self, refresher: impl Refresher, store: impl TokenStore, ttl: Duration) -> TokenManager<Reader> {
+            let clock = self.sb.clock();
+            TokenManager::builder::<Reader>(refresher, self.key.clone())
+                .store(store)
+                .clock(move || clock.now_system())
+                .lease(ttl, Duration::from_secs(30))
+                .build()
+        }
+
+        /// Logs `m` in with a new refresh token; answers it.
+        async fn login(&self, m: &TokenManager<Reader>) -> String {
+            let app = self.sb.demo_client();
+            let code = self.sb.self_client_code(&app.client_id, &["ZohoProjects.portals.READ"]).expect("code");
+            let token = self.oauth.exchange_self_client_code::<Reader>(&code).await.expect("exchange");
+            let refresh = token.refresh_token().expect("offline").expose_secret().to_owned();
+            m.login(token).await.expect("login");
+            refresh
+        }
+
+        fn token_requests(&self) -> u64 {
+            self.sb.counters().token_requests
+        }
+    }
+
+    /// Asks the sandbox for a token, then holds the answer until the gate opens: a refresh that
+    /// has reached Zoho and is slow to come back. Says when its request has been answered.
+    struct HeldAnswer {
+        zoho: OAuthClient,
+        gate: watch::Receiver<bool>,
+        answered: Arc<Notify>,
+    }
+
+    #[async_trait::async_trait]
+    impl Refresher for HeldAnswer {
+        async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, OAuthError> {
+            let answer = self.zoho.refresh(parts).await;
+            self.answered.notify_one();
+            let _ = self.gate.clone().wait_for(|open| *open).await;
+            answer
+        }
+        async fn revoke(&self, token: &zoho_oauth_core::RefreshToken, at: Option<&url::Url>) -> Result<(), OAuthError> {
+            self.zoho.revoke(token, at).await
+        }
+    }
+
+    async fn raw(url: &str) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(url).expect("url").get_multiplexed_async_connection().await.expect("conn")
+    }
+
+    /// Acceptance (issue 14): 1,000 callers cancelled at random points of a refresh storm cost
+    /// one token request per expiry, leave no lease behind, and every survivor gets the token.
+    /// The first caller, the one whose call starts the refresh, is always cancelled after its
+    /// request reached Zoho.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_thousand_callers_cancelled_at_random_points_of_a_refresh_storm_cost_one_token_request_per_expiry() {
+        let Some(server) = redis_or_skip() else { return };
+        let zoho = Zoho::start().await;
+        let prefix = prefix();
+        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let (open, gate) = watch::channel(false);
+        let answered = Arc::new(Notify::new());
+        let held = HeldAnswer { zoho: zoho.oauth.clone(), gate, answered: Arc::clone(&answered) };
+        let m = zoho.manager(held, store.clone(), Duration::from_secs(30));
+        open.send_replace(true);
+        zoho.login(&m).await;
+        let mut conn = raw(&server.url).await;
+        let lease_key = format!("{prefix}:lease:{}", zoho.key.id());
+
+        for round in 0..3 {
+            open.send_replace(false);
+            zoho.sb.clock().advance(Duration::from_secs(2 * 3600));
+            let before = zoho.token_requests();
+            let first = tokio::spawn({
+                let m = m.clone();
+                async move { m.token().await }
+            });
+            answered.notified().await;
+            first.abort();
+            let callers: Vec<_> = (0..1000)
+                .map(|_| {
+                    let m = m.clone();
+                    let cancel_at = rand::random_bool(0.5).then(|| rand::random_range(0..200usize));
+                    (tokio::spawn(async move { m.token().await }), cancel_at)
+                })
+                .collect();
+            let opens_at = rand::random_range(0..200usize);
+            for step in 0..200 {
+                if step == opens_at {
+                    open.send_replace(true);
+                }
+                for (caller, cancel_at) in &callers {
+                    if *cancel_at == Some(step) {
+                        caller.abort();
+                    }
+                }
+                tokio::task::yield_now().await;
+            }
+            open.send_replace(true);
+            let (mut served, mut cancelled) = (0, 0);
+            let mut tokens = std::collections::HashSet::new();
+            for (caller, _) in callers {
+                match caller.await {
+                    Ok(Ok(t)) => {
+                        served += 1;
+                        tokens.insert(t.expose_secret().to_owned());
+                    }
+                    Ok(Err(e)) => panic!("round {round}: a surviving caller failed: {e}"),
+                    Err(e) if e.is_cancelled() => cancelled += 1,
+                    Err(e) => panic!("round {round}: {e}"),
+                }
+            }
+            assert_eq!(tokens.len(), 1, "round {round}: every surviving caller got the same token");
+            assert_eq!(zoho.token_requests() - before, 1, "round {round}: one token request for the expiry");
+            // The refresh has finished once its single-flight lock is free: no lease is left.
+            assert!(m.backoff_until().await.is_none());
+            let lease: i64 = redis::cmd("EXISTS").arg(&lease_key).query_async(&mut conn).await.expect("exists");
+            assert_eq!(lease, 0, "round {round}: no orphaned lease");
+            let stored = store.load(&zoho.key).await.expect("load").expect("record");
+            assert!(tokens.contains(stored.access_token.expose_secret()), "round {round}: the token was stored");
+            eprintln!("round {round}: {served} callers served, {cancelled} cancelled, 1 token request");
+        }
+    }
+
+    /// A lock that counts its renewals (a store wrapper's).
+    struct CountedLock {
+        lock: StoreLock,
+        renewals: Arc<watch::Sender<u32>>,
+    }
+
+    #[async_trait::async_trait]
+    impl LockRelease for CountedLock {
+        async fn release(self: Box<Self>) -> Result<(), StoreError> {
+            self.lock.release().await
+        }
+        fn fencing_token(&self) -> Option<&str> {
+            self.lock.fencing_token()
+        }
+        async fn renew(&self, ttl: Duration) -> Result<bool, StoreError> {
+            let held = self.lock.renew(ttl).await?;
+            self.renewals.send_modify(|n| *n += 1);
+            Ok(held)
+        }
+    }
+
+    /// A `RedisStore` whose leases count their renewals.
+    struct CountingRenewals {
+        store: RedisStore,
+        renewals: Arc<watch::Sender<u32>>,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenStore for CountingRenewals {
+        async fn load(&self, key: &StoreKey) -> Result<Option<TokenRecord>, StoreError> {
+            self.store.load(key).await
+        }
+        async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
+            self.store.save(key, record).await
+        }
+        async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
+            self.store.save_locked(key, record, lock).await
+        }
+        async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
+            self.store.remove(key).await
+        }
+        async fn lock(&self, key: &StoreKey, ttl: Duration, wait: Duration) -> Result<StoreLock, StoreError> {
+            let lock = self.store.lock(key, ttl, wait).await?;
+            Ok(StoreLock::new(CountedLock { lock, renewals: Arc::clone(&self.renewals) }))
+        }
+    }
+
+    /// Acceptance (issue 14): a refresh slower than the lease's time to live, two managers (two
+    /// connections, as two machines) on one Redis: the holder renews its lease, the other waits
+    /// and adopts the token, and Zoho sees one token request.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refresh_slower_than_its_lease_keeps_it_and_two_managers_make_one_token_request() {
+        let Some(server) = redis_or_skip() else { return };
+        let zoho = Zoho::start().await;
+        let prefix = prefix();
+        let ttl = Duration::from_millis(300);
+        let (renewals, mut renewed) = watch::channel(0u32);
+        let store_a = CountingRenewals {
+            store: RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect"),
+            renewals: Arc::new(renewals),
+        };
+        let store_b = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let (open, gate) = watch::channel(true);
+        let answered = Arc::new(Notify::new());
+        let held = HeldAnswer { zoho: zoho.oauth.clone(), gate, answered: Arc::clone(&answered) };
+        let a = zoho.manager(held, store_a, ttl);
+        let b = zoho.manager(zoho.oauth.clone(), store_b, ttl);
+        zoho.login(&a).await;
+        open.send_replace(false);
+        zoho.sb.clock().advance(Duration::from_secs(2 * 3600));
+        let before = zoho.token_requests();
+
+        let from_a = tokio::spawn({
+            let a = a.clone();
+            async move { a.token().await }
+        });
+        answered.notified().await;
+        let mut from_b = tokio::spawn({
+            let b = b.clone();
+            async move { b.token().await }
+        });
+        // Hold A's answer past the lease's time to live: until A has renewed it four times (every
+        // 100 ms), unless B gets through first, which only a lapsed lease would let it.
+        let b_got_through = tokio::select! {
+            r = renewed.wait_for(|n| *n >= 4) => { r.expect("renewals"); false }
+            _ = &mut from_b => true,
+        };
+        assert!(!b_got_through, "B refreshed while A's refresh still ran: A's lease lapsed");
+        open.send_replace(true);
+        let ta = from_a.await.expect("task").expect("A's token");
+        let tb = from_b.await.expect("task").expect("B's token");
+        assert!(ta.same_secret(&tb), "B adopted A's token");
+        assert_eq!(zoho.token_requests() - before, 1, "one token request");
+    }
+
+    /// A refresher that panics, with a secret in its message.
+    struct Panics(AtomicU64);
+
+    #[async_trait::async_trait]
+    impl Refresher for Panics {
+        async fn refresh(&self, _: &TokenParts) -> Result<TokenParts, OAuthError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            panic!("refresher bug while holding 1000.0123456789abcdef.fedcba9876543210");
+        }
+        async fn revoke(&self, _: &zoho_oauth_core::RefreshToken, _: Option<&url::Url>) -> Result<(), OAuthError> {
+            Ok(())
+        }
+    }
+
+    /// Acceptance (issue 14): a panicking refresher is a typed error, then a backoff (no second
+    /// attempt, no hang), and its lease is released at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_refresher_is_a_typed_error_that_is_backed_off_and_releases_the_lease() {
+        let Some(server) = redis_or_skip() else { return };
+        let store = RedisStore::builder(&server.url).prefix(prefix()).connect().await.expect("connect");
+        let refresher = Arc::new(Panics(AtomicU64::new(0)));
+        let m = TokenManager::builder::<Reader>(Arc::clone(&refresher), key())
+            .store(store.clone())
+            .lease(Duration::from_secs(30), Duration::from_secs(1))
+            .build();
+        let mut parts =
+            TokenParts::new(record("1000.expired", SystemTime::now() - Duration::from_secs(60)).access_token);
+        parts.refresh_token = Some(zoho_oauth_core::RefreshToken::new("1000.refresh"));
+        m.login(zoho_oauth_core::Token::<Reader>::from_parts(parts).expect("scopes")).await.expect("login");
+
+        let err = m.token().await.expect_err("the refresher panicked");
+        assert!(matches!(err, ManagerError::OAuth(OAuthError::RefresherPanicked)), "{err:?}");
+        assert!(!err.to_string().contains("0123456789abcdef") && !format!("{err:?}").contains("0123456789abcdef"));
+        for _ in 0..10 {
+            match m.token().await {
+                Err(ManagerError::Backoff { attempts: 1, last, .. }) => {
+                    assert!(matches!(*last, OAuthError::RefresherPanicked))
+                }
+                other => panic!("expected a backoff, got {other:?}"),
+            }
+        }
+        assert!(m.backoff_until().await.is_some());
+        assert_eq!(refresher.0.load(Ordering::SeqCst), 1, "one attempt, then the backoff");
+        // The lease went with the failed refresh: another holder takes it without waiting.
+        let lease = store.lock(&key(), Duration::from_secs(30), Duration::ZERO).await.expect("the lease is free");
+        lease.release().await.expect("release");
+        let client = Client::builder().no_rate_limit().retry(RetryPolicy::never()).build(m.clone()).expect("client");
+        assert!(matches!(client.send(ListPortals).await, Err(Error::OAuth(OAuthError::RefresherPanicked))));
+    }
+
+    /// Acceptance (issue 14): Redis killed mid-run and restarted, empty, on the same port. Calls
+    /// that need no store keep working; a refresh due meanwhile fails fast and the valid token
+    /// keeps serving; after the restart the next refresh writes the token back, and the next
+    /// expiry costs exactly one token request.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn calls_survive_a_redis_restart_and_the_token_is_written_back() {
+        let Some(mut server) = redis_or_skip() else { return };
+        let zoho = Zoho::start().await;
+        let store = RedisStore::builder(&server.url)
+            .prefix(prefix())
+            .timeout(Duration::from_millis(500))
+            .connect()
+            .await
+            .expect("c");
+        let m = zoho.manager(zoho.oauth.clone(), store.clone(), Duration::from_secs(30));
+        let refresh = zoho.login(&m).await;
+        let client = Client::builder()
+            .api_base(zoho.sb.api_url(Dc::Us))
+            .no_rate_limit()
+            .retry(RetryPolicy::never())
+            .build(m.clone())
+            .expect("client");
+        client.send(ListPortals).await.expect("call");
+        let before = zoho.token_requests();
+
+        server.kill();
+        for _ in 0..20 {
+            client.send(ListPortals).await.expect("a call that needs no store");
+        }
+        // 4 minutes before expiry: due for refresh, which cannot reach the store.
+        zoho.sb.clock().advance(Duration::from_secs(3600 - 240));
+        for _ in 0..5 {
+            client.send(ListPortals).await.expect("the valid token keeps serving");
+            assert!(m.backoff_until().await.is_none(), "the background refresh has ended");
+        }
+        assert_eq!(zoho.token_requests(), before, "no token request without the store");
+
+        server.restart();
+        let mut written = None;
+        for _ in 0..10 {
+            client.send(ListPortals).await.expect("calls go on");
+            let _ = m.backoff_until().await; // the background refresh has ended
+            if let Ok(Some(r)) = store.load(&zoho.key).await {
+                written = Some(r);
+                break;
+            }
+        }
+        let written = written.expect("the token was written back within 10 calls");
+        assert_eq!(written.refresh_token.as_ref().map(|r| r.expose_secret()), Some(refresh.as_str()));
+        assert!(m.token().await.expect("token").same_secret(&written.access_token), "the stored token is in use");
+        assert_eq!(zoho.token_requests(), before + 1, "one token request for that expiry");
+
+        // The next expiry: exactly one more.
+        zoho.sb.clock().advance(Duration::from_secs(3600 + 60));
+        for _ in 0..20 {
+            client.send(ListPortals).await.expect("call");
+        }
+        assert_eq!(zoho.token_requests(), before + 2, "one token request for the next expiry");
+    }
+
     /// A `redis-server` that speaks only TLS, with a certificate for 127.0.0.1 from a CA made
     /// for the test; returns the server (stopped on drop), its `rediss://` URL and the CA (PEM).
     fn tls_redis(dir: &Path) -> (RedisServer, String, String) {

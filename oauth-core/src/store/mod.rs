@@ -370,9 +370,10 @@ pub enum StoreError {
     },
 }
 
-/// A held refresh lock (or lease). Release it with [`StoreLock::release`]; dropping it also
-/// releases it, except for leases that can only be released remotely (Redis), which then lapse
-/// when their time to live ends.
+/// A held refresh lock (or lease). Release it with [`StoreLock::release`]. Dropping it
+/// releases it too, on every path (an error, a cancelled future, a panic): a lock that is
+/// released by I/O (a Redis lease) is then released by a task spawned on the current Tokio
+/// runtime; only without a runtime is it left to lapse when its time to live ends.
 pub struct StoreLock {
     inner: Option<Box<dyn LockRelease>>,
 }
@@ -428,6 +429,23 @@ impl StoreLock {
         match self.inner.take() {
             Some(g) => g.release().await,
             None => Ok(()),
+        }
+    }
+}
+
+impl Drop for StoreLock {
+    fn drop(&mut self) {
+        let Some(guard) = self.inner.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(e) = guard.release().await {
+                        tracing::warn!(error = %e, "could not release a dropped refresh lock; it will lapse");
+                    }
+                });
+            }
+            // No runtime to release it on: a lock held in memory goes with `guard`, a lease lapses.
+            Err(_) => drop(guard),
         }
     }
 }
