@@ -60,7 +60,7 @@ async fn against_sandbox() -> Result<(), BoxError> {
 
     // 1. Authorization code flow with state and PKCE. The "browser" is an HTTP client that stops
     //    at Zoho's redirect, whose URL is what a web app's callback receives.
-    let (url, pending) = oauth.authorize_url::<Quickstart>(&AuthorizeOptions::new().offline().pkce())?;
+    let (url, pending) = oauth.authorize_url::<Quickstart>(&AuthorizeOptions::new().offline().pkce()).await?;
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let consent = browser.get(url).send().await?;
     let callback = consent.headers().get("location").ok_or("no redirect from the consent page")?.to_str()?.to_owned();

@@ -135,7 +135,10 @@ pub enum OAuthError {
     DeviceCodeExpired,
     /// More authorization codes than Zoho allows (4 per minute per client and user); refused
     /// here, before Zoho would block the client for 10 minutes.
-    #[error("too many authorization codes: Zoho allows 4 per minute; retry in {retry_after:?}")]
+    #[error(
+        "too many authorization codes: Zoho allows 4 per minute per client and user; nothing was asked of Zoho; \
+         retry in {retry_after:?}"
+    )]
     CodeRateLimited {
         /// How long to wait.
         retry_after: Duration,
@@ -160,6 +163,13 @@ pub enum OAuthError {
     AuthorizationExpired {
         /// The longest a pending sign-in is accepted.
         lifetime: Duration,
+    },
+    /// The shared authorization-code ledger (e.g. Redis) could not count the code, so none was
+    /// handed out: retry when the ledger is back.
+    #[error("the shared authorization-code guard is unavailable ({reason}); no code was handed out: retry shortly")]
+    CodeGuardUnavailable {
+        /// What the ledger said.
+        reason: String,
     },
     /// The callback URL could not be read.
     #[error("invalid callback: {0}")]
@@ -207,7 +217,10 @@ impl OAuthError {
     /// that need a person (revoked token, wrong secret…).
     pub fn is_transient(&self) -> bool {
         match self {
-            OAuthError::Transport(_) | OAuthError::AccessDenied { .. } | OAuthError::CodeRateLimited { .. } => true,
+            OAuthError::Transport(_)
+            | OAuthError::AccessDenied { .. }
+            | OAuthError::CodeRateLimited { .. }
+            | OAuthError::CodeGuardUnavailable { .. } => true,
             OAuthError::UnexpectedResponse { status, .. } => *status >= 500 || *status == 429 || *status == 200,
             _ => false,
         }

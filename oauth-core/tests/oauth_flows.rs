@@ -103,7 +103,7 @@ async fn browse(url: &Url, decision: Decision) -> String {
 
 /// Authorization URL → browser → complete.
 async fn web_login<S: ScopeSet>(oauth: &OAuthClient, options: &AuthorizeOptions) -> Result<Token<S>, OAuthError> {
-    let (url, pending) = oauth.authorize_url::<S>(options)?;
+    let (url, pending) = oauth.authorize_url::<S>(options).await?;
     let callback = browse(&url, Decision::Accept).await;
     oauth.complete(pending, &callback).await
 }
@@ -135,7 +135,7 @@ async fn web_flow_offline_with_pkce() {
     let sb = sandbox().await;
     let oauth = oauth(&sb, &sb.demo_client());
     let (url, pending) =
-        oauth.authorize_url::<Tasks>(&AuthorizeOptions::new().offline().prompt_consent().pkce()).expect("url");
+        oauth.authorize_url::<Tasks>(&AuthorizeOptions::new().offline().prompt_consent().pkce()).await.expect("url");
     assert_eq!(url.path(), "/oauth/v2/auth");
     assert_eq!(query(&url, "scope").as_deref(), Some("ZohoProjects.portals.READ,ZohoProjects.tasks.ALL"));
     assert_eq!(query(&url, "access_type").as_deref(), Some("offline"));
@@ -164,7 +164,8 @@ async fn a_pending_sign_in_completes_in_another_instance() {
     let sb = sandbox().await;
     let (url, session) = {
         let first = oauth(&sb, &sb.demo_client());
-        let (url, pending) = first.authorize_url::<Tasks>(&AuthorizeOptions::new().offline().pkce()).expect("url");
+        let (url, pending) =
+            first.authorize_url::<Tasks>(&AuthorizeOptions::new().offline().pkce()).await.expect("url");
         (url, serde_json::to_string(&pending).expect("serialise"))
     };
     let callback = browse(&url, Decision::Accept).await;
@@ -186,7 +187,7 @@ async fn a_pending_sign_in_completes_in_another_instance() {
     // The verifier travelled with it: the same callback with a record whose verifier was
     // replaced is refused by Zoho (PKCE), so the serialised verifier is the one that counts.
     let (url, pending) =
-        oauth(&sb, &sb.demo_client()).authorize_url::<Tasks>(&AuthorizeOptions::new().pkce()).expect("url");
+        oauth(&sb, &sb.demo_client()).authorize_url::<Tasks>(&AuthorizeOptions::new().pkce()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     let mut record: serde_json::Value = serde_json::to_value(&pending).expect("serialise");
     record["verifier"] = serde_json::Value::String("A".repeat(43));
@@ -212,7 +213,7 @@ async fn a_token_from_a_flow_drives_the_typed_client() {
 async fn web_flow_online_without_pkce_from_the_query_alone() {
     let sb = sandbox().await;
     let oauth = oauth(&sb, &sb.demo_client());
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     assert_eq!(query(&url, "access_type").as_deref(), Some("online"));
     assert!(query(&url, "code_challenge").is_none() && query(&url, "prompt").is_none());
     let callback = browse(&url, Decision::Accept).await;
@@ -226,8 +227,8 @@ async fn web_flow_online_without_pkce_from_the_query_alone() {
 async fn pkce_binds_the_code_to_its_verifier() {
     let sb = sandbox().await;
     let oauth = oauth(&sb, &sb.demo_client());
-    let (mut url, _with_pkce) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new().pkce()).expect("url");
-    let (_, without) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (mut url, _with_pkce) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new().pkce()).await.expect("url");
+    let (_, without) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     // A code obtained with the first request's challenge, presented by a flow without the verifier.
     let pairs: Vec<(String, String)> = url
         .query_pairs()
@@ -267,19 +268,19 @@ async fn consent_denied() {
     let sb = sandbox().await;
     sb.set_auto_approve(false);
     let oauth = oauth(&sb, &sb.demo_client());
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Deny).await;
     let err = oauth.complete(pending, &callback).await.expect_err("denied");
     assert!(matches!(err, OAuthError::ConsentDenied { .. }), "{err:?}");
     assert_eq!(sb.counters().token_requests, 0);
 
     // An error redirect without `state` is still reported as the refusal it is.
-    let (_, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (_, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let err = oauth.complete(pending, "?error=access_denied").await.expect_err("denied");
     assert!(matches!(err, OAuthError::ConsentDenied { .. }), "{err:?}");
 
     // With consent, the same client goes through.
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     oauth.complete(pending, &callback).await.expect("accepted");
 }
@@ -289,7 +290,7 @@ async fn state_tampering_is_refused_before_any_token_request() {
     let sb = sandbox().await;
     let oauth = oauth(&sb, &sb.demo_client());
 
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     let state = pending.state().to_owned();
     let mut forged = state.clone();
@@ -298,13 +299,13 @@ async fn state_tampering_is_refused_before_any_token_request() {
     assert_ne!(tampered, callback);
     assert!(matches!(oauth.complete(pending, &tampered).await, Err(OAuthError::StateMismatch)));
 
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     let code = query(&Url::parse(&callback).expect("url"), "code").expect("code");
     assert!(matches!(oauth.complete(pending, &format!("code={code}")).await, Err(OAuthError::StateMismatch)));
 
     // Right state, but an accounts server this client does not know: the secret is not sent there.
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     let mut cb = Url::parse(&callback).expect("url");
     let pairs: Vec<(String, String)> = cb
@@ -331,7 +332,7 @@ async fn code_expiry_and_reuse_and_redirect_mismatch() {
     let oauth = oauth(&sb, &two);
 
     // Expiry: codes live 2 minutes on Zoho's clock.
-    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = browse(&url, Decision::Accept).await;
     sb.clock().advance(Duration::from_secs(121));
     let err = oauth.complete(pending, &callback).await.expect_err("expired");
@@ -339,7 +340,7 @@ async fn code_expiry_and_reuse_and_redirect_mismatch() {
     assert!(err.to_string().contains("request a new code"), "{err}");
 
     // Redirect mismatch: the browser was sent with the other registered URI.
-    let (mut url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (mut url, pending) = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
@@ -693,7 +694,7 @@ async fn at_most_four_codes_per_minute_before_zoho_blocks() {
         web_login::<Portals>(&oauth, &AuthorizeOptions::new()).await.expect("within the limit");
         sb.clock().advance(Duration::from_secs(5));
     }
-    let err = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).expect_err("fifth code this minute");
+    let err = oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect_err("fifth code this minute");
     match err {
         OAuthError::CodeRateLimited { retry_after } => assert_eq!(retry_after, Duration::from_secs(40)),
         other => panic!("expected CodeRateLimited, got {other:?}"),
@@ -708,10 +709,10 @@ async fn at_most_four_codes_per_minute_before_zoho_blocks() {
     sb.clock().advance(Duration::from_secs(61));
     let clone = oauth.clone();
     for _ in 0..4 {
-        clone.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+        clone.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     }
     assert!(matches!(
-        oauth.authorize_url::<Portals>(&AuthorizeOptions::new()),
+        oauth.authorize_url::<Portals>(&AuthorizeOptions::new()).await,
         Err(OAuthError::CodeRateLimited { .. })
     ));
 }
@@ -772,7 +773,7 @@ async fn loopback_gives_up_after_its_timeout() {
 #[tokio::test]
 async fn configuration_errors_are_typed() {
     let no_redirect = OAuthClient::builder("1000.X", ClientSecret::new("s")).build().expect("client");
-    assert!(matches!(no_redirect.authorize_url::<Portals>(&AuthorizeOptions::new()), Err(OAuthError::Config(_))));
+    assert!(matches!(no_redirect.authorize_url::<Portals>(&AuthorizeOptions::new()).await, Err(OAuthError::Config(_))));
     let bad = OAuthClient::builder("1000.X", ClientSecret::new("s"))
         .redirect_uri("ftp://example.com/cb".parse().expect("url"))
         .build();

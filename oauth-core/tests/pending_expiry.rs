@@ -45,20 +45,20 @@ async fn a_pending_sign_in_completes_within_its_lifetime_and_not_after() {
     let (sb, oauth) = start().await;
 
     // Within the lifetime: the person takes 9 minutes to sign in, then the code is fresh.
-    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new().offline()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new().offline()).await.expect("url");
     sb.clock().advance(Duration::from_secs(9 * 60));
     let callback = consent(url).await;
     oauth.complete(through_session(&pending), &callback).await.expect("completes at 9 minutes");
 
     // Exactly at the limit it still completes.
     sb.clock().advance(Duration::from_secs(61)); // a new minute for the code guard
-    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).await.expect("url");
     sb.clock().advance(PENDING_LIFETIME);
     let callback = consent(url).await;
     oauth.complete(through_session(&pending), &callback).await.expect("completes at the limit");
 
     // One millisecond past it: refused, although Zoho's code itself is fresh, and nothing sent.
-    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).await.expect("url");
     sb.clock().advance(PENDING_LIFETIME + Duration::from_millis(1));
     let callback = consent(url).await;
     let before = sb.counters().token_requests;
@@ -73,7 +73,7 @@ async fn a_pending_sign_in_completes_within_its_lifetime_and_not_after() {
 #[tokio::test]
 async fn a_pending_sign_in_dated_in_the_future_is_refused_and_the_lifetime_is_configurable() {
     let (sb, oauth) = start().await;
-    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new()).await.expect("url");
     let callback = consent(url).await;
     // A forged record: created a day from now, so that it would never expire.
     let mut record: serde_json::Value = serde_json::to_value(&pending).expect("serialise");
@@ -98,7 +98,7 @@ async fn a_pending_sign_in_dated_in_the_future_is_refused_and_the_lifetime_is_co
         .pending_lifetime(Duration::from_secs(120))
         .build()
         .expect("client");
-    let (url, pending) = strict.authorize_url::<Reader>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = strict.authorize_url::<Reader>(&AuthorizeOptions::new()).await.expect("url");
     sb.clock().advance(Duration::from_secs(121));
     let callback = consent(url).await;
     match strict.complete(pending, &callback).await {

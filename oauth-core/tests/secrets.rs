@@ -79,7 +79,7 @@ async fn secrets_never_leak() {
     shown.push(format!("{:?}", OAuthClient::builder("id", ClientSecret::new(web.client_secret.as_str()))));
     shown.push(format!("{:?}", ClientSecret::new(web.client_secret.as_str())));
     let (url, pending) =
-        client.authorize_url::<Portals>(&AuthorizeOptions::new().offline().prompt_consent().pkce()).expect("url");
+        client.authorize_url::<Portals>(&AuthorizeOptions::new().offline().prompt_consent().pkce()).await.expect("url");
     shown.push(format!("{pending:?}"));
     // `state` travels in the authorization URL by design; it must not show in `Debug`.
     let state = pending.state().to_owned();
@@ -98,7 +98,7 @@ async fn secrets_never_leak() {
 
     // Errors of every kind, with secrets in play.
     let mut errors: Vec<OAuthError> = Vec::new();
-    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let cb = callback_for(&url).await;
     let wrong = cb.replace(pending.state(), "forged");
     errors.push(client.complete(pending, &wrong).await.expect_err("state"));

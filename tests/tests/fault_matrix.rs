@@ -349,7 +349,7 @@ async fn run_cell(op: Op, kind: Kind) -> Cell {
 
     // A first login (no fault), so that every operation has a stored token to keep or update.
     if op != Op::DevicePoll {
-        let (url, pending) = oauth.authorize_url::<Work>(&AuthorizeOptions::new().offline()).expect("url");
+        let (url, pending) = oauth.authorize_url::<Work>(&AuthorizeOptions::new().offline()).await.expect("url");
         let callback = browse(url, &accounts_proxy.url()).await;
         let token = oauth.complete(pending, &callback).await.expect("first login");
         manager.login(token).await.expect("stored");
@@ -367,7 +367,7 @@ async fn run_cell(op: Op, kind: Kind) -> Cell {
         None
     };
     let prepared = if op == Op::CodeExchange {
-        let (url, pending) = oauth.authorize_url::<Work>(&AuthorizeOptions::new().offline()).expect("url");
+        let (url, pending) = oauth.authorize_url::<Work>(&AuthorizeOptions::new().offline()).await.expect("url");
         Some((browse(url, &accounts_proxy.url()).await, pending))
     } else {
         None

@@ -23,8 +23,8 @@ fn client_with(redirect: &str) -> Result<OAuthClient, OAuthError> {
         .build()
 }
 
-#[test]
-fn redirect_uris_must_be_https_except_on_loopback() {
+#[tokio::test]
+async fn redirect_uris_must_be_https_except_on_loopback() {
     for ok in [
         "https://app.example/callback",
         "https://app.example:8443/oauth/cb?x=1",
@@ -52,11 +52,11 @@ fn redirect_uris_must_be_https_except_on_loopback() {
     // The per-request override is checked too.
     let client = client_with("https://app.example/callback").expect("client");
     let options = AuthorizeOptions::new().redirect_uri("http://app.example/callback".parse().expect("url"));
-    assert!(matches!(client.authorize_url::<Portals>(&options), Err(OAuthError::Config(_))));
+    assert!(matches!(client.authorize_url::<Portals>(&options).await, Err(OAuthError::Config(_))));
 }
 
-#[test]
-fn state_and_pkce_are_fresh_256_bit_random_values() {
+#[tokio::test]
+async fn state_and_pkce_are_fresh_256_bit_random_values() {
     // A clock that moves a minute per call keeps the authorization-code guard out of the way.
     let minutes = Arc::new(AtomicU64::new(0));
     let clock = Arc::clone(&minutes);
@@ -68,7 +68,7 @@ fn state_and_pkce_are_fresh_256_bit_random_values() {
     let mut states = HashSet::new();
     let mut challenges = HashSet::new();
     for _ in 0..500 {
-        let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new().pkce()).expect("url");
+        let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new().pkce()).await.expect("url");
         let state = pending.state().to_owned();
         // 32 random bytes, base64url without padding.
         assert_eq!(state.len(), 43, "{state}");
@@ -103,7 +103,7 @@ async fn state_is_checked_exactly() {
         .build()
         .expect("client");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http");
-    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
     let callback = http.get(url).send().await.expect("auth").headers()["location"].to_str().expect("loc").to_owned();
     let state = pending.state().to_owned();
     // Same length, one character off; a prefix; an extension; a case change: all refused, and
@@ -115,7 +115,7 @@ async fn state_is_checked_exactly() {
         if forged == state {
             continue;
         }
-        let (_, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).expect("url");
+        let (_, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new()).await.expect("url");
         let cb = callback.replace(&state, &forged);
         assert!(matches!(client.complete(pending, &cb).await, Err(OAuthError::StateMismatch)), "{forged}");
     }
@@ -147,7 +147,7 @@ async fn no_secret_in_any_url() {
 
     // Web flow, offline, PKCE; then refresh, an API call, and revoke.
     let client = oauth(&web.client_id, &web.client_secret, &web.redirect_uri);
-    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new().offline().pkce()).expect("url");
+    let (url, pending) = client.authorize_url::<Portals>(&AuthorizeOptions::new().offline().pkce()).await.expect("url");
     let callback = http.get(url).send().await.expect("auth").headers()["location"].to_str().expect("loc").to_owned();
     let code = reqwest::Url::parse(&callback)
         .expect("callback")

@@ -274,7 +274,7 @@ impl OAuthClient {
         F: FnOnce(&Url),
     {
         let options = options.redirect_uri(server.redirect_uri.clone()).pkce();
-        let (url, pending) = self.authorize_url::<S>(&options)?;
+        let (url, pending) = self.authorize_url::<S>(&options).await?;
         open(&url);
         let mut waiting = server.wait(pending.state(), timeout).await?;
         let query = std::mem::take(&mut waiting.arrived.query);

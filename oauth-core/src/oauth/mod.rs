@@ -42,7 +42,7 @@
 //!     .build()?;
 //!
 //! // 1. Send the user's browser to `url`; keep `pending` (e.g. in the session).
-//! let (url, pending) = oauth.authorize_url::<TaskWriter>(&AuthorizeOptions::new().offline().pkce())?;
+//! let (url, pending) = oauth.authorize_url::<TaskWriter>(&AuthorizeOptions::new().offline().pkce()).await?;
 //!
 //! // (Here the "browser" is an HTTP client; Zoho redirects to the redirect URI.)
 //! let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
@@ -117,6 +117,7 @@ mod loopback;
 mod web;
 
 pub use device::{DeviceAuthorization, DevicePoll, MIN_POLL_INTERVAL};
+pub use guard::CodeLedger;
 pub use loopback::LoopbackServer;
 pub use web::{AccessType, AuthorizeOptions, PENDING_LIFETIME, PendingAuthorization};
 
@@ -182,6 +183,7 @@ pub struct OAuthClientBuilder {
     timeout: Duration,
     clock: Option<Arc<dyn Clock>>,
     codes_per_minute: u32,
+    code_ledger: Option<Arc<dyn CodeLedger>>,
     pending_lifetime: Duration,
 }
 
@@ -266,6 +268,15 @@ impl OAuthClientBuilder {
         self
     }
 
+    /// Counts authorization codes in `ledger` instead of this client's memory: give every
+    /// instance of a fleet the same one (e.g. its shared `RedisStore`), so that together they
+    /// hand out Zoho's 4 codes per minute per client and user, not 4 each. When the ledger cannot
+    /// answer, no code is handed out ([`OAuthError::CodeGuardUnavailable`]).
+    pub fn code_ledger(mut self, ledger: impl CodeLedger) -> Self {
+        self.code_ledger = Some(Arc::new(ledger));
+        self
+    }
+
     /// How long a [`PendingAuthorization`] may be completed after
     /// [`OAuthClient::authorize_url`] made it (default [`PENDING_LIFETIME`], 10 minutes); an
     /// older one is refused with [`OAuthError::AuthorizationExpired`] before anything is sent.
@@ -306,7 +317,7 @@ impl OAuthClientBuilder {
                 locations,
                 http,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-                guard: CodeGuard::new(self.codes_per_minute, Duration::from_secs(60)),
+                guard: CodeGuard::new(self.codes_per_minute, Duration::from_secs(60), self.code_ledger),
                 pending_lifetime: self.pending_lifetime,
             }),
         })
@@ -327,6 +338,7 @@ impl OAuthClient {
             timeout: Duration::from_secs(30),
             clock: None,
             codes_per_minute: 4,
+            code_ledger: None,
             pending_lifetime: PENDING_LIFETIME,
         }
     }

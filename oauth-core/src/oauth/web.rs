@@ -48,6 +48,7 @@ pub struct AuthorizeOptions {
     prompt_consent: bool,
     pkce: bool,
     redirect_uri: Option<Url>,
+    user: Option<String>,
 }
 
 impl AuthorizeOptions {
@@ -86,6 +87,21 @@ impl AuthorizeOptions {
         self
     }
 
+    /// Who is signing in, when the application already knows it (e.g. the account of its own
+    /// signed-in session that re-authorizes): the code guard then counts codes per client and
+    /// user, as Zoho does (4 per minute), instead of per client. Never pass a value a visitor
+    /// types: with a fresh name per request, one visitor could take any number of codes. It is
+    /// not sent to Zoho.
+    pub fn for_user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// The user codes are counted for, if set ([`for_user`](Self::for_user)).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
     /// The access type.
     pub fn access(&self) -> AccessType {
         self.access_type
@@ -119,10 +135,12 @@ impl AuthorizeOptions {
 /// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct Reader = ["ZohoProjects.portals.READ"]; }
 /// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct Writer = ["ZohoProjects.tasks.ALL"]; }
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let oauth = OAuthClient::builder("1000.ID", ClientSecret::new("secret"))
 ///     .redirect_uri("https://app.example.com/callback".parse()?)
 ///     .build()?;
-/// let (_url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new().pkce())?;
+/// let (_url, pending) = oauth.authorize_url::<Reader>(&AuthorizeOptions::new().pkce()).await?;
 /// let session = serde_json::to_string(&pending)?; // into the session store
 ///
 /// // Later, maybe in another process:
@@ -130,7 +148,8 @@ impl AuthorizeOptions {
 /// assert_eq!(back.state(), pending.state());
 /// // A record made for another scope set is refused.
 /// assert!(serde_json::from_str::<PendingAuthorization<Writer>>(&session).is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
+/// # }
 /// ```
 pub struct PendingAuthorization<S> {
     state: String,
@@ -332,10 +351,14 @@ impl OAuthClient {
     /// random `state` (and a PKCE challenge when asked). Keep the returned
     /// [`PendingAuthorization`] and pass it to [`complete`](Self::complete) with the callback.
     ///
-    /// Errors: [`OAuthError::CodeRateLimited`] when this client has already handed out the
-    /// allowed authorization URLs this minute (Zoho allows 4 codes per minute, then blocks the
-    /// client for 10 minutes); [`OAuthError::Config`] without a redirect URI.
-    pub fn authorize_url<S: ScopeSet>(
+    /// Errors: [`OAuthError::CodeRateLimited`] (with the time to wait) when the allowed
+    /// authorization URLs for this client and user ([`AuthorizeOptions::for_user`]; for this
+    /// client when no user is given) were handed out this minute: Zoho allows 4 codes per minute
+    /// per client and user, then blocks for 10 minutes. The count is the client's own, or the
+    /// fleet's with [`OAuthClientBuilder::code_ledger`](super::OAuthClientBuilder::code_ledger)
+    /// ([`OAuthError::CodeGuardUnavailable`] when that ledger cannot answer).
+    /// [`OAuthError::Config`] without a redirect URI.
+    pub async fn authorize_url<S: ScopeSet>(
         &self,
         options: &AuthorizeOptions,
     ) -> Result<(Url, PendingAuthorization<S>), OAuthError> {
@@ -350,7 +373,7 @@ impl OAuthClient {
             return Err(OAuthError::Config("the scope set is empty: Zoho needs at least one scope".to_owned()));
         }
         let now = self.inner.clock.now();
-        self.inner.guard.acquire(now)?;
+        self.inner.guard.acquire(&self.inner.client_id, options.user.as_deref(), now).await?;
         let state = random_token();
         let verifier = options.pkce.then(random_token);
         let mut url = Self::endpoint(&self.inner.accounts, "oauth/v2/auth")?;

@@ -405,3 +405,43 @@ impl crate::SharedWindow for RedisRateWindow {
         self.conn.run(|mut c| async move { cmd.query_async::<i64>(&mut c).await }).await.map(drop)
     }
 }
+
+/// Counts one authorization code in a sorted set of code stamps (ms), if fewer than `max` are
+/// within the window; else answers how long until the oldest leaves it. The set lapses by itself
+/// two windows after its last code.
+const CODE_TAKE: &str = r#"
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
+if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call("ZADD", KEYS[1], now, ARGV[4])
+  redis.call("PEXPIRE", KEYS[1], 2 * window)
+  return -1
+end
+local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+return tonumber(oldest[2]) + window - now
+"#;
+
+/// The authorization-code guard's count, in this store's Redis under its prefix
+/// (`<prefix>:codes:<client and user>`): every instance of a fleet whose
+/// [`OAuthClient`](crate::oauth::OAuthClient) is built with
+/// [`code_ledger`](crate::oauth::OAuthClientBuilder::code_ledger)`(store.clone())` counts against
+/// one window per client and user.
+#[async_trait::async_trait]
+impl crate::oauth::CodeLedger for RedisStore {
+    async fn take_code(
+        &self,
+        party: &str,
+        max: u32,
+        window: Duration,
+        now: std::time::SystemTime,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+        let member = format!("{}-{:016x}", millis(now), rand::random::<u64>());
+        let script = redis::Script::new(CODE_TAKE);
+        let mut call = script.key(format!("{}:codes:{party}", self.prefix));
+        call.arg(millis(now)).arg(window_ms).arg(max).arg(member);
+        let answer: i64 = self.conn.run(|mut c| async move { call.invoke_async(&mut c).await }).await?;
+        Ok(if answer < 0 { Ok(()) } else { Err(Duration::from_millis(answer.unsigned_abs())) })
+    }
+}
