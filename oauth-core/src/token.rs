@@ -7,6 +7,7 @@
 
 use crate::error::Error;
 use crate::scope::{Dynamic, DynamicScopes, ScopeSet};
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -17,12 +18,13 @@ fn redacted(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
     write!(f, "{name}([redacted])")
 }
 
-/// An access token, cheap to clone (one reference count). Its `Debug` never shows the secret.
+/// An access token, cheap to clone (one reference count). Its `Debug` never shows the secret,
+/// and the secret's memory is zeroed when the last clone is dropped (`secrecy`).
 #[derive(Clone)]
 pub struct AccessToken(Arc<AccessInner>);
 
 struct AccessInner {
-    secret: Box<str>,
+    secret: SecretString,
     expires_at: SystemTime,
     scopes: DynamicScopes,
 }
@@ -30,12 +32,17 @@ struct AccessInner {
 impl AccessToken {
     /// Wraps a secret with its absolute expiry and granted scopes.
     pub fn new(secret: impl Into<Box<str>>, expires_at: SystemTime, scopes: DynamicScopes) -> Self {
-        AccessToken(Arc::new(AccessInner { secret: secret.into(), expires_at, scopes }))
+        AccessToken(Arc::new(AccessInner { secret: SecretString::new(secret.into()), expires_at, scopes }))
+    }
+
+    /// Wraps a secret that is already in a [`SecretString`] (no copy).
+    pub(crate) fn from_secret(secret: SecretString, expires_at: SystemTime, scopes: DynamicScopes) -> Self {
+        AccessToken(Arc::new(AccessInner { secret, expires_at, scopes }))
     }
 
     /// The secret, for the `Authorization` header. Keep it out of logs and URLs.
     pub fn expose_secret(&self) -> &str {
-        &self.0.secret
+        self.0.secret.expose_secret()
     }
 
     /// When the token stops working.
@@ -56,13 +63,13 @@ impl AccessToken {
     /// The same token in an allocation of its own, so that cloning it never touches the
     /// reference count of `self` (used for per-thread copies).
     pub(crate) fn detached(&self) -> AccessToken {
-        AccessToken::new(self.0.secret.clone(), self.0.expires_at, self.0.scopes.clone())
+        AccessToken::new(self.expose_secret(), self.0.expires_at, self.0.scopes.clone())
     }
 
     /// Whether two handles hold the same secret (used to invalidate only the token that was
     /// rejected, never a newer one).
     pub fn same_secret(&self, other: &AccessToken) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0.secret == other.0.secret
+        Arc::ptr_eq(&self.0, &other.0) || self.expose_secret() == other.expose_secret()
     }
 }
 
@@ -76,20 +83,34 @@ impl fmt::Debug for AccessToken {
     }
 }
 
-/// A refresh token: long-lived, so it never appears in `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct RefreshToken(Arc<str>);
+/// A refresh token: long-lived, so it never appears in `Debug` or `Display`, and its memory is
+/// zeroed when the last clone is dropped (`secrecy`).
+#[derive(Clone)]
+pub struct RefreshToken(Arc<SecretString>);
 
 impl RefreshToken {
     /// Wraps a refresh token.
-    pub fn new(secret: impl Into<Arc<str>>) -> Self {
-        RefreshToken(secret.into())
+    pub fn new(secret: impl Into<String>) -> Self {
+        RefreshToken(Arc::new(SecretString::from(secret.into())))
+    }
+    /// Wraps a secret that is already in a [`SecretString`] (no copy).
+    pub(crate) fn from_secret(secret: SecretString) -> Self {
+        RefreshToken(Arc::new(secret))
     }
     /// The secret, for the token request's form body.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
+
+impl PartialEq for RefreshToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.expose_secret().as_bytes().ct_eq(other.expose_secret().as_bytes()))
+    }
+}
+
+impl Eq for RefreshToken {}
 
 impl fmt::Debug for RefreshToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,18 +118,19 @@ impl fmt::Debug for RefreshToken {
     }
 }
 
-/// A client secret from the API console; never shown in `Debug` or `Display`.
+/// A client secret from the API console; never shown in `Debug` or `Display`, and its memory is
+/// zeroed when the last clone is dropped (`secrecy`).
 #[derive(Clone)]
-pub struct ClientSecret(Arc<str>);
+pub struct ClientSecret(Arc<SecretString>);
 
 impl ClientSecret {
     /// Wraps a client secret.
-    pub fn new(secret: impl Into<Arc<str>>) -> Self {
-        ClientSecret(secret.into())
+    pub fn new(secret: impl Into<String>) -> Self {
+        ClientSecret(Arc::new(SecretString::from(secret.into())))
     }
     /// The secret, for a token request's form body.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 

@@ -7,6 +7,7 @@
 //! or returns a secret: error snippets name JSON keys, never values.
 
 use crate::error::{OAuthError, redact_snippet};
+use secrecy::SecretString;
 use serde_json::{Map, Value};
 use std::time::Duration;
 use url::Url;
@@ -45,11 +46,17 @@ impl Grant {
     }
 }
 
-/// A JSON object answer of Zoho Accounts, before it is judged a success or an error.
-#[derive(Debug)]
+/// A JSON object answer of Zoho Accounts, before it is judged a success or an error. Its body
+/// may hold tokens: `Debug` shows the status and the keys only.
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply").field("status", &self.status).field("body", &self.keys()).finish()
+    }
 }
 
 impl Reply {
@@ -180,8 +187,8 @@ fn throttled(description: Option<String>) -> OAuthError {
 /// What a successful token answer carries, secrets still raw (they are wrapped at once by the
 /// caller).
 pub(crate) struct RawToken {
-    pub(crate) access_token: String,
-    pub(crate) refresh_token: Option<String>,
+    pub(crate) access_token: SecretString,
+    pub(crate) refresh_token: Option<SecretString>,
     pub(crate) api_domain: Option<String>,
     pub(crate) lifetime: Duration,
     pub(crate) scope: Option<String>,
@@ -197,8 +204,8 @@ impl RawToken {
             return Err(OAuthError::UnexpectedResponse { status: reply.status, snippet: reply.keys() });
         };
         Ok(RawToken {
-            access_token: access_token.to_owned(),
-            refresh_token: reply.str_field("refresh_token").map(str::to_owned),
+            access_token: SecretString::from(access_token),
+            refresh_token: reply.str_field("refresh_token").map(SecretString::from),
             api_domain: reply.str_field("api_domain").map(str::to_owned),
             lifetime: lifetime(&reply.body).unwrap_or(DEFAULT_LIFETIME),
             scope: reply.str_field("scope").map(str::to_owned),

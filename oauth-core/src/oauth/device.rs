@@ -7,6 +7,7 @@ use super::web::AuthorizeOptions;
 use crate::error::OAuthError;
 use crate::scope::ScopeSet;
 use crate::token::Token;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime};
@@ -29,7 +30,7 @@ pub struct DeviceAuthorization<S> {
     user_code: String,
     verification_url: String,
     verification_url_complete: Option<String>,
-    device_code: String,
+    device_code: SecretString,
     expires_at: SystemTime,
     interval: Duration,
     accounts: Url,
@@ -154,7 +155,7 @@ impl OAuthClient {
                 .str_field("verification_uri_complete")
                 .or_else(|| reply.str_field("verification_url_complete"))
                 .map(str::to_owned),
-            device_code: device_code.to_owned(),
+            device_code: SecretString::from(device_code),
             expires_at: self.inner.clock.now() + ttl,
             interval,
             location: self.location_of(&accounts),
@@ -176,7 +177,7 @@ impl OAuthClient {
             ("client_id", self.inner.client_id.as_str()),
             ("client_secret", self.inner.secret.expose_secret()),
             ("grant_type", "device_token"),
-            ("code", device.device_code.as_str()),
+            ("code", device.device_code.expose_secret()),
         ];
         let url = Self::endpoint(&device.accounts, "oauth/v3/device/token")?;
         let reply = post_form(&self.inner.http, url, &form, Grant::DeviceToken).await?;

@@ -76,8 +76,8 @@ pub fn token_answer(
     })
 }
 
-/// The fields of a callback, as read (before any check).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The fields of a callback, as read (before any check). Its `Debug` hides the code and state.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallbackFields {
     /// `code`.
@@ -92,6 +92,19 @@ pub struct CallbackFields {
     pub error: Option<String>,
     /// `error_description`.
     pub error_description: Option<String>,
+}
+
+impl std::fmt::Debug for CallbackFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackFields")
+            .field("code", &self.code.as_ref().map(|_| "[redacted]"))
+            .field("state", &self.state.as_ref().map(|_| "[redacted]"))
+            .field("location", &self.location)
+            .field("accounts_server", &self.accounts_server)
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .finish()
+    }
 }
 
 /// Parses a callback (full URL, path and query, or bare query) into its fields.
@@ -115,7 +128,7 @@ pub fn check_callback(
     callback: &str,
 ) -> Result<(String, Url, Option<String>), OAuthError> {
     let grant = client.read_callback(expected_state, callback)?;
-    Ok((grant.code, grant.accounts, grant.location))
+    Ok((secrecy::ExposeSecret::expose_secret(&grant.code).to_owned(), grant.accounts, grant.location))
 }
 
 /// Every accounts server `client` would send a code or a secret to (start server, configured

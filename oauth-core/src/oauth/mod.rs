@@ -424,8 +424,8 @@ impl OAuthClient {
             None => fallback.clone(),
         };
         let expires_at = self.inner.clock.now() + raw.lifetime;
-        let mut parts = TokenParts::new(AccessToken::new(raw.access_token, expires_at, scopes));
-        parts.refresh_token = raw.refresh_token.map(RefreshToken::new).or(old_refresh);
+        let mut parts = TokenParts::new(AccessToken::from_secret(raw.access_token, expires_at, scopes));
+        parts.refresh_token = raw.refresh_token.map(RefreshToken::from_secret).or(old_refresh);
         parts.api_domain = raw.api_domain;
         parts.accounts_server = Some(accounts.clone());
         parts.location = location.or_else(|| self.location_of(accounts));

@@ -8,6 +8,7 @@ use crate::token::Token;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::marker::PhantomData;
@@ -152,8 +153,8 @@ impl AuthorizeOptions {
 /// # }
 /// ```
 pub struct PendingAuthorization<S> {
-    state: String,
-    verifier: Option<String>,
+    state: SecretString,
+    verifier: Option<SecretString>,
     redirect_uri: Url,
     created_at: SystemTime,
     _scopes: PhantomData<fn() -> S>,
@@ -175,7 +176,7 @@ impl<S> PendingAuthorization<S> {
     /// The `state` sent to Zoho: a key to find this value again when the callback arrives
     /// (e.g. in a map of pending sign-ins). Treat it as a secret until it is used.
     pub fn state(&self) -> &str {
-        &self.state
+        self.state.expose_secret()
     }
 
     /// The redirect URI the code will be sent to.
@@ -241,8 +242,8 @@ impl<S: ScopeSet> serde::Serialize for PendingAuthorization<S> {
         PendingRecord {
             version: PENDING_VERSION,
             scopes: S::OAUTH.join(",").into(),
-            state: self.state.as_str().into(),
-            verifier: self.verifier.as_deref().map(Into::into),
+            state: self.state.expose_secret().into(),
+            verifier: self.verifier.as_ref().map(|v| v.expose_secret().into()),
             redirect_uri: self.redirect_uri.as_str().into(),
             created_at_ms: self
                 .created_at
@@ -280,12 +281,22 @@ impl<'de, S: ScopeSet> serde::Deserialize<'de> for PendingAuthorization<S> {
         let redirect_uri =
             Url::parse(&r.redirect_uri).map_err(|e| D::Error::custom(format_args!("redirect URI: {e}")))?;
         Ok(PendingAuthorization {
-            state: r.state.into_owned(),
-            verifier: r.verifier.map(std::borrow::Cow::into_owned),
+            state: SecretString::from(r.state.into_owned()),
+            verifier: r.verifier.map(|v| SecretString::from(v.into_owned())),
             redirect_uri,
             created_at: SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(r.created_at_ms),
             _scopes: PhantomData,
         })
+    }
+}
+
+impl fmt::Debug for CallbackGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackGrant")
+            .field("code", &format_args!("[redacted]"))
+            .field("accounts", &self.accounts.as_str())
+            .field("location", &self.location)
+            .finish()
     }
 }
 
@@ -296,8 +307,8 @@ fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// What a callback carries.
-#[derive(Debug, Default)]
+/// What a callback carries. Its `Debug` hides the code and the state.
+#[derive(Default)]
 pub(crate) struct Callback {
     pub(crate) code: Option<String>,
     pub(crate) state: Option<String>,
@@ -338,10 +349,22 @@ impl Callback {
     }
 }
 
-/// What a checked callback says: the code, and where to exchange it.
-#[derive(Debug)]
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callback")
+            .field("code", &self.code.as_ref().map(|_| "[redacted]"))
+            .field("state", &self.state.as_ref().map(|_| "[redacted]"))
+            .field("location", &self.location)
+            .field("accounts_server", &self.accounts_server)
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .finish()
+    }
+}
+
+/// What a checked callback says: the code, and where to exchange it. Its `Debug` hides the code.
 pub(crate) struct CallbackGrant {
-    pub(crate) code: String,
+    pub(crate) code: SecretString,
     pub(crate) accounts: Url,
     pub(crate) location: Option<String>,
 }
@@ -374,8 +397,8 @@ impl OAuthClient {
         }
         let now = self.inner.clock.now();
         self.inner.guard.acquire(&self.inner.client_id, options.user.as_deref(), now).await?;
-        let state = random_token();
-        let verifier = options.pkce.then(random_token);
+        let state = SecretString::from(random_token());
+        let verifier = options.pkce.then(|| SecretString::from(random_token()));
         let mut url = Self::endpoint(&self.inner.accounts, "oauth/v2/auth")?;
         {
             let mut q = url.query_pairs_mut();
@@ -384,12 +407,12 @@ impl OAuthClient {
                 .append_pair("scope", &S::OAUTH.join(","))
                 .append_pair("redirect_uri", redirect_uri.as_str())
                 .append_pair("access_type", options.access_type.as_str())
-                .append_pair("state", &state);
+                .append_pair("state", state.expose_secret());
             if options.prompt_consent {
                 q.append_pair("prompt", "consent");
             }
             if let Some(v) = &verifier {
-                let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()));
+                let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(v.expose_secret().as_bytes()));
                 q.append_pair("code_challenge", &challenge).append_pair("code_challenge_method", "S256");
             }
         }
@@ -418,16 +441,16 @@ impl OAuthClient {
         callback: &str,
     ) -> Result<Token<S>, OAuthError> {
         pending.check_fresh(self.inner.clock.now(), self.inner.pending_lifetime)?;
-        let CallbackGrant { code, accounts, location } = self.read_callback(&pending.state, callback)?;
+        let CallbackGrant { code, accounts, location } = self.read_callback(pending.state.expose_secret(), callback)?;
         let mut form = vec![
             ("client_id", self.inner.client_id.as_str()),
             ("client_secret", self.inner.secret.expose_secret()),
             ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
+            ("code", code.expose_secret()),
             ("redirect_uri", pending.redirect_uri.as_str()),
         ];
         if let Some(v) = &pending.verifier {
-            form.push(("code_verifier", v.as_str()));
+            form.push(("code_verifier", v.expose_secret()));
         }
         let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
         self.mint::<S>(raw, &accounts, location)
@@ -455,7 +478,10 @@ impl OAuthClient {
                 map_error(Grant::AuthorizationCode, &error, description)
             });
         }
-        let code = cb.code.ok_or_else(|| OAuthError::InvalidCallback("the callback carries no `code`".to_owned()))?;
+        let code = cb
+            .code
+            .map(SecretString::from)
+            .ok_or_else(|| OAuthError::InvalidCallback("the callback carries no `code`".to_owned()))?;
         let accounts = match (&cb.accounts_server, &cb.location) {
             (Some(server), _) => {
                 let url = Url::parse(server).map_err(|_| {

@@ -79,13 +79,13 @@ struct Doc {
 
 impl Doc {
     /// Moves the record of `id` into the quarantine section if it is damaged, so that a save
-    /// or remove of its key loses nothing.
-    fn set_aside_if_damaged(&mut self, id: &str, key: &StoreKey) {
+    /// or remove of its key loses nothing. Whether it did.
+    fn set_aside_if_damaged(&mut self, id: &str) -> bool {
         let damaged = self.records.get(id).is_some_and(|v| TokenRecord::from_value(v.clone()).is_err());
         if !damaged {
-            return;
+            return false;
         }
-        let Some(old) = self.records.remove(id) else { return };
+        let Some(old) = self.records.remove(id) else { return false };
         let at = super::ms(SystemTime::now());
         let mut name = format!("{id}@{at}");
         let mut n = 1;
@@ -93,8 +93,8 @@ impl Doc {
             n += 1;
             name = format!("{id}@{at}.{n}");
         }
-        tracing::warn!(key = %key, "a damaged token record was moved to the token file's quarantine section");
         self.quarantine.insert(name, old);
+        true
     }
 }
 
@@ -339,7 +339,7 @@ impl FileStore {
     }
 
     /// Read-modify-write under the write lock (waited for at most `write_wait`).
-    async fn update(&self, f: impl FnOnce(&mut Doc) + Send + 'static) -> Result<(), StoreError> {
+    async fn update<T: Send + 'static>(&self, f: impl FnOnce(&mut Doc) -> T + Send + 'static) -> Result<T, StoreError> {
         let lock_path = self.sidecar(".lock");
         let file = {
             let p = lock_path.clone();
@@ -349,12 +349,19 @@ impl FileStore {
         let held = self.wait_for(file, &lock_path, self.write_wait, what).await?;
         self.blocking(move |me| {
             let mut doc = me.read_file()?.unwrap_or_default();
-            f(&mut doc);
+            let out = f(&mut doc);
             let result = me.write_file(&doc);
             drop(held); // closing the file releases the lock
-            result
+            result.map(|()| out)
         })
         .await
+    }
+}
+
+/// Logs (in the caller's span) that a damaged record of `key` was moved aside.
+fn quarantined(key: &StoreKey, moved: bool) {
+    if moved {
+        tracing::warn!(key = %key, "a damaged token record was moved to the token file's quarantine section");
     }
 }
 
@@ -435,24 +442,32 @@ impl TokenStore for FileStore {
     }
 
     async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
-        let (id, value, key) = (key.id(), record.to_value(), key.clone());
-        self.update(move |doc| {
-            doc.set_aside_if_damaged(&id, &key);
-            doc.records.insert(id, value);
-        })
-        .await
+        let (id, value) = (key.id(), record.to_value());
+        let moved = self
+            .update(move |doc| {
+                let moved = doc.set_aside_if_damaged(&id);
+                doc.records.insert(id, value);
+                moved
+            })
+            .await?;
+        quarantined(key, moved);
+        Ok(())
     }
 
     async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
         if !self.path.exists() {
             return Ok(());
         }
-        let (id, key) = (key.id(), key.clone());
-        self.update(move |doc| {
-            doc.set_aside_if_damaged(&id, &key);
-            doc.records.remove(&id);
-        })
-        .await
+        let id = key.id();
+        let moved = self
+            .update(move |doc| {
+                let moved = doc.set_aside_if_damaged(&id);
+                doc.records.remove(&id);
+                moved
+            })
+            .await?;
+        quarantined(key, moved);
+        Ok(())
     }
 
     async fn lock(&self, key: &StoreKey, _ttl: Duration, wait: Duration) -> Result<StoreLock, StoreError> {
