@@ -2,7 +2,7 @@
 
 use crate::endpoint::{Body, Endpoint, Method};
 use crate::error::{ApiError, Error, ZohoError, redact_snippet};
-use crate::limit::{RateLimiter, RetryPolicy};
+use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
 use crate::token::{AccessToken, TokenSource};
@@ -89,7 +89,18 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
-    limiter: Option<RateLimiter>,
+    limiter: Limit,
+}
+
+/// Which rate limiter a built client uses.
+#[derive(Debug, Clone)]
+enum Limit {
+    /// The process-wide limiter of the token source's user, or one of its own.
+    PerUser,
+    /// This one.
+    Given(RateLimiter),
+    /// None.
+    Off,
 }
 
 impl Default for ClientBuilder {
@@ -101,7 +112,7 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
-            limiter: Some(RateLimiter::zoho_projects()),
+            limiter: Limit::PerUser,
         }
     }
 }
@@ -143,18 +154,21 @@ impl ClientBuilder {
         self
     }
 
-    /// The client-side rate limiter. The default keeps this client (and its clones) under Zoho
-    /// Projects' 100 calls per 2 minutes; pass a shared limiter to cover several clients of one
-    /// user.
+    /// The client-side rate limiter. By default a client uses the process-wide limiter of its
+    /// token source's user ([`RateLimiter::for_user`] with [`TokenSource::rate_key`]), so that
+    /// every client of one user in the process stays under Zoho Projects' 100 calls per 2
+    /// minutes together and honours Zoho's lockout after a 429 together; a source that names no
+    /// user (a fixed [`Token`](crate::Token)) gets a limiter of its own, shared by the client's
+    /// clones. Pass a limiter to choose, e.g. a [`RateLimiter::shared`] one for a fleet.
     pub fn rate_limit(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Some(limiter);
+        self.limiter = Limit::Given(limiter);
         self
     }
 
     /// Turns the client-side rate limiter off (for servers without Zoho's limit, such as a
     /// sandbox configured without one).
     pub fn no_rate_limit(mut self) -> Self {
-        self.limiter = None;
+        self.limiter = Limit::Off;
         self
     }
 
@@ -169,7 +183,14 @@ impl ClientBuilder {
                 .map_err(Error::Transport)?,
         };
         let base = self.base.unwrap_or_else(|| self.region.projects_api());
-        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter: self.limiter };
+        let limiter = match self.limiter {
+            Limit::PerUser => {
+                Some(source.rate_key().map_or_else(RateLimiter::zoho_projects, |key| RateLimiter::for_user(&key)))
+            }
+            Limit::Given(limiter) => Some(limiter),
+            Limit::Off => None,
+        };
+        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter };
         Ok(Client { inner: Arc::new(inner), _scopes: PhantomData })
     }
 }
@@ -218,6 +239,12 @@ impl<S> Client<S> {
         }
     }
 
+    /// The rate limiter this client paces its calls with, if any (by default its user's
+    /// process-wide one).
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
     /// The URL `endpoint` is sent to: the API base, the endpoint's path and its query.
     ///
     /// Errors: [`Error::Path`] when a path value is empty, `.` or `..` (or an encoded form, which
@@ -243,25 +270,28 @@ impl<S> Client<S> {
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
         // Checked before anything else: a refused path costs no token, no slot, no request.
         let url = self.url_for(endpoint)?;
-        let token = self.token().await?;
-        self.execute_with(endpoint, url, token).await
+        self.execute_with(endpoint, url).await
     }
 
-    async fn execute_with<E: Endpoint>(
-        &self,
-        endpoint: &E,
-        url: Url,
-        mut token: AccessToken,
-    ) -> Result<E::Response, Error> {
+    async fn execute_with<E: Endpoint>(&self, endpoint: &E, url: Url) -> Result<E::Response, Error> {
         let policy = &self.inner.retry;
         let mut refreshed = false;
         let mut retries = 0;
         loop {
+            // The slot first, then the token: a wait for a slot (up to minutes) must not outlive
+            // the token it would be sent with.
             let permit = match &self.inner.limiter {
-                Some(limiter) => {
-                    Some(limiter.acquire().await.map_err(|retry_after| Error::RateLimited { retry_after })?)
-                }
+                Some(limiter) => Some(limiter.acquire().await?),
                 None => None,
+            };
+            let token = match self.token().await {
+                Ok(token) => token,
+                Err(e) => {
+                    if let Some(permit) = permit {
+                        permit.unused().await;
+                    }
+                    return Err(e);
+                }
             };
             // Boxed on its own: the attempt's future (~750 bytes) would make the one `send` boxes
             // larger than glibc's per-thread cache serves (1,032 bytes), and every call would
@@ -281,26 +311,38 @@ impl<S> Client<S> {
                 // Compare-and-invalidate: only the rejected token is dropped; retry once.
                 refreshed = true;
                 if self.inner.source.invalidate(&token).await {
-                    token = self.inner.source.access_token().await?;
-                    continue;
+                    continue; // the next token is taken after the next slot
                 }
                 return Err(err);
             }
+            let lockout = match &err {
+                // Zoho locks the user out after the limit: 30 minutes unless it says otherwise.
+                // Every call of the user waits for it (a typed error says until when).
+                Error::Api(api) if api.status == 429 => {
+                    let lockout = api.retry_after.unwrap_or(ZOHO_LOCKOUT);
+                    if let Some(limiter) = &self.inner.limiter {
+                        limiter.lock_out(lockout).await;
+                    }
+                    Some(lockout)
+                }
+                _ => None,
+            };
             if retries >= policy.max_retries || !retryable(&err, E::IDEMPOTENT) {
                 return Err(err);
             }
             retries += 1;
-            let delay = match &err {
-                Error::Api(api) if api.status == 429 => match api.retry_after {
-                    // Zoho blocks for 30 minutes after the limit: do not sit on a call that long.
-                    Some(wait) if wait > policy.max_delay => return Err(err),
-                    Some(wait) => wait,
-                    None => policy.backoff(retries),
-                },
-                _ => policy.backoff(retries),
+            let delay = match lockout {
+                // Do not sit on a call for as long as a lockout usually lasts.
+                Some(wait) if wait > policy.max_delay => return Err(err),
+                // The limiter waits for the lockout's end on its own clock.
+                Some(_) if self.inner.limiter.is_some() => Duration::ZERO,
+                Some(wait) => wait,
+                None => policy.backoff(retries),
             };
             tracing::debug!(endpoint = E::PATH, retry = retries, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
-            policy.sleeper.sleep(delay).await;
+            if !delay.is_zero() {
+                policy.sleeper.sleep(delay).await;
+            }
         }
     }
 
@@ -373,9 +415,8 @@ impl Client<Dynamic> {
     /// checked against the token's granted scopes first, and a missing one is a typed error.
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
         let url = self.url_for(&endpoint)?;
-        let token = self.token().await?;
-        token.scopes().require(<E::Scope as Scope>::OAUTH)?;
-        self.execute_with(&endpoint, url, token).await
+        self.token().await?.scopes().require(<E::Scope as Scope>::OAUTH)?;
+        self.execute_with(&endpoint, url).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! Where "now" comes from: the system clock, or a test's virtual clock.
 
-use std::time::SystemTime;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 /// A source of the current time. Token expiry and refresh decisions read it, so tests can move
 /// time (e.g. with `zoho-sandbox`'s virtual clock) instead of sleeping.
@@ -25,6 +26,16 @@ pub trait Clock: Send + Sync + 'static {
     fn now_coarse(&self) -> SystemTime {
         self.now()
     }
+
+    /// Time since an arbitrary origin, for measuring durations: it only moves forward, at the
+    /// pace of real time, whatever happens to the wall clock (an NTP step, an operator setting
+    /// the date). The rate limiter measures its window and Zoho's lockout with it. The system
+    /// clock reads [`tokio::time::Instant`] (so tokio's paused time drives it in tests); any
+    /// other clock defaults to [`Clock::now`] since the Unix epoch, i.e. a virtual clock is
+    /// trusted not to step. A clock whose `now` can step overrides this.
+    fn monotonic(&self) -> Duration {
+        self.now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default()
+    }
 }
 
 /// The operating system's clock.
@@ -44,10 +55,21 @@ impl Clock for SystemClock {
         {
             let ts = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
             if let (Ok(secs), Ok(nanos)) = (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
-                return SystemTime::UNIX_EPOCH + std::time::Duration::new(secs, nanos);
+                return SystemTime::UNIX_EPOCH + Duration::new(secs, nanos);
             }
         }
         SystemTime::now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        // One origin per process, a day back so that a runtime whose paused clock started
+        // before the origin was taken still reads forward from it.
+        static ORIGIN: OnceLock<tokio::time::Instant> = OnceLock::new();
+        let origin = *ORIGIN.get_or_init(|| {
+            let now = tokio::time::Instant::now();
+            now.checked_sub(Duration::from_secs(86_400)).unwrap_or(now)
+        });
+        tokio::time::Instant::now().saturating_duration_since(origin)
     }
 }
 
@@ -97,7 +119,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn the_coarse_system_clock_is_the_system_clock_at_most_a_tick_behind() {

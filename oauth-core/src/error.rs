@@ -51,6 +51,17 @@ pub enum Error {
         /// How long until a call is allowed.
         retry_after: Duration,
     },
+    /// Zoho refused a call of this user with 429 and locks them out (30 minutes unless its
+    /// `Retry-After` said otherwise): no call is sent before `until`, so as not to extend the
+    /// lockout. Every client of the user in the process (and, with a shared window, the fleet)
+    /// gets this error until then.
+    #[error("Zoho locked this user out after HTTP 429; calls resume in {retry_after:?} (at {})", httpdate::fmt_http_date(*until))]
+    LockedOut {
+        /// When calls resume (wall clock).
+        until: std::time::SystemTime,
+        /// How long that is from now.
+        retry_after: Duration,
+    },
     /// The token store failed (I/O, a corrupt file, Redis unreachable, a lock timeout).
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -66,7 +77,7 @@ impl Error {
             Error::Transport(_) => true,
             Error::Api(e) => e.is_transient(),
             Error::OAuth(e) => e.is_transient(),
-            Error::RateLimited { .. } => true,
+            Error::RateLimited { .. } | Error::LockedOut { .. } => true,
             Error::Store(e) => matches!(
                 e,
                 crate::store::StoreError::LockTimeout { .. }

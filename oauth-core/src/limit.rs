@@ -1,19 +1,31 @@
 //! Client-side guards that keep a program inside Zoho's API limits: a rate limiter (100 calls
-//! per 2 minutes, after which Zoho blocks for 30 minutes) and a retry policy with backoff.
+//! per 2 minutes, after which Zoho locks the user out for 30 minutes) and a retry policy with
+//! backoff.
 
 use crate::clock::{Clock, Sleeper, SystemClock, TokioSleeper};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use crate::error::Error;
+use crate::store::StoreError;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::time::Duration;
 
-/// A sliding-window rate limiter: at most `max_calls` calls in any `window`.
+/// How long Zoho locks a user out after they passed the API limit, when its 429 says nothing
+/// else (`Retry-After`): 30 minutes (Zoho's documentation of the limit: "100 calls per 2
+/// minutes, then locked for 30 minutes").
+pub const ZOHO_LOCKOUT: Duration = Duration::from_secs(30 * 60);
+
+/// A sliding-window rate limiter: at most `max_calls` calls in any `window`, and none at all
+/// while Zoho's lockout after a 429 lasts.
 ///
 /// A call holds its slot from the moment it starts until its answer arrives, and the window
 /// is measured from that *end*: whatever the latency, no `max_calls + 1` requests can reach
-/// Zoho within one window. Every clone shares the window, so one limiter can serve all
-/// clients of a user in a process. A call that would exceed the limit waits for a free slot;
-/// if that wait is longer than `max_wait`, the call fails with
-/// [`Error::RateLimited`](crate::Error::RateLimited) instead.
+/// Zoho within one window. Time is read from the clock's [monotonic](Clock::monotonic) side,
+/// so a step of the wall clock neither stalls the window nor lets a burst through. Every clone
+/// shares the window; by default a [`Client`](crate::Client) uses the process-wide limiter of
+/// its token's user ([`RateLimiter::for_user`]), so every client of one user in a process
+/// counts against one window. A call that would exceed the limit waits for a free slot (or for
+/// the end of a lockout); if that wait is longer than `max_wait`, the call fails at once with
+/// [`Error::RateLimited`] (or [`Error::LockedOut`], which says until when).
 ///
 /// ```
 /// use std::time::Duration;
@@ -38,71 +50,92 @@ struct LimiterInner {
     shared: Option<Arc<dyn SharedWindow>>,
 }
 
+/// What a [`SharedWindow`] answered to a request for a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// The slot was taken.
+    Taken,
+    /// Every slot is held: ask again after this long.
+    Wait(Duration),
+    /// Zoho locked the user out (a 429 seen by any process); it ends after this long.
+    LockedOut(Duration),
+}
+
 /// A rate window shared by several processes or machines, so that a whole fleet stays under
-/// one user's limit. `RedisStore::rate_window` (cargo feature `redis`) is one; implement it to
-/// use another shared database.
+/// one user's limit and honours Zoho's lockout together. `RedisStore::rate_window` (cargo
+/// feature `redis`) is one; implement it to use another shared database.
 ///
 /// The contract is the one [`RateLimiter`] keeps in memory: a call takes a slot stamped with
 /// its start, and when it ends the stamp moves to its end, so that the window is measured from
-/// the moment an answer arrived.
+/// the moment an answer arrived. Time is the shared database's own (Redis: `TIME`), never the
+/// callers': the clocks of a fleet's machines need not agree.
+///
+/// Who implements it decides how many calls reach Zoho; a wrong answer costs a 429, after which
+/// every limiter of the user is locked out.
 #[async_trait::async_trait]
 pub trait SharedWindow: Send + Sync + 'static {
-    /// Takes a slot named `slot` at `now` if fewer than `max_calls` slots are held (by calls
-    /// under way, or by calls that ended within `window` before `now`); otherwise returns how
-    /// long to wait before asking again.
-    async fn try_take(
-        &self,
-        slot: &str,
-        max_calls: usize,
-        window: Duration,
-        now: SystemTime,
-    ) -> Result<Result<(), Duration>, crate::store::StoreError>;
+    /// Takes a slot named `slot` if no lockout is running and fewer than `max_calls` slots are
+    /// held (by calls under way, or by calls that ended within `window`).
+    async fn try_take(&self, slot: &str, max_calls: usize, window: Duration) -> Result<Take, StoreError>;
 
-    /// The call holding `slot` ended at `now`.
-    async fn finish(&self, slot: &str, now: SystemTime) -> Result<(), crate::store::StoreError>;
+    /// The call holding `slot` ended now.
+    async fn finish(&self, slot: &str) -> Result<(), StoreError>;
+
+    /// The call holding `slot` was never sent: the slot no longer counts.
+    async fn give_back(&self, slot: &str) -> Result<(), StoreError>;
+
+    /// Zoho refused a call with 429: no slot is handed out for `duration` from now (a running
+    /// lockout that ends later is kept).
+    async fn lock_out(&self, duration: Duration) -> Result<(), StoreError>;
 }
 
 #[derive(Default)]
 struct Window {
-    /// When finished calls ended, oldest first.
-    ended: VecDeque<SystemTime>,
+    /// When finished calls ended (monotonic), oldest first.
+    ended: VecDeque<Duration>,
     /// Calls under way.
     in_flight: usize,
+    /// The end of Zoho's lockout (monotonic), if one was seen.
+    locked_until: Option<Duration>,
+}
+
+/// Where a permit's slot is.
+enum Slot {
+    /// In this process's window.
+    Local,
+    /// In the shared window, under this name.
+    Shared(String),
+    /// Already given back.
+    Done,
 }
 
 /// A slot held by one call; dropping it (the call ended, or was cancelled) stamps the end time.
 #[must_use = "the slot is released when the permit is dropped"]
 pub struct RatePermit {
     limiter: RateLimiter,
-    /// The slot's name in a shared window.
-    slot: Option<String>,
+    slot: Slot,
 }
 
 impl Drop for RatePermit {
     fn drop(&mut self) {
-        let inner = &self.limiter.inner;
-        let now = inner.clock.now();
-        if inner.shared.is_some() {
-            let (Some(shared), Some(slot)) = (&inner.shared, self.slot.take()) else { return };
-            // Dropped without `release` (e.g. a cancelled call): moving the stamp is a network
-            // call, which Drop cannot await, so it runs as a short task. Should it never run,
-            // the slot keeps its "under way" stamp, which only errs on the side of waiting.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                let shared = Arc::clone(shared);
-                runtime.spawn(async move {
-                    if let Err(e) = shared.finish(&slot, now).await {
-                        tracing::warn!(error = %e, "rate limiter: could not stamp the end of a call");
-                    }
-                });
+        match std::mem::replace(&mut self.slot, Slot::Done) {
+            Slot::Done => {}
+            Slot::Local => self.limiter.end_local(),
+            Slot::Shared(slot) => {
+                // Dropped without `release` (e.g. a cancelled call): moving the stamp is a
+                // network call, which Drop cannot await, so it runs as a short task. Should it
+                // never run, the slot keeps its "under way" stamp, which only errs on the side
+                // of waiting.
+                let Some(shared) = self.limiter.inner.shared.clone() else { return };
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        if let Err(e) = shared.finish(&slot).await {
+                            tracing::warn!(error = %e, "rate limiter: could not stamp the end of a call");
+                        }
+                    });
+                }
             }
-            return;
         }
-        {
-            let mut w = inner.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            w.in_flight = w.in_flight.saturating_sub(1);
-            w.ended.push_back(now);
-        }
-        inner.released.notify_waiters();
     }
 }
 
@@ -111,13 +144,37 @@ impl RatePermit {
     /// the stamp is in place before the caller goes on). Dropping the permit does the same,
     /// in the background for a shared window.
     pub async fn release(mut self) {
-        let inner = &self.limiter.inner;
-        if let (Some(shared), Some(slot)) = (&inner.shared, self.slot.take())
-            && let Err(e) = shared.finish(&slot, inner.clock.now()).await
+        if matches!(self.slot, Slot::Shared(_))
+            && let Slot::Shared(slot) = std::mem::replace(&mut self.slot, Slot::Done)
+            && let Some(shared) = &self.limiter.inner.shared
+            && let Err(e) = shared.finish(&slot).await
         {
             tracing::warn!(error = %e, "rate limiter: could not stamp the end of a call");
         }
-        // A local permit (and a released shared one, now without a slot) ends in Drop.
+        // A local slot ends in Drop.
+    }
+}
+
+impl RatePermit {
+    /// The call was never sent (e.g. no token could be had): gives the slot back without
+    /// counting it.
+    pub async fn unused(mut self) {
+        match std::mem::replace(&mut self.slot, Slot::Done) {
+            Slot::Done => {}
+            Slot::Local => {
+                let mut w = self.limiter.window_state();
+                w.in_flight = w.in_flight.saturating_sub(1);
+                drop(w);
+                self.limiter.inner.released.notify_waiters();
+            }
+            Slot::Shared(slot) => {
+                if let Some(shared) = &self.limiter.inner.shared
+                    && let Err(e) = shared.give_back(&slot).await
+                {
+                    tracing::warn!(error = %e, "rate limiter: could not give back an unused slot");
+                }
+            }
+        }
     }
 }
 
@@ -133,6 +190,7 @@ impl std::fmt::Debug for RateLimiter {
             .field("max_calls", &self.inner.max_calls)
             .field("window", &self.inner.window)
             .field("max_wait", &self.inner.max_wait)
+            .field("shared", &self.inner.shared.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +201,33 @@ enum Busy {
     For(Duration),
     /// Every slot is held by a call under way.
     InFlight,
+    /// Zoho's lockout ends after this long.
+    LockedOut(Duration),
+}
+
+/// The user whose calls a limiter counts. Zoho counts API calls per user; a user is named by
+/// the accounts server of their data centre and whatever names them there (e-mail, ZUID, the
+/// token store's user). A [`TokenSource`](crate::TokenSource) says whose tokens it hands out
+/// through [`TokenSource::rate_key`](crate::TokenSource::rate_key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RateKey {
+    accounts_server: String,
+    user: String,
+}
+
+impl RateKey {
+    /// The key of `user` at `accounts_server` (normalised like a
+    /// [`StoreKey`](crate::store::StoreKey)'s: scheme and host in lower case, no trailing `/`).
+    pub fn new(accounts_server: impl AsRef<str>, user: impl Into<String>) -> Self {
+        let server = crate::store::StoreKey::new(accounts_server, "", "").accounts_server().to_owned();
+        RateKey { accounts_server: server, user: user.into() }
+    }
+}
+
+/// The process-wide limiters, one per user, alive while a client holds them.
+fn registry() -> &'static Mutex<HashMap<RateKey, Weak<LimiterInner>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<RateKey, Weak<LimiterInner>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Mutex::default)
 }
 
 impl RateLimiter {
@@ -151,13 +236,42 @@ impl RateLimiter {
         Self::new(100, Duration::from_secs(120))
     }
 
+    /// The process-wide limiter of `key`'s user: Zoho's limit
+    /// ([`zoho_projects`](Self::zoho_projects)), created on first use and shared by every
+    /// client of that user in this process until the last one is dropped. This is what a
+    /// [`Client`](crate::Client) uses unless told otherwise, so two clients (or two token
+    /// managers) of one user never allow more than one user's limit between them.
+    pub fn for_user(key: &RateKey) -> Self {
+        Self::for_user_or(key, Self::zoho_projects)
+    }
+
+    /// As [`for_user`](Self::for_user), but made by `make` if the user has none yet (e.g. a
+    /// limiter on a virtual clock in tests, or a fleet-wide [`shared`](Self::shared) one, so
+    /// that every client of the user built afterwards uses it). Anyone in the process can do
+    /// this for any user: it can only change how this process paces that user's calls.
+    pub fn for_user_or(key: &RateKey, make: impl FnOnce() -> RateLimiter) -> Self {
+        let existing = |map: &HashMap<RateKey, Weak<LimiterInner>>| map.get(key).and_then(Weak::upgrade);
+        if let Some(inner) = existing(&registry().lock().unwrap_or_else(PoisonError::into_inner)) {
+            return RateLimiter { inner };
+        }
+        let made = make(); // outside the lock: `make` may itself ask for a limiter
+        let mut map = registry().lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(inner) = existing(&map) {
+            return RateLimiter { inner }; // another caller made one meanwhile
+        }
+        map.retain(|_, l| l.strong_count() > 0);
+        map.insert(key.clone(), Arc::downgrade(&made.inner));
+        made
+    }
+
     /// At most `max_calls` per `window`, waiting up to one `window` for a slot.
     pub fn new(max_calls: usize, window: Duration) -> Self {
         Self::with_parts(max_calls, window, window, SystemClock, TokioSleeper)
     }
 
-    /// Fully configured: the clock that measures the window and the way to wait (tests pass a
-    /// virtual clock and a sleeper that advances it).
+    /// Fully configured: the clock that measures the window (its [monotonic](Clock::monotonic)
+    /// side; its wall time only says until when a lockout runs) and the way to wait (tests pass
+    /// a virtual clock and a sleeper that advances it).
     pub fn with_parts(
         max_calls: usize,
         window: Duration,
@@ -169,8 +283,10 @@ impl RateLimiter {
     }
 
     /// A limiter whose window lives in `shared` (e.g. Redis), so that every process of a fleet
-    /// calling as the same user counts against one window. `clock` and `sleeper` as in
-    /// [`with_parts`](Self::with_parts); the clocks of the fleet's machines should agree (NTP).
+    /// calling as the same user counts against one window and honours one lockout. `clock` and
+    /// `sleeper` as in [`with_parts`](Self::with_parts); the shared window keeps its own time.
+    /// While `shared` cannot be reached, calls are paced by this process's own window (a
+    /// `tracing` warning says so).
     pub fn shared(
         shared: impl SharedWindow,
         max_calls: usize,
@@ -214,37 +330,100 @@ impl RateLimiter {
         self.inner.window
     }
 
+    /// Whether `other` is this limiter (a clone of it, or the same user's process-wide one).
+    pub fn same_as(&self, other: &RateLimiter) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    fn window_state(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.inner.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn end_local(&self) {
+        let now = self.inner.clock.monotonic();
+        {
+            let mut w = self.window_state();
+            w.in_flight = w.in_flight.saturating_sub(1);
+            w.ended.push_back(now);
+        }
+        self.inner.released.notify_waiters();
+    }
+
     fn try_take(&self) -> Result<RatePermit, Busy> {
-        let now = self.inner.clock.now();
-        let mut w = self.inner.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = self.inner.clock.monotonic();
+        let mut w = self.window_state();
+        if let Some(until) = w.locked_until {
+            if now < until {
+                return Err(Busy::LockedOut(until - now));
+            }
+            w.locked_until = None;
+        }
         let window = self.inner.window;
-        while w.ended.front().is_some_and(|t| now.duration_since(*t).is_ok_and(|age| age >= window)) {
+        while w.ended.front().is_some_and(|t| now.saturating_sub(*t) >= window) {
             w.ended.pop_front();
         }
         if w.in_flight + w.ended.len() < self.inner.max_calls {
             w.in_flight += 1;
-            return Ok(RatePermit { limiter: self.clone(), slot: None });
+            return Ok(RatePermit { limiter: self.clone(), slot: Slot::Local });
         }
         match w.ended.front() {
-            Some(oldest) => {
-                let free_at = *oldest + window;
-                Err(Busy::For(free_at.duration_since(now).unwrap_or(Duration::ZERO).max(Duration::from_millis(1))))
-            }
+            Some(oldest) => Err(Busy::For((*oldest + window).saturating_sub(now).max(Duration::from_millis(1)))),
             None => Err(Busy::InFlight),
         }
     }
 
-    /// Waits for a slot. Fails with the time to wait when that exceeds `max_wait`.
-    pub async fn acquire(&self) -> Result<RatePermit, Duration> {
+    /// The lockout running in this process, if any: how long it has left.
+    fn local_lockout(&self) -> Option<Duration> {
+        let now = self.inner.clock.monotonic();
+        self.window_state().locked_until.and_then(|until| until.checked_sub(now)).filter(|d| !d.is_zero())
+    }
+
+    /// The error for a lockout with `left` to run.
+    fn locked_out(&self, left: Duration) -> Error {
+        Error::LockedOut { until: self.inner.clock.now() + left, retry_after: left }
+    }
+
+    /// Records that Zoho refused a call with 429 and locks every call of this limiter out for
+    /// `duration` (Zoho's `Retry-After`, or [`ZOHO_LOCKOUT`]); with a shared window, every
+    /// process of the fleet too. A running lockout that ends later is kept.
+    pub async fn lock_out(&self, duration: Duration) {
+        let until = self.inner.clock.monotonic() + duration;
+        {
+            let mut w = self.window_state();
+            w.locked_until = Some(w.locked_until.map_or(until, |u| u.max(until)));
+        }
+        tracing::warn!(lockout_s = duration.as_secs(), "Zoho answered 429: calls of this user wait for the lockout");
+        if let Some(shared) = &self.inner.shared
+            && let Err(e) = shared.lock_out(duration).await
+        {
+            tracing::warn!(error = %e, "rate limiter: could not share Zoho's lockout");
+        }
+    }
+
+    /// Waits for a slot. Fails at once with [`Error::RateLimited`] when the wait would exceed
+    /// `max_wait`, or with [`Error::LockedOut`] when a lockout runs longer than that.
+    pub async fn acquire(&self) -> Result<RatePermit, Error> {
         if let Some(shared) = &self.inner.shared {
             return self.acquire_shared(shared.as_ref()).await;
         }
-        let mut waited = Duration::ZERO;
+        self.acquire_local(Duration::ZERO).await
+    }
+
+    async fn acquire_local(&self, mut waited: Duration) -> Result<RatePermit, Error> {
         loop {
             let released = self.inner.released.notified();
             match self.try_take() {
                 Ok(permit) => return Ok(permit),
-                Err(Busy::For(wait)) if waited + wait > self.inner.max_wait => return Err(wait),
+                Err(Busy::LockedOut(left)) if waited + left > self.inner.max_wait => {
+                    return Err(self.locked_out(left));
+                }
+                Err(Busy::LockedOut(wait)) => {
+                    self.inner.sleeper.sleep(wait).await;
+                    waited += wait;
+                }
+                Err(Busy::For(wait)) if waited + wait > self.inner.max_wait => {
+                    return Err(Error::RateLimited { retry_after: wait });
+                }
                 Err(Busy::For(wait)) => {
                     // Whichever comes first: the oldest slot ages out, or a call ends.
                     tokio::select! {
@@ -257,23 +436,35 @@ impl RateLimiter {
         }
     }
 
-    async fn acquire_shared(&self, shared: &dyn SharedWindow) -> Result<RatePermit, Duration> {
+    async fn acquire_shared(&self, shared: &dyn SharedWindow) -> Result<RatePermit, Error> {
         let slot = format!("{:032x}", rand::random::<u128>());
         let mut waited = Duration::ZERO;
         loop {
+            // A lockout seen here holds even while the shared window cannot be reached.
+            if let Some(left) = self.local_lockout() {
+                if waited + left > self.inner.max_wait {
+                    return Err(self.locked_out(left));
+                }
+                self.inner.sleeper.sleep(left).await;
+                waited += left;
+                continue;
+            }
+            // Read before asking: the answer's wait counts from about then, and meanwhile other
+            // callers may have moved a virtual clock.
             let now = self.inner.clock.now();
-            let wait = match shared.try_take(&slot, self.inner.max_calls, self.inner.window, now).await {
-                Ok(Ok(())) => return Ok(RatePermit { limiter: self.clone(), slot: Some(slot) }),
-                Ok(Err(wait)) => wait,
+            let (wait, locked) = match shared.try_take(&slot, self.inner.max_calls, self.inner.window).await {
+                Ok(Take::Taken) => return Ok(RatePermit { limiter: self.clone(), slot: Slot::Shared(slot) }),
+                Ok(Take::Wait(wait)) => (wait, false),
+                Ok(Take::LockedOut(left)) => (left, true),
                 Err(e) => {
-                    // The shared window is unreachable: waiting a little is safer than
-                    // calling Zoho unmetered, and the bound still ends the wait.
-                    tracing::warn!(error = %e, "rate limiter: shared window unreachable");
-                    Duration::from_secs(1)
+                    // Unreachable (restarting, failing over): this process's own window paces
+                    // the call, which keeps it under the limit on its own.
+                    tracing::warn!(error = %e, "rate limiter: shared window unreachable; using this process's window");
+                    return self.acquire_local(waited).await;
                 }
             };
             if waited + wait > self.inner.max_wait {
-                return Err(wait);
+                return Err(if locked { self.locked_out(wait) } else { Error::RateLimited { retry_after: wait } });
             }
             self.inner.sleeper.sleep_until(now + wait, now).await;
             waited += wait;
@@ -349,7 +540,8 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+    use std::time::SystemTime;
 
     /// A virtual clock that the limiter's sleeper advances.
     fn virtual_time() -> (Arc<AtomicU64>, impl Clock, impl Sleeper) {
@@ -388,8 +580,122 @@ mod tests {
         let limiter = RateLimiter::with_parts(2, Duration::from_secs(120), Duration::from_secs(10), clock, sleeper);
         drop(limiter.acquire().await.expect("1"));
         drop(limiter.acquire().await.expect("2"));
-        let wait = limiter.acquire().await.expect_err("would wait 120 s");
-        assert_eq!(wait, Duration::from_secs(120));
+        match limiter.acquire().await {
+            Err(Error::RateLimited { retry_after }) => assert_eq!(retry_after, Duration::from_secs(120)),
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+
+    /// A machine whose wall clock an operator (or NTP) steps, while real time (the virtual
+    /// milliseconds the sleeper advances) runs on evenly.
+    struct SteppedClock {
+        real_ms: Arc<AtomicU64>,
+        step_s: AtomicI64,
+    }
+
+    impl Clock for Arc<SteppedClock> {
+        fn now(&self) -> SystemTime {
+            let real = SystemTime::UNIX_EPOCH + Duration::from_millis(self.real_ms.load(Ordering::SeqCst));
+            let step = self.step_s.load(Ordering::SeqCst);
+            let by = Duration::from_secs(step.unsigned_abs());
+            if step >= 0 { real + by } else { real - by }
+        }
+        fn monotonic(&self) -> Duration {
+            Duration::from_millis(self.real_ms.load(Ordering::SeqCst))
+        }
+    }
+
+    fn stepped() -> (Arc<AtomicU64>, Arc<SteppedClock>, impl Sleeper) {
+        let (ms, _, sleeper) = virtual_time();
+        (Arc::clone(&ms), Arc::new(SteppedClock { real_ms: ms, step_s: AtomicI64::new(0) }), sleeper)
+    }
+
+    /// Wall-clock steps of an hour either way change nothing: after a step back the next call
+    /// waits the window's 120 s (not 120 s plus an hour, which `max_wait` would refuse: a stall),
+    /// and after a step forward the calls of the last 2 minutes still count (no burst of 100).
+    #[tokio::test]
+    async fn wall_clock_steps_neither_stall_nor_burst() {
+        for step in [-3600, 3600] {
+            let (ms, clock, sleeper) = stepped();
+            let limiter = RateLimiter::with_parts(
+                100,
+                Duration::from_secs(120),
+                Duration::from_secs(600),
+                Arc::clone(&clock),
+                sleeper,
+            );
+            for _ in 0..100 {
+                drop(limiter.acquire().await.expect("a slot"));
+            }
+            let start = ms.load(Ordering::SeqCst);
+            clock.step_s.store(step, Ordering::SeqCst);
+            let mut stamps = Vec::new();
+            for _ in 0..100 {
+                drop(limiter.acquire().await.unwrap_or_else(|e| panic!("step {step} s: {e}")));
+                stamps.push(ms.load(Ordering::SeqCst) - start);
+            }
+            assert_eq!(stamps[0], 120_000, "step {step} s: the 101st call waits exactly the window");
+            assert_eq!(stamps[99], 120_000, "step {step} s: then the next 99 go at once");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lockout_holds_every_call_until_it_ends_and_says_until_when() {
+        let (ms, clock, sleeper) = virtual_time();
+        let clock = Arc::new(clock);
+        let wall = move || clock.now();
+        let limiter =
+            RateLimiter::with_parts(100, Duration::from_secs(120), Duration::from_secs(120), wall.clone(), sleeper);
+        limiter.lock_out(ZOHO_LOCKOUT).await;
+        let (locked_at, t0) = (wall(), ms.load(Ordering::SeqCst));
+        // Longer than `max_wait` (120 s) to go: refused at once.
+        for (at_s, left_s) in [(0, 1800), (1679, 121)] {
+            ms.store(t0 + at_s * 1000, Ordering::SeqCst);
+            match limiter.acquire().await {
+                Err(Error::LockedOut { until, retry_after }) => {
+                    assert_eq!(retry_after, Duration::from_secs(left_s));
+                    assert_eq!(until, locked_at + ZOHO_LOCKOUT, "the same end, said the same way");
+                }
+                other => panic!("{left_s} s left: expected LockedOut, got {other:?}"),
+            }
+        }
+        // 120 s to go: waited out, to the millisecond of the lockout's end.
+        ms.store(t0 + 1_680_000, Ordering::SeqCst);
+        drop(limiter.acquire().await.expect("the lockout is over"));
+        assert_eq!(ms.load(Ordering::SeqCst), t0 + 1_800_000);
+        // A lockout within `max_wait` is waited out instead.
+        limiter.lock_out(Duration::from_secs(7)).await;
+        let before = ms.load(Ordering::SeqCst);
+        drop(limiter.acquire().await.expect("waited"));
+        assert_eq!(ms.load(Ordering::SeqCst) - before, 7_000);
+    }
+
+    #[tokio::test]
+    async fn an_unused_slot_does_not_count() {
+        let (ms, clock, sleeper) = virtual_time();
+        let limiter = RateLimiter::with_parts(2, Duration::from_secs(120), Duration::from_secs(600), clock, sleeper);
+        for _ in 0..10 {
+            limiter.acquire().await.expect("a slot").unused().await;
+        }
+        let start = ms.load(Ordering::SeqCst);
+        drop(limiter.acquire().await.expect("1"));
+        drop(limiter.acquire().await.expect("2"));
+        assert_eq!(ms.load(Ordering::SeqCst), start, "no waiting: the unused slots were given back");
+    }
+
+    #[test]
+    fn one_limiter_per_user_in_the_process() {
+        let key = RateKey::new("https://Accounts.Zoho.EU/", "ana@example.com");
+        let a = RateLimiter::for_user(&key);
+        let b = RateLimiter::for_user(&RateKey::new("https://accounts.zoho.eu", "ana@example.com"));
+        assert!(a.same_as(&b));
+        assert!(!a.same_as(&RateLimiter::for_user(&RateKey::new("https://accounts.zoho.com", "ana@example.com"))));
+        assert!(!a.same_as(&RateLimiter::for_user(&RateKey::new("https://accounts.zoho.eu", "bo@example.com"))));
+        let first = RateLimiter::for_user_or(&key, || panic!("the user has one"));
+        assert!(first.same_as(&a));
+        drop((a, b, first));
+        let fresh = RateLimiter::for_user_or(&key, || RateLimiter::new(7, Duration::from_secs(1)));
+        assert_eq!(fresh.max_calls(), 7, "the last client gone, the user's limiter went with it");
     }
 
     #[test]

@@ -907,4 +907,10 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
             Err(_) => true,
         }
     }
+
+    /// The store key's accounts server and user: every client of one user shares a limiter.
+    fn rate_key(&self) -> Option<crate::RateKey> {
+        let key = self.key();
+        Some(crate::RateKey::new(key.accounts_server(), key.user()))
+    }
 }

@@ -315,6 +315,14 @@ pub trait TokenSource: Send + Sync + 'static {
         let _ = rejected;
         false
     }
+
+    /// The user whose calls these tokens make, so that every [`Client`](crate::Client) of that
+    /// user in the process shares one rate limiter ([`RateLimiter::for_user`](crate::RateLimiter::for_user)).
+    /// `None` (the default): the client gets a limiter of its own (shared by its clones). A
+    /// source that names another user than its own only changes how this process paces calls.
+    fn rate_key(&self) -> Option<crate::RateKey> {
+        None
+    }
 }
 
 /// A fixed token never refreshes: the call fails once Zoho rejects it.

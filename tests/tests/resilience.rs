@@ -119,8 +119,9 @@ async fn transient_faults_are_retried_and_creates_are_not_repeated() {
     assert!(matches!(client.send(create()).await, Err(Error::Api(e)) if e.status == 500));
     assert_eq!(sb.counters().requests(&Route::Api) - before, 1);
 
-    // But a create that Zoho refused with 429 (not processed) is retried.
-    sb.inject(Fault::status(429).on(Route::Api).times(1));
+    // But a create that Zoho refused with 429 (not processed) is retried, once the lockout
+    // (here `Retry-After: 0`) is over.
+    sb.inject(Fault::status(429).header("Retry-After", "0").on(Route::Api).times(1));
     let created = client.send(create()).await.expect("retried after 429");
     assert_eq!(created["name"], "Once");
     sb.shutdown().await;
@@ -171,18 +172,31 @@ async fn ambiguous_failures_repeat_only_idempotent_calls() {
 }
 
 /// Zoho documents no `Retry-After`, but a 429 that carries one is honoured: the client waits
-/// exactly that long (not its own backoff), and gives up at once when the wait is longer than the
-/// policy's longest (Zoho's block after the limit lasts 30 minutes).
+/// exactly that long (not its own backoff) for the lockout to end, on the limiter's clock, and
+/// gives up at once when the wait is longer than the policy's longest (Zoho's lockout after the
+/// limit lasts 30 minutes); the next calls are then refused without reaching Zoho.
 #[tokio::test]
 async fn a_retry_after_on_429_sets_the_wait_or_ends_the_call() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
     let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let recorded = std::sync::Arc::clone(&waits);
-    let policy = RetryPolicy::default().sleeper(move |d: Duration| {
-        recorded.lock().expect("waits").push(d);
-        async {}
-    });
-    let client = Client::builder().api_base(sb.api_url(Dc::Us)).retry(policy).build(token(&sb).await).expect("client");
+    let (recorded, clock, wait_clock) = (std::sync::Arc::clone(&waits), sb.clock(), sb.clock());
+    let limiter = RateLimiter::with_parts(
+        100,
+        Duration::from_secs(120),
+        Duration::from_secs(120),
+        move || clock.now_system(),
+        move |d: Duration| {
+            recorded.lock().expect("waits").push(d);
+            wait_clock.advance(d);
+            async {}
+        },
+    );
+    let client = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(instant_retries())
+        .rate_limit(limiter)
+        .build(token(&sb).await)
+        .expect("client");
 
     sb.inject(Fault::status(429).header("Retry-After", "7").on(Route::Api).times(1));
     assert!(!client.send(ListPortals).await.expect("retried after the wait").is_empty());
@@ -198,8 +212,13 @@ async fn a_retry_after_on_429_sets_the_wait_or_ends_the_call() {
         }
         other => panic!("expected the 429, got {other:?}"),
     }
-    assert!(waits.lock().expect("waits").is_empty(), "no sitting on a 30-minute block");
+    assert!(waits.lock().expect("waits").is_empty(), "no sitting on a 30-minute lockout");
     assert_eq!(sb.counters().requests(&Route::Api) - before, 1, "not retried");
+    match client.send(ListPortals).await {
+        Err(Error::LockedOut { retry_after, .. }) => assert_eq!(retry_after, Duration::from_secs(1800)),
+        other => panic!("expected the lockout, got {other:?}"),
+    }
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 1, "the lockout is kept here, not sent to Zoho");
     sb.shutdown().await;
 }
 

@@ -4,6 +4,7 @@ use super::{LockRelease, StoreError, StoreKey, StoreLock, TokenRecord, TokenStor
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Compare-and-delete: release the lease only if this holder still owns it.
@@ -315,14 +316,23 @@ mod tests {
     }
 }
 
+/// Redis's own time in milliseconds plus `ARGV[1]` (0 but in tests on a virtual clock): every
+/// process of a fleet reads the same clock, whatever its own says.
+const NOW: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+";
+
 /// Takes a slot in a sorted set of call stamps (score: milliseconds), or answers how long to
-/// wait (`-1`: taken). A call under way is stamped in the future (`now + ARGV[5]`), so that it
-/// counts until `finish` moves its stamp to the moment its answer arrived; when only such calls
-/// fill the window, the answer is the polling interval `ARGV[6]`.
+/// wait (`>= 0`), or how long Zoho's lockout (`KEYS[2]`, holding its end) still runs (`< -1`:
+/// `-2 - ms`); `-1`: taken. A call under way is stamped in the future (`now + ARGV[5]`), so
+/// that it counts until `finish` moves its stamp to the moment its answer arrived; when only
+/// such calls fill the window, the answer is the polling interval `ARGV[6]`.
 const RATE_TAKE: &str = r"
-local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local in_flight = tonumber(ARGV[5])
+local until_ms = tonumber(redis.call('GET', KEYS[2]) or '0')
+if until_ms > now then return -2 - (until_ms - now) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], now + in_flight, ARGV[4])
@@ -336,6 +346,20 @@ if wait < 1 then wait = 1 end
 return wait
 ";
 
+/// Moves an existing stamp (`XX`: a slot that already left the window stays gone) to now.
+const RATE_FINISH: &str = r"
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
+return 0
+";
+
+/// Locks the window out until now + `ARGV[2]` ms, unless a lockout that ends later runs.
+const RATE_LOCK_OUT: &str = r"
+local until_ms = now + tonumber(ARGV[2])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < until_ms then redis.call('SET', KEYS[1], until_ms, 'PX', math.max(1, tonumber(ARGV[2]))) end
+return 0
+";
+
 /// How long a call may stay "under way" in the shared window before its stamp lapses: only a
 /// process that died mid-call leaves one behind, and its slot (one of the window's 100) stays
 /// taken this long. Far longer than any request timeout, so that a slow call is never dropped
@@ -346,11 +370,15 @@ const IN_FLIGHT_MS: i64 = 60 * 60 * 1000;
 const POLL_MS: i64 = 50;
 
 /// A rate window in Redis shared by every process calling as one user: see
-/// [`RateLimiter::shared`](crate::RateLimiter::shared) and [`RedisStore::rate_window`].
+/// [`RateLimiter::shared`](crate::RateLimiter::shared) and [`RedisStore::rate_window`]. Time is
+/// Redis's (`TIME`), so the fleet's clocks need not agree; Zoho's lockout after a 429 is kept
+/// beside the window, so every process honours it.
 #[derive(Clone)]
 pub struct RedisRateWindow {
     conn: Conn,
     key: String,
+    lockout_key: String,
+    offset: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
 }
 
 impl fmt::Debug for RedisRateWindow {
@@ -373,7 +401,31 @@ impl RedisStore {
     /// # let _ = limiter; Ok(()) }
     /// ```
     pub fn rate_window(&self, user: &str) -> RedisRateWindow {
-        RedisRateWindow { conn: self.conn.clone(), key: format!("{}:rate:{user}", self.prefix) }
+        RedisRateWindow {
+            conn: self.conn.clone(),
+            key: format!("{}:rate:{user}", self.prefix),
+            lockout_key: format!("{}:lockout:{user}", self.prefix),
+            offset: None,
+        }
+    }
+}
+
+impl RedisRateWindow {
+    /// For tests on a virtual clock: Redis's time plus `offset_ms()` milliseconds (how far the
+    /// virtual clock has been moved, less the real time that passed meanwhile), so that the
+    /// window ages with virtual time only. Every process sharing the window must use the same.
+    #[doc(hidden)]
+    pub fn time_offset(mut self, offset_ms: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.offset = Some(Arc::new(offset_ms));
+        self
+    }
+
+    fn offset_ms(&self) -> i64 {
+        self.offset.as_ref().map_or(0, |f| f())
+    }
+
+    fn script(body: &str) -> redis::Script {
+        redis::Script::new(&format!("{NOW}{body}"))
     }
 }
 
@@ -381,28 +433,43 @@ fn millis(t: std::time::SystemTime) -> i64 {
     t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+fn ms_i64(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 #[async_trait::async_trait]
 impl crate::SharedWindow for RedisRateWindow {
-    async fn try_take(
-        &self,
-        slot: &str,
-        max_calls: usize,
-        window: Duration,
-        now: std::time::SystemTime,
-    ) -> Result<Result<(), Duration>, StoreError> {
-        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-        let script = redis::Script::new(RATE_TAKE);
+    async fn try_take(&self, slot: &str, max_calls: usize, window: Duration) -> Result<crate::Take, StoreError> {
+        let script = Self::script(RATE_TAKE);
         let mut call = script.key(&self.key);
-        call.arg(millis(now)).arg(window_ms).arg(max_calls).arg(slot).arg(IN_FLIGHT_MS).arg(POLL_MS);
+        call.key(&self.lockout_key);
+        call.arg(self.offset_ms()).arg(ms_i64(window)).arg(max_calls).arg(slot).arg(IN_FLIGHT_MS).arg(POLL_MS);
         let answer: i64 = self.conn.run(|mut c| async move { call.invoke_async(&mut c).await }).await?;
-        Ok(if answer < 0 { Ok(()) } else { Err(Duration::from_millis(answer.unsigned_abs())) })
+        Ok(match answer {
+            -1 => crate::Take::Taken,
+            a if a < -1 => crate::Take::LockedOut(Duration::from_millis((-2 - a).unsigned_abs())),
+            a => crate::Take::Wait(Duration::from_millis(a.unsigned_abs())),
+        })
     }
 
-    async fn finish(&self, slot: &str, now: std::time::SystemTime) -> Result<(), StoreError> {
-        // XX: only move an existing stamp; a slot that already left the window stays gone.
-        let mut cmd = redis::cmd("ZADD");
-        cmd.arg(&self.key).arg("XX").arg(millis(now)).arg(slot);
+    async fn finish(&self, slot: &str) -> Result<(), StoreError> {
+        let script = Self::script(RATE_FINISH);
+        let mut call = script.key(&self.key);
+        call.arg(self.offset_ms()).arg(slot);
+        self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(drop)
+    }
+
+    async fn give_back(&self, slot: &str) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("ZREM");
+        cmd.arg(&self.key).arg(slot);
         self.conn.run(|mut c| async move { cmd.query_async::<i64>(&mut c).await }).await.map(drop)
+    }
+
+    async fn lock_out(&self, duration: Duration) -> Result<(), StoreError> {
+        let script = Self::script(RATE_LOCK_OUT);
+        let mut call = script.key(&self.lockout_key);
+        call.arg(self.offset_ms()).arg(ms_i64(duration));
+        self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(drop)
     }
 }
 
