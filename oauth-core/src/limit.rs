@@ -387,11 +387,7 @@ impl RateLimiter {
     /// `duration` (Zoho's `Retry-After`, or [`ZOHO_LOCKOUT`]); with a shared window, every
     /// process of the fleet too. A running lockout that ends later is kept.
     pub async fn lock_out(&self, duration: Duration) {
-        let until = self.inner.clock.monotonic() + duration;
-        {
-            let mut w = self.window_state();
-            w.locked_until = Some(w.locked_until.map_or(until, |u| u.max(until)));
-        }
+        self.note_lockout(duration);
         tracing::warn!(lockout_s = duration.as_secs(), "Zoho answered 429: calls of this user wait for the lockout");
         if let Some(shared) = &self.inner.shared
             && let Err(e) = shared.lock_out(duration).await
@@ -440,22 +436,31 @@ impl RateLimiter {
         let slot = format!("{:032x}", rand::random::<u128>());
         let mut waited = Duration::ZERO;
         loop {
-            // A lockout seen here holds even while the shared window cannot be reached.
-            if let Some(left) = self.local_lockout() {
-                if waited + left > self.inner.max_wait {
-                    return Err(self.locked_out(left));
-                }
-                self.inner.sleeper.sleep(left).await;
-                waited += left;
-                continue;
-            }
             // Read before asking: the answer's wait counts from about then, and meanwhile other
             // callers may have moved a virtual clock.
             let now = self.inner.clock.now();
-            let (wait, locked) = match shared.try_take(&slot, self.inner.max_calls, self.inner.window).await {
-                Ok(Take::Taken) => return Ok(RatePermit { limiter: self.clone(), slot: Slot::Shared(slot) }),
-                Ok(Take::Wait(wait)) => (wait, false),
-                Ok(Take::LockedOut(left)) => (left, true),
+            let answer = shared.try_take(&slot, self.inner.max_calls, self.inner.window).await;
+            // A lockout this process saw holds too (the shared one may have been lost with a
+            // restarted Redis); the longer of the two counts.
+            let local = self.local_lockout();
+            let (wait, locked) = match answer {
+                Ok(Take::Taken) => match local {
+                    None => return Ok(RatePermit { limiter: self.clone(), slot: Slot::Shared(slot) }),
+                    Some(left) => {
+                        if let Err(e) = shared.give_back(&slot).await {
+                            tracing::warn!(error = %e, "rate limiter: could not give back an unused slot");
+                        }
+                        (left, true)
+                    }
+                },
+                Ok(Take::Wait(wait)) => match local {
+                    Some(left) if left >= wait => (left, true),
+                    _ => (wait, false),
+                },
+                Ok(Take::LockedOut(left)) => {
+                    self.note_lockout(left);
+                    (left.max(local.unwrap_or_default()), true)
+                }
                 Err(e) => {
                     // Unreachable (restarting, failing over): this process's own window paces
                     // the call, which keeps it under the limit on its own.
@@ -469,6 +474,13 @@ impl RateLimiter {
             self.inner.sleeper.sleep_until(now + wait, now).await;
             waited += wait;
         }
+    }
+
+    /// Remembers a lockout that ends after `left`, unless one that ends later is known.
+    fn note_lockout(&self, left: Duration) {
+        let until = self.inner.clock.monotonic() + left;
+        let mut w = self.window_state();
+        w.locked_until = Some(w.locked_until.map_or(until, |u| u.max(until)));
     }
 }
 

@@ -40,14 +40,6 @@ impl Sleeper for VirtualSleep {
     }
 }
 
-/// Added to Redis's `TIME` so that the shared window ages with the sandbox's virtual time: how
-/// far the virtual clock moved, less the real time that passed meanwhile (which the sandbox does
-/// not see).
-fn virtual_offset(sb: &Sandbox) -> impl Fn() -> i64 + Send + Sync + 'static {
-    let (clock, start, real) = (sb.clock(), sb.clock().now_ms(), std::time::Instant::now());
-    move || clock.now_ms() - start - i64::try_from(real.elapsed().as_millis()).unwrap_or(i64::MAX)
-}
-
 async fn worker_client(sb: &Sandbox, limiter: RateLimiter) -> Client<Reader> {
     let access = sb.mint_access_token(&sb.demo_user().email, Reader::OAUTH).expect("token");
     let token = Token::<Reader>::from_console(&access, "ZohoProjects.portals.READ", Duration::from_secs(3600 * 24))
@@ -76,15 +68,11 @@ async fn processes_sharing_a_redis_window_never_meet_a_429() {
     let mut clients = Vec::new();
     for _ in 0..3 {
         let store = RedisStore::builder(server.url()).prefix("fleet-limit").connect().await.expect("redis");
-        let clock = sb.clock();
+        let (clock, window_clock) = (sb.clock(), sb.clock());
         let limiter = RateLimiter::shared(
-            store.rate_window("demo-user").time_offset(virtual_offset(&sb)),
+            store.rate_window("demo-user").virtual_clock(move || window_clock.now_system()),
             100,
-            // A second more than Zoho's window: on virtual time a call reaches the sandbox and
-            // is stamped in Redis at the same virtual instant, so the milliseconds of real time
-            // between reading the offset and Redis's `TIME` would otherwise decide ties (with
-            // real time, the answer's latency is that margin).
-            Duration::from_secs(121),
+            Duration::from_secs(120),
             Duration::from_secs(3600),
             move || clock.now_system(),
             sleeper.clone(),

@@ -316,11 +316,17 @@ mod tests {
     }
 }
 
-/// Redis's own time in milliseconds plus `ARGV[1]` (0 but in tests on a virtual clock): every
-/// process of a fleet reads the same clock, whatever its own says.
+/// Redis's own time in milliseconds (`TIME`), so that every process of a fleet reads the same
+/// clock whatever its own says; `ARGV[1]`, when not empty, replaces it (tests on a virtual
+/// clock).
 const NOW: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 ";
 
 /// Takes a slot in a sorted set of call stamps (score: milliseconds), or answers how long to
@@ -378,7 +384,7 @@ pub struct RedisRateWindow {
     conn: Conn,
     key: String,
     lockout_key: String,
-    offset: Option<Arc<dyn Fn() -> i64 + Send + Sync>>,
+    clock: Option<Arc<dyn Fn() -> std::time::SystemTime + Send + Sync>>,
 }
 
 impl fmt::Debug for RedisRateWindow {
@@ -405,23 +411,25 @@ impl RedisStore {
             conn: self.conn.clone(),
             key: format!("{}:rate:{user}", self.prefix),
             lockout_key: format!("{}:lockout:{user}", self.prefix),
-            offset: None,
+            clock: None,
         }
     }
 }
 
 impl RedisRateWindow {
-    /// For tests on a virtual clock: Redis's time plus `offset_ms()` milliseconds (how far the
-    /// virtual clock has been moved, less the real time that passed meanwhile), so that the
-    /// window ages with virtual time only. Every process sharing the window must use the same.
+    /// For tests on a virtual clock: the window reads `now()` instead of Redis's `TIME`. Every
+    /// process sharing the window must use the same clock.
     #[doc(hidden)]
-    pub fn time_offset(mut self, offset_ms: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
-        self.offset = Some(Arc::new(offset_ms));
+    pub fn virtual_clock(mut self, now: impl Fn() -> std::time::SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(now));
         self
     }
 
-    fn offset_ms(&self) -> i64 {
-        self.offset.as_ref().map_or(0, |f| f())
+    /// The script's `ARGV[1]`: empty (Redis's `TIME`), or the virtual clock's milliseconds.
+    fn now_arg(&self) -> String {
+        self.clock.as_ref().map_or_else(String::new, |now| {
+            now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis()).to_string()
+        })
     }
 
     fn script(body: &str) -> redis::Script {
@@ -443,7 +451,7 @@ impl crate::SharedWindow for RedisRateWindow {
         let script = Self::script(RATE_TAKE);
         let mut call = script.key(&self.key);
         call.key(&self.lockout_key);
-        call.arg(self.offset_ms()).arg(ms_i64(window)).arg(max_calls).arg(slot).arg(IN_FLIGHT_MS).arg(POLL_MS);
+        call.arg(self.now_arg()).arg(ms_i64(window)).arg(max_calls).arg(slot).arg(IN_FLIGHT_MS).arg(POLL_MS);
         let answer: i64 = self.conn.run(|mut c| async move { call.invoke_async(&mut c).await }).await?;
         Ok(match answer {
             -1 => crate::Take::Taken,
@@ -455,7 +463,7 @@ impl crate::SharedWindow for RedisRateWindow {
     async fn finish(&self, slot: &str) -> Result<(), StoreError> {
         let script = Self::script(RATE_FINISH);
         let mut call = script.key(&self.key);
-        call.arg(self.offset_ms()).arg(slot);
+        call.arg(self.now_arg()).arg(slot);
         self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(drop)
     }
 
@@ -468,7 +476,7 @@ impl crate::SharedWindow for RedisRateWindow {
     async fn lock_out(&self, duration: Duration) -> Result<(), StoreError> {
         let script = Self::script(RATE_LOCK_OUT);
         let mut call = script.key(&self.lockout_key);
-        call.arg(self.offset_ms()).arg(ms_i64(duration));
+        call.arg(self.now_arg()).arg(ms_i64(duration));
         self.conn.run(|mut c| async move { call.invoke_async::<i64>(&mut c).await }).await.map(drop)
     }
 }

@@ -1,0 +1,208 @@
+//! The fleet-wide rate window in a real `redis-server`: time is Redis's own (`TIME`), Zoho's
+//! lockout after a 429 holds every process, and an unreachable Redis degrades each process to
+//! its own window (with a warning) instead of stalling it. No test sleeps: the windows are long
+//! and the limiters' `max_wait` is zero, so every answer is immediate.
+#![cfg(feature = "redis")]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use zoho_oauth_core::store::RedisStore;
+use zoho_oauth_core::{Error, RateLimiter, SharedWindow, Take, TokioSleeper, ZOHO_LOCKOUT};
+
+/// A `redis-server` on a free loopback port, without persistence; killed on drop. Without the
+/// binary the test passes with a SKIPPED line, except under `CI`, where it fails.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Option<Server> {
+        if Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_err() {
+            assert!(std::env::var_os("CI").is_none(), "CI must run the Redis tests: redis-server is missing");
+            println!("SKIPPED: redis-server not found (apt-get install redis-server)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        Some(Server { child: Self::spawn(port), port })
+    }
+
+    fn spawn(port: u16) -> Child {
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        // Bounded wait for the child to listen (a state, not time).
+        for _ in 0..1000 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return child;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("redis-server did not listen on {port}");
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn restart(&mut self) {
+        self.kill();
+        self.child = Self::spawn(self.port);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A process of the fleet: its own connection, and a wall clock `step_s` seconds off.
+async fn process(server: &Server, prefix: &str, max_calls: usize, step_s: i64) -> RateLimiter {
+    let store = RedisStore::builder(server.url())
+        .prefix(prefix)
+        .timeout(Duration::from_millis(500))
+        .connect()
+        .await
+        .expect("connect");
+    let wall = move || {
+        let by = Duration::from_secs(step_s.unsigned_abs());
+        if step_s >= 0 { SystemTime::now() + by } else { SystemTime::now() - by }
+    };
+    RateLimiter::shared(
+        store.rate_window("ana"),
+        max_calls,
+        Duration::from_secs(600),
+        Duration::ZERO,
+        wall,
+        TokioSleeper,
+    )
+}
+
+/// Two processes whose clocks are two hours apart count in one window, on Redis's clock: the
+/// third call is refused, and told to wait for the first slot to age out (600 s window).
+#[tokio::test]
+async fn the_window_reads_redis_time_not_the_callers_clocks() {
+    let Some(server) = Server::start() else { return };
+    let ahead = process(&server, "skew", 2, 3600).await;
+    let behind = process(&server, "skew", 2, -3600).await;
+    ahead.acquire().await.expect("first").release().await;
+    behind.acquire().await.expect("second").release().await;
+    for limiter in [&ahead, &behind] {
+        match limiter.acquire().await {
+            Err(Error::RateLimited { retry_after }) => {
+                assert!(
+                    retry_after <= Duration::from_secs(600) && retry_after > Duration::from_secs(590),
+                    "{retry_after:?}"
+                );
+            }
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+}
+
+/// A 429 met by one process locks every process of the user out, for Zoho's 30 minutes; a
+/// shorter lockout reported later does not shorten it.
+#[tokio::test]
+async fn a_lockout_met_by_one_process_holds_the_whole_fleet() {
+    let Some(server) = Server::start() else { return };
+    let a = process(&server, "lockout", 100, 0).await;
+    let b = process(&server, "lockout", 100, 0).await;
+    b.acquire().await.expect("before the 429").release().await;
+    a.lock_out(ZOHO_LOCKOUT).await;
+    b.lock_out(Duration::from_secs(60)).await;
+    let fresh = process(&server, "lockout", 100, 0).await; // a process started afterwards
+    for limiter in [&b, &fresh] {
+        match limiter.acquire().await {
+            Err(Error::LockedOut { retry_after, until }) => {
+                assert!(
+                    retry_after <= ZOHO_LOCKOUT && retry_after > ZOHO_LOCKOUT - Duration::from_secs(10),
+                    "{retry_after:?}"
+                );
+                let from_now = until.duration_since(SystemTime::now()).expect("in the future");
+                assert!(from_now > ZOHO_LOCKOUT - Duration::from_secs(10), "{from_now:?}");
+            }
+            other => panic!("expected LockedOut, got {other:?}"),
+        }
+    }
+    // Another user of the same Redis is not locked out.
+    let store = RedisStore::builder(server.url()).prefix("lockout").connect().await.expect("connect");
+    let other = store.rate_window("bo");
+    assert_eq!(other.try_take("s", 100, Duration::from_secs(600)).await.expect("window"), Take::Taken);
+}
+
+/// Captures what `tracing` writes.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("logs").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Redis killed: calls go on, paced by the process's own window (3 pass, the 4th is refused),
+/// each answered within the store's timeout, and a warning says so; Redis back (empty): the
+/// shared window paces again.
+#[tokio::test]
+async fn an_unreachable_window_degrades_to_the_local_window_with_a_warning() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let Some(mut server) = Server::start() else { return };
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let _guard = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish().set_default();
+    let limiter = process(&server, "degrade", 3, 0).await;
+    limiter.acquire().await.expect("shared").release().await;
+
+    server.kill();
+    for call in 0..3 {
+        let started = Instant::now();
+        limiter.acquire().await.unwrap_or_else(|e| panic!("call {call} with Redis down: {e}")).release().await;
+        // A hang check, not a performance claim: the store's timeout plus scheduling slack.
+        assert!(started.elapsed() < Duration::from_secs(3), "call {call}: {:?}", started.elapsed());
+    }
+    assert!(
+        matches!(limiter.acquire().await, Err(Error::RateLimited { .. })),
+        "the local window holds 3 calls per 600 s"
+    );
+    let text = String::from_utf8(logs.0.lock().expect("logs").clone()).expect("utf-8");
+    assert!(text.contains("shared window unreachable; using this process's window"), "{text}");
+
+    server.restart();
+    // Back and empty: after reconnecting (a few attempts), the shared window answers again; it
+    // holds 3 slots, so a fourth call through it is refused by Redis's count, not the local one.
+    let mut shared_calls = 0;
+    for _ in 0..20 {
+        let before = logs.0.lock().expect("logs").len();
+        let result = limiter.acquire().await;
+        let warned = logs.0.lock().expect("logs").len() > before;
+        if !warned {
+            match result {
+                Ok(permit) => {
+                    permit.release().await;
+                    shared_calls += 1;
+                }
+                Err(e) => panic!("the shared window should have room: {e}"),
+            }
+            if shared_calls == 3 {
+                break;
+            }
+        }
+    }
+    assert_eq!(shared_calls, 3, "the shared window is used again");
+    assert!(matches!(limiter.acquire().await, Err(Error::RateLimited { .. })));
+}
