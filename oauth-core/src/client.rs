@@ -1,7 +1,7 @@
 //! [`Client<S>`]: sends [`Endpoint`]s with a token that carries the scope set `S`.
 
 use crate::endpoint::{Body, Endpoint, Method};
-use crate::error::{ApiError, Error, ZohoError, redact_snippet};
+use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
@@ -17,6 +17,7 @@ trait ErasedSource: Send + Sync {
     async fn access_token(&self) -> Result<AccessToken, Error>;
     fn cached_token(&self) -> Option<AccessToken>;
     async fn invalidate(&self, rejected: &AccessToken) -> bool;
+    fn token_location(&self) -> Option<String>;
 }
 
 #[async_trait::async_trait]
@@ -30,6 +31,9 @@ impl<T: TokenSource> ErasedSource for T {
     async fn invalidate(&self, rejected: &AccessToken) -> bool {
         TokenSource::invalidate(self, rejected).await
     }
+    fn token_location(&self) -> Option<String> {
+        TokenSource::token_location(self)
+    }
 }
 
 struct Inner {
@@ -38,6 +42,16 @@ struct Inner {
     source: Arc<dyn ErasedSource>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
+    /// The data centre the client calls (its builder's region, also with an API base override).
+    region: Region,
+}
+
+/// `err` (a refusal of the token) as [`Error::TokenRefused`] with `cause`.
+fn refused(err: Error, cause: RefusalCause) -> Error {
+    match err {
+        Error::Api(api) => Error::TokenRefused { status: api.status, cause, api: Box::new(api) },
+        other => other,
+    }
 }
 
 /// A `Retry-After` value (RFC 9110 §10.2.3): seconds, or an HTTP date (a date in the past is no
@@ -118,7 +132,10 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The data centre whose Projects API host to call (default: US).
+    /// The data centre whose Projects API host to call (default: US). With an
+    /// [`api_base`](ClientBuilder::api_base) override it still names the data centre the base
+    /// belongs to, so that a token of another one is reported as such
+    /// ([`RefusalCause::DataCentre`]).
     pub fn region(mut self, region: Region) -> Self {
         self.region = region;
         self
@@ -190,7 +207,7 @@ impl ClientBuilder {
             Limit::Given(limiter) => Some(limiter),
             Limit::Off => None,
         };
-        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter };
+        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter, region: self.region };
         Ok(Client { inner: Arc::new(inner), _scopes: PhantomData })
     }
 }
@@ -229,6 +246,14 @@ impl<S> Client<S> {
     /// The API base URL.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// The token's data centre, if the source knows it and it is not the client's.
+    fn data_centre_mismatch(&self) -> Option<RefusalCause> {
+        let token = self.inner.source.token_location()?;
+        let client = self.inner.region.location();
+        (!token.trim().eq_ignore_ascii_case(client))
+            .then(|| RefusalCause::DataCentre { client: client.to_owned(), token: token.trim().to_ascii_lowercase() })
     }
 
     /// The source's token: at hand, or awaited (a boxed future, so only when not at hand).
@@ -313,7 +338,18 @@ impl<S> Client<S> {
                 if self.inner.source.invalidate(&token).await {
                     continue; // the next token is taken after the next slot
                 }
-                return Err(err);
+                // The source will not fetch another (a fixed token, or one that was itself the
+                // answer to a refusal): say why, when the data centres tell.
+                return Err(match self.data_centre_mismatch() {
+                    Some(cause) => refused(err, cause),
+                    None => err,
+                });
+            }
+            if let Error::Api(api) = &err
+                && api.is_invalid_token()
+            {
+                // Refused again with a new token: another one would not help either.
+                return Err(refused(err, self.data_centre_mismatch().unwrap_or(RefusalCause::Unknown)));
             }
             let lockout = match &err {
                 // Zoho locks the user out after the limit: 30 minutes unless it says otherwise.

@@ -45,6 +45,19 @@ pub enum Error {
     /// A token does not carry its scope set.
     #[error(transparent)]
     ScopeMismatch(#[from] ScopeMismatch),
+    /// Zoho refused the access token again although a new one was just fetched for the call (or
+    /// refused the token that was itself fetched after a refusal): a new token does not help,
+    /// so none is asked for. `cause` names what is likely wrong.
+    #[error("Zoho refused the access token again after a refresh (HTTP {status}): {cause}")]
+    TokenRefused {
+        /// The HTTP status (401).
+        status: u16,
+        /// What is likely wrong.
+        cause: RefusalCause,
+        /// Zoho's answer.
+        #[source]
+        api: Box<ApiError>,
+    },
     /// The client-side rate limiter would exceed Zoho's limit; wait this long.
     #[error("rate limit: waiting would exceed the configured bound; retry in {retry_after:?}")]
     RateLimited {
@@ -86,6 +99,37 @@ impl Error {
                     | crate::store::StoreError::Io { .. }
             ),
             _ => false,
+        }
+    }
+}
+
+/// Why Zoho keeps refusing an access token that a refresh did not fix ([`Error::TokenRefused`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalCause {
+    /// The client calls one data centre's API, and the token belongs to another: tokens work
+    /// only in the data centre that minted them.
+    DataCentre {
+        /// The client's data centre (`location` code, e.g. `us`).
+        client: String,
+        /// The token's data centre (its `location`).
+        token: String,
+    },
+    /// Not known from here (the token's data centre is unknown or matches): check the client's
+    /// region or API base, the portal, and whether the user still has access.
+    Unknown,
+}
+
+impl std::fmt::Display for RefusalCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefusalCause::DataCentre { client, token } => write!(
+                f,
+                "the client calls the `{client}` data centre but the token belongs to `{token}`; build the client with the token's region (Region::from_location(\"{token}\"))"
+            ),
+            RefusalCause::Unknown => f.write_str(
+                "not an expired token; check the client's data centre (region or API base), the portal and the user's access",
+            ),
         }
     }
 }

@@ -74,7 +74,7 @@ mod token;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, Method, PathError};
-pub use error::{ApiError, Error, ErrorDetail, OAuthError, ZohoError, redact_snippet};
+pub use error::{ApiError, Error, ErrorDetail, OAuthError, RefusalCause, ZohoError, redact_snippet};
 pub use limit::{RateKey, RateLimiter, RatePermit, RetryPolicy, SharedWindow, Take, ZOHO_LOCKOUT};
 pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
 pub use oauth::{

@@ -24,7 +24,10 @@
 //!   refresh lock, re-reads again, and refreshes only if nobody else did meanwhile;
 //! - after a 401 "invalid token", drops the cached token only if it is still the rejected one
 //!   (compare-and-invalidate), so [`Client::send`](crate::Client::send) refreshes once and
-//!   retries once;
+//!   retries once; a token fetched after a refusal that is refused too is kept and not replaced
+//!   (the refusal is not about the token: a wrong data centre, say): at most one such refresh
+//!   per token, and while that refresh is throttled the refused but unexpired token keeps
+//!   serving;
 //! - keeps a still-valid token when a refresh fails, tells transient failures (network, 5xx,
 //!   throttling) from permanent ones (revoked token, wrong client), backs off (exponentially,
 //!   with jitter, measured on its [`Clock`]), never loops, never caches an error for longer than
@@ -276,6 +279,8 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
                 flight: Arc::new(tokio::sync::Mutex::new(Flight { failure: None })),
                 rejected: Mutex::new(None),
                 known: Mutex::new(None),
+                after_refusal: std::sync::atomic::AtomicBool::new(false),
+                suspect: Mutex::new(None),
                 refresher: self.refresher,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -377,6 +382,12 @@ struct Inner {
     /// The last record this manager read from or wrote to the store: when the store has lost it
     /// (a Redis restarted empty), the next refresh starts from it and writes its result back.
     known: Mutex<Option<TokenRecord>>,
+    /// Set when a refusal (401) dropped the current token: the next token adopted is the answer
+    /// to it, and becomes `suspect`.
+    after_refusal: std::sync::atomic::AtomicBool,
+    /// The token fetched because its predecessor was refused: if it is refused too, it is not
+    /// replaced (one refresh per token generation).
+    suspect: Mutex<Option<AccessToken>>,
     refresher: Arc<dyn Refresher>,
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
@@ -655,7 +666,23 @@ impl<S: ScopeRequirement> TokenManager<S> {
             return Ok(c.token.clone());
         }
         let stale = seen.map(|c| c.token.clone());
-        self.refresh_in_task(flight, stale, false).await
+        match self.refresh_in_task(flight, stale, false).await {
+            // Throttled or otherwise briefly failing: a token Zoho refused but that has not
+            // expired may have been refused for another reason; it serves until the backoff ends.
+            Err(e) if e.is_transient() => match self.refused_but_unexpired(inner.clock.now()) {
+                Some(token) => {
+                    tracing::debug!(key = %inner.key, error = %e, "refresh failed; the refused but unexpired token serves meanwhile");
+                    Ok(token)
+                }
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    fn refused_but_unexpired(&self, now: SystemTime) -> Option<AccessToken> {
+        let rejected = self.inner.rejected.lock().unwrap_or_else(PoisonError::into_inner);
+        rejected.as_ref().filter(|t| t.is_fresh(now, self.inner.config.min_validity)).cloned()
     }
 
     /// Runs the refresh in a task of its own on the current Tokio runtime, which keeps `flight`
@@ -717,6 +744,8 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let cfg = &self.inner.config;
         let jitter = if cfg.jitter.is_zero() { Duration::ZERO } else { cfg.jitter.mul_f64(rand::random::<f64>()) };
         let refresh_at = token.expires_at().checked_sub(cfg.refresh_before + jitter).unwrap_or(SystemTime::UNIX_EPOCH);
+        let answers_refusal = self.inner.after_refusal.swap(false, Ordering::AcqRel);
+        *self.inner.suspect.lock().unwrap_or_else(PoisonError::into_inner) = answers_refusal.then(|| token.clone());
         self.set_cache(Some(Cached { token: token.clone(), refresh_at }));
         token
     }
@@ -893,12 +922,27 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
     /// new token may be fetched (`false` while a permanent failure is being backed off from).
     async fn invalidate(&self, rejected: &AccessToken) -> bool {
         let inner = &self.inner;
+        // The token fetched because its predecessor was refused is refused too: the refusal is
+        // not about the token. Keep it; another would be refused as well.
+        if inner
+            .suspect
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|s| s.same_secret(rejected))
+        {
+            tracing::warn!(key = %inner.key, "a token fetched after a refusal was refused too; not refreshing again");
+            return false;
+        }
         *inner.rejected.lock().unwrap_or_else(PoisonError::into_inner) = Some(rejected.clone());
         let current = inner.cache.load();
         if let Some(c) = &*current
             && c.token.same_secret(rejected)
         {
-            let _ = inner.cache.compare_and_swap(&current, None);
+            let prev = inner.cache.compare_and_swap(&current, None);
+            if prev.as_ref().is_some_and(|p| p.token.same_secret(rejected)) {
+                inner.after_refusal.store(true, Ordering::Release);
+            }
             inner.generation.fetch_add(1, Ordering::Release);
         }
         let now = inner.clock.now();
@@ -912,5 +956,9 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
     fn rate_key(&self) -> Option<crate::RateKey> {
         let key = self.key();
         Some(crate::RateKey::new(key.accounts_server(), key.user()))
+    }
+
+    fn token_location(&self) -> Option<String> {
+        self.known().and_then(|r| r.location)
     }
 }

@@ -323,6 +323,13 @@ pub trait TokenSource: Send + Sync + 'static {
     fn rate_key(&self) -> Option<crate::RateKey> {
         None
     }
+
+    /// The data centre (`location` code, e.g. `eu`) the current token belongs to, when known:
+    /// [`Error::TokenRefused`](crate::Error::TokenRefused) names it when it differs from the
+    /// client's. The default is `None`.
+    fn token_location(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A fixed token never refreshes: the call fails once Zoho rejects it.
@@ -336,5 +343,9 @@ impl<S: Send + Sync + 'static> TokenSource for Token<S> {
 
     fn cached_token(&self) -> Option<AccessToken> {
         Some(self.parts.access_token.clone())
+    }
+
+    fn token_location(&self) -> Option<String> {
+        self.parts.location.clone()
     }
 }

@@ -384,6 +384,78 @@ mod sandbox {
         assert!(!stored.access_token.same_secret(token.access_token()), "the store has the new token");
     }
 
+    /// A refusal that a new token does not fix (issue 14): a US token sent to the EU data
+    /// centre. The first refusal costs one refresh, the retried call's second refusal is a typed
+    /// error naming both data centres, and later calls cost no refresh at all: at most one per
+    /// token generation. The token still works in its own data centre.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refusal_a_refresh_cannot_fix_costs_one_refresh_per_token_and_names_the_data_centre() {
+        use zoho_oauth_core::{RefusalCause, Region};
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        let mut parts = env.fresh_login().await.into_parts();
+        parts.location = Some("us".to_owned());
+        m.login(zoho_oauth_core::Token::<Reader>::from_parts(parts).expect("scopes")).await.expect("login");
+        let eu = Client::builder()
+            .region(Region::Eu)
+            .api_base(env.sb.api_url(Dc::Eu))
+            .no_rate_limit()
+            .retry(RetryPolicy::never())
+            .build(m.clone())
+            .expect("client");
+        let refused = |r: Result<serde_json::Value, Error>, i: usize| match r {
+            Err(e @ Error::TokenRefused { status: 401, cause: RefusalCause::DataCentre { .. }, .. }) => {
+                let Error::TokenRefused { cause: RefusalCause::DataCentre { client, token }, .. } = &e else {
+                    unreachable!()
+                };
+                assert_eq!((client.as_str(), token.as_str()), ("eu", "us"), "call {i}");
+                let msg = e.to_string();
+                assert!(msg.contains("`eu`") && msg.contains("`us`"), "call {i}: {msg}");
+                assert!(!e.is_transient());
+            }
+            other => panic!("call {i}: expected TokenRefused naming the data centres, got {other:?}"),
+        };
+        let before = env.sb.counters().token_requests;
+        for i in 0..10 {
+            refused(eu.send(ListPortals).await, i);
+        }
+        assert_eq!(env.sb.counters().token_requests - before, 1, "one refresh for the first refusal, none after");
+        env.client(m.clone()).send(ListPortals).await.expect("the token works in its own data centre");
+
+        // The next generation (after expiry): its own refresh, at most one more for a refusal.
+        env.sb.clock().advance(Duration::from_secs(2 * 3600));
+        let before = env.sb.counters().token_requests;
+        for i in 0..10 {
+            refused(eu.send(ListPortals).await, i);
+        }
+        assert_eq!(env.sb.counters().token_requests - before, 2, "the expiry's refresh and one for the refusal");
+    }
+
+    /// After a refusal (401) the refresh is throttled (issue 14): the refused token, which has
+    /// not expired, keeps serving until the backoff ends, instead of every call failing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn while_the_refresh_after_a_refusal_is_throttled_the_unexpired_token_keeps_serving() {
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        let login = env.fresh_login().await;
+        let token = login.access_token().clone();
+        m.login(login).await.expect("login");
+        let client = env.client(m.clone());
+        client.send(ListPortals).await.expect("works before");
+        let before = env.sb.counters();
+        env.sb.inject(Fault::status(401).on(Route::Api).times(1));
+        env.sb.inject(Fault::throttled().on(Route::Token).always());
+        for i in 0..10 {
+            client.send(ListPortals).await.unwrap_or_else(|e| panic!("call {i}: {e}"));
+        }
+        let after = env.sb.counters();
+        // Faults answer before the sandbox counts a request: the 401 and one throttled refresh.
+        assert_eq!(after.faults_applied - before.faults_applied, 2, "one refresh attempt, then the backoff");
+        assert_eq!(after.token_requests, before.token_requests);
+        assert!(m.access_token().await.expect("token").same_secret(&token), "the refused token serves");
+        assert!(m.backoff_until().await.is_some(), "backing off from the throttled refresh");
+    }
+
     /// One refresh failure of each kind, in the refresh window of a still-valid token.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_refresh_keeps_the_valid_token_leaves_the_store_alone_and_backs_off() {
