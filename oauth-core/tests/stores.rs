@@ -516,6 +516,25 @@ async fn memory_store_lock_is_exclusive_per_key() {
 // Redis
 // ---------------------------------------------------------------------------------------------
 
+/// `docs/RELIABILITY.md`'s table of store and caller faults names, per row, a file and a test
+/// in it: each named test must exist there (a renamed or deleted test fails this).
+#[test]
+fn every_store_fault_row_names_a_test_that_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/RELIABILITY.md")).expect("RELIABILITY.md");
+    let begin = doc.find("<!-- store-faults:begin -->").expect("begin marker");
+    let end = doc.find("<!-- store-faults:end -->").expect("end marker");
+    let rows: Vec<&str> = doc[begin..end].lines().filter(|l| l.starts_with("| ") && !l.starts_with("| fault")).collect();
+    assert!(rows.len() >= 9, "{} rows", rows.len());
+    for row in rows {
+        let cell = row.trim_end_matches(" |").rsplit(" | ").next().expect("a test cell");
+        let parts: Vec<&str> = cell.split('`').filter(|p| !p.trim().is_empty()).collect();
+        let [file, test] = parts[..] else { panic!("expected `file` `test` in {cell:?}") };
+        let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(source.contains(&format!("fn {test}(")), "{file} has no test {test}");
+    }
+}
+
 #[cfg(feature = "redis")]
 mod redis_store {
     use super::*;
