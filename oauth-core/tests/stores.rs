@@ -524,7 +524,8 @@ fn every_store_fault_row_names_a_test_that_exists() {
     let doc = std::fs::read_to_string(root.join("docs/RELIABILITY.md")).expect("RELIABILITY.md");
     let begin = doc.find("<!-- store-faults:begin -->").expect("begin marker");
     let end = doc.find("<!-- store-faults:end -->").expect("end marker");
-    let rows: Vec<&str> = doc[begin..end].lines().filter(|l| l.starts_with("| ") && !l.starts_with("| fault")).collect();
+    let rows: Vec<&str> =
+        doc[begin..end].lines().filter(|l| l.starts_with("| ") && !l.starts_with("| fault")).collect();
     assert!(rows.len() >= 9, "{} rows", rows.len());
     for row in rows {
         let cell = row.trim_end_matches(" |").rsplit(" | ").next().expect("a test cell");
