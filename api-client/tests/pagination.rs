@@ -151,10 +151,12 @@ async fn bare_lists_end_on_a_short_or_empty_page() {
     assert_eq!(zpuids.len(), users.len());
     assert_eq!(users.len(), client.send(users::ListUsers::new(portal.as_str())).await.expect("all users").len());
 
-    // A page past the end (V3 answers an empty list) yields nothing.
+    // A page past the end (V3 answers an empty list) yields nothing, after one request.
+    let before = queries(&sb, "/projects").len();
     let none: Vec<_> =
         client.paginate(projects::ListProjects::new(portal.as_str()).page(9)).try_collect().await.expect("empty");
-    assert!(none.is_empty());
+    assert!(none.is_empty(), "{none:?}");
+    assert_eq!(queries(&sb, "/projects")[before..], ["page=9&per_page=100"]);
     sb.shutdown().await;
 }
 
@@ -221,12 +223,15 @@ async fn restapi_tasks_450_without_skips_or_repeats() {
         .expect("tail");
     assert_eq!(tail.len(), 56);
 
-    // An empty list (204 at once) yields nothing.
+    // An empty list (204 at once: the first row asked for is past the last) yields nothing,
+    // after exactly one request.
+    let before = queries(&sb, "/tasks/").len();
     let none: Vec<_> = client
-        .paginate(rest::ListTasks::new(portal.as_str(), project.as_str()).status("completed"))
+        .paginate(rest::ListTasks::new(portal.as_str(), project.as_str()).index(1001).range(100))
         .try_collect()
         .await
         .expect("none");
-    assert!(none.iter().all(|t| t.completed == Some(true)));
+    assert!(none.is_empty(), "{none:?}");
+    assert_eq!(queries(&sb, "/tasks/")[before..], ["index=1001&range=100"]);
     sb.shutdown().await;
 }

@@ -462,9 +462,19 @@ mod sandbox {
         type Check = fn(&OAuthError) -> bool;
         let cases: [(&str, Fault, Check); 5] = [
             ("HTTP 500", Fault::status(500), |e| matches!(e, OAuthError::UnexpectedResponse { status: 500, .. })),
-            ("timeout", Fault::delay(Duration::from_secs(3)), |e| matches!(e, OAuthError::Transport(_))),
-            ("connection reset", Fault::drop_connection(), |e| matches!(e, OAuthError::Transport(_))),
-            ("malformed body", Fault::malformed_body(), |e| matches!(e, OAuthError::UnexpectedResponse { .. })),
+            (
+                "timeout",
+                Fault::delay(Duration::from_secs(3)),
+                |e| matches!(e, OAuthError::Transport(t) if t.is_timeout()),
+            ),
+            (
+                "connection reset",
+                Fault::drop_connection(),
+                |e| matches!(e, OAuthError::Transport(t) if !t.is_timeout() && t.is_request()),
+            ),
+            ("malformed body", Fault::malformed_body(), |e| {
+                matches!(e, OAuthError::UnexpectedResponse { status: 200, .. })
+            }),
             ("Access Denied", Fault::throttled(), |e| matches!(e, OAuthError::AccessDenied { .. })),
         ];
         for (name, fault, check) in cases {

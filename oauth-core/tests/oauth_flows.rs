@@ -192,7 +192,10 @@ async fn a_pending_sign_in_completes_in_another_instance() {
     let mut record: serde_json::Value = serde_json::to_value(&pending).expect("serialise");
     record["verifier"] = serde_json::Value::String("A".repeat(43));
     let forged: PendingAuthorization<Tasks> = serde_json::from_value(record).expect("well-formed");
-    assert!(second.complete(forged, &callback).await.is_err(), "a wrong verifier is refused");
+    let minted = sb.counters().access_tokens_minted;
+    let err = second.complete(forged, &callback).await.expect_err("a wrong verifier is refused");
+    assert!(matches!(&err, OAuthError::Zoho { error, .. } if error == "invalid_code_verifier"), "{err:?}");
+    assert_eq!(sb.counters().access_tokens_minted, minted, "no token for a wrong verifier");
 }
 
 #[tokio::test]
@@ -385,8 +388,25 @@ async fn invalid_client_and_invalid_secret() {
     assert!(matches!(err, OAuthError::InvalidClientSecret), "{err:?}");
     assert!(!err.is_transient());
 
-    // Both answers came with HTTP 200: the body decided.
-    assert!(sb.counters().token_errors >= 3);
+    // The three answers carried an `error`, and came with HTTP 200: the body decided. (The
+    // same wrong-secret request, replayed by hand, shows the status the client saw.)
+    assert_eq!(sb.counters().token_errors, 3);
+    let token_url = sb.accounts_url(Dc::Us).join("oauth/v2/token").expect("token url");
+    let raw = reqwest::Client::new()
+        .post(token_url)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", selfc.client_id.as_str()),
+            ("client_secret", "not-the-secret"),
+            ("scope", "ZohoProjects.portals.READ"),
+        ])
+        .send()
+        .await
+        .expect("token endpoint");
+    assert_eq!(raw.status(), 200);
+    let body: serde_json::Value = raw.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_client_secret", "{body}");
+    assert_eq!(sb.counters().token_errors, 4);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,10 +81,32 @@ async fn file_store_round_trips_keeps_keys_apart_and_is_private() {
         }
         lock.release().await.expect("release");
     }
-    let default = FileStore::default_path();
-    if let Ok(p) = default {
-        assert!(p.ends_with("zoho-oauth-core/tokens.json"), "{}", p.display());
+}
+
+/// The default path, as a process with a given environment sees it (a child process: the
+/// environment of this one is shared by every test).
+fn default_path_with(env: &[(&str, Option<&str>)]) -> String {
+    let mut c = child_command("default_path");
+    for (name, value) in env {
+        match value {
+            Some(v) => c.env(name, v),
+            None => c.env_remove(name),
+        };
     }
+    let out = c.output().expect("run the child");
+    assert!(out.status.success(), "child failed: {out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines().find_map(protocol).expect("the child answered").to_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_default_path_is_in_the_platform_data_dir() {
+    // XDG_DATA_HOME first, then ~/.local/share (the XDG base directory rules).
+    let xdg = default_path_with(&[("XDG_DATA_HOME", Some("/srv/data")), ("HOME", Some("/home/ann"))]);
+    assert_eq!(xdg, "PATH /srv/data/zoho-oauth-core/tokens.json");
+    let home = default_path_with(&[("XDG_DATA_HOME", None), ("HOME", Some("/home/ann"))]);
+    assert_eq!(home, "PATH /home/ann/.local/share/zoho-oauth-core/tokens.json");
 }
 
 #[tokio::test]
@@ -209,6 +231,10 @@ fn child_process() {
         "worker" => rt.block_on(child_worker()),
         "writer" => rt.block_on(child_writer()),
         "holder" => rt.block_on(child_holder()),
+        "default_path" => match FileStore::default_path() {
+            Ok(p) => println!("@@ PATH {}", p.display()),
+            Err(e) => println!("@@ ERR {e:?}"),
+        },
         other => panic!("unknown child role {other}"),
     }
 }
@@ -508,8 +534,22 @@ async fn memory_store_lock_is_exclusive_per_key() {
         store.lock(&key(), Duration::from_secs(1), Duration::from_millis(10)).await,
         Err(StoreError::LockTimeout { .. })
     ));
+    // Per key: another key's lock is free meanwhile, and held independently.
+    let other = StoreKey::new("https://accounts.zoho.eu", "1000.CLIENT", "user");
+    let other_held = store.lock(&other, Duration::from_secs(1), Duration::from_millis(10)).await.expect("another key");
     held.release().await.expect("release");
-    store.lock(&key(), Duration::from_secs(1), Duration::from_millis(10)).await.expect("free");
+    store
+        .lock(&key(), Duration::from_secs(1), Duration::from_millis(10))
+        .await
+        .expect("free")
+        .release()
+        .await
+        .expect("release");
+    assert!(matches!(
+        store.lock(&other, Duration::from_secs(1), Duration::from_millis(10)).await,
+        Err(StoreError::LockTimeout { .. })
+    ));
+    other_held.release().await.expect("release");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1300,10 +1340,9 @@ mod redis_store {
         let builder = RedisStore::builder(&with_password);
         assert!(!format!("{builder:?}").contains("hunter2"), "{builder:?}");
         // This server has no password: the AUTH fails, and the error does not show it either.
-        match builder.connect().await {
-            Ok(store) => assert!(!format!("{store:?}").contains("hunter2")),
-            Err(e) => assert!(!e.to_string().contains("hunter2"), "{e}"),
-        }
+        let e = builder.connect().await.expect_err("AUTH against a server without a password");
+        assert!(matches!(e, StoreError::Backend(_)), "{e:?}");
+        assert!(!e.to_string().contains("hunter2") && !format!("{e:?}").contains("hunter2"), "{e:?}");
         let bad = RedisStore::connect("redis://:hunter2@127.0.0.1:1/").await.expect_err("nothing listens on port 1");
         assert!(!bad.to_string().contains("hunter2"), "{bad}");
     }
@@ -1395,10 +1434,26 @@ mod redis_store {
         holder.wait().expect("reaped");
         sb.clock().advance(Duration::from_secs(2 * 3600));
         let before = sb.counters().refresh_grants;
+        // The dead holder's lease stands for `remaining` more ms, as Redis itself counts (read
+        // after `started`): the manager may refresh only once it has lapsed, so the call lasts at
+        // least that long. Without waiting it would take a few ms.
         let started = Instant::now();
+        let mut redis = ::redis::Client::open(server.url.as_str())
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect");
+        let lease_key = format!("{prefix}:lease:{}", key.id());
+        let remaining: i64 = ::redis::cmd("PTTL").arg(&lease_key).query_async(&mut redis).await.expect("PTTL");
+        assert!(remaining > 0, "the dead holder's lease is in force ({remaining} ms)");
         let fresh = m.token().await.expect("refreshed after the lease lapsed");
         assert!(!fresh.same_secret(token.access_token()));
         assert_eq!(sb.counters().refresh_grants - before, 1);
-        assert!(started.elapsed() >= ttl / 4, "it waited for the dead holder's lease: {:?}", started.elapsed());
+        let remaining = Duration::from_millis(remaining.unsigned_abs());
+        assert!(
+            started.elapsed() >= remaining,
+            "refreshed {:?} after the lease was seen with {remaining:?} left",
+            started.elapsed()
+        );
     }
 }

@@ -31,7 +31,18 @@
 //!
 //! The macros check Zoho scope strings (`"ZohoProjects.tasks.READ"`) at compile time against
 //! the catalogue of documented `ZohoProjects` modules, and point their errors at the literal
-//! that is wrong:
+//! that is wrong. This declaration compiles:
+//!
+//! ```
+//! #[derive(zoho_oauth_core::Endpoint)]
+//! #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+//!        scope = "ZohoProjects.portals.READ", response = ())]
+//! struct ListPortals;
+//! ```
+//!
+//! and the same one with a misspelt module does not (a macro's `compile_error!` has no error
+//! code for the doctest to check; the message itself is pinned by the UI case
+//! `tests/tests/ui/fail/all-mistakes-reported-together.rs`):
 //!
 //! ```compile_fail
 //! #[derive(zoho_oauth_core::Endpoint)]

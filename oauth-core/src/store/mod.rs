@@ -532,8 +532,31 @@ mod tests {
 
     #[test]
     fn key_ids_are_injective() {
-        let a = StoreKey::new("https://a", "x|y", "z");
-        let b = StoreKey::new("https://a", "x", "y|z");
-        assert_ne!(a.id(), b.id());
+        // Every key of three parts drawn from pieces that could fool a join or an escape: two
+        // keys with the same id are the same key, and an id always has exactly two separators.
+        let pieces =
+            ["", "a", "|", "a|", "|a", "a|b", "%", "%7C", "%7c", "a%7Cb", "%25", ".", "@", "ü", "%C3%BC", "A", "a/"];
+        let mut seen: std::collections::HashMap<String, StoreKey> = std::collections::HashMap::new();
+        let mut keys = 0;
+        for server in pieces {
+            for client in pieces {
+                for user in pieces {
+                    let key = StoreKey::new(server, client, user);
+                    let id = key.id();
+                    assert_eq!(id.matches('|').count(), 2, "{id}");
+                    if let Some(earlier) = seen.insert(id.clone(), key.clone()) {
+                        assert_eq!(earlier, key, "two keys share the id {id}");
+                    }
+                    keys += 1;
+                }
+            }
+        }
+        assert_eq!(keys, pieces.len().pow(3));
+        // And distinct keys have distinct ids: as many ids as keys (server names are normalised,
+        // so "A", "a/" and "a" are one server).
+        let servers: std::collections::HashSet<String> =
+            pieces.iter().map(|p| StoreKey::new(p, "", "").accounts_server().to_owned()).collect();
+        assert!(servers.len() < pieces.len());
+        assert_eq!(seen.len(), servers.len() * pieces.len() * pieces.len());
     }
 }
