@@ -28,8 +28,21 @@ use zoho_projects::{
     scope_set,
 };
 
-/// A harness: arbitrary bytes in, a panic only when a property breaks.
-pub type Harness = fn(&[u8]);
+/// A harness: arbitrary bytes in, a panic only when a property breaks; returns what the code
+/// under test made of the input (the corpus replay test checks that too).
+pub type Harness = fn(&[u8]) -> Verdict;
+
+/// What the code under test made of a harness's input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Too short for the input layout: nothing was called.
+    Skipped,
+    /// Taken: a token, an accepted callback, a valid scope list, a decoded answer.
+    Accepted,
+    /// Refused with a typed error (or, for `projects`, not a body of the selected model; for its
+    /// error model, not one of Zoho's error shapes).
+    Refused,
+}
 
 /// The fuzz targets, by name (the folder names under `fuzz/corpus/`).
 pub const TARGETS: &[(&str, Harness)] =
@@ -50,7 +63,7 @@ fn now() -> SystemTime {
 
 /// One OAuth client for every run: a start server, one configured location, Zoho's built-in
 /// ones, a fixed clock.
-fn client() -> &'static OAuthClient {
+pub fn client() -> &'static OAuthClient {
     static CLIENT: OnceLock<OAuthClient> = OnceLock::new();
     CLIENT.get_or_init(|| {
         OAuthClient::builder("1000.FUZZCLIENT0000000000000000000", ClientSecret::new("fuzz-client-secret"))
@@ -91,8 +104,8 @@ fn previous_parts() -> TokenParts {
 }
 
 /// A token endpoint answer: grant byte, status byte, body.
-pub fn token_response(data: &[u8]) {
-    let [g, s, body @ ..] = data else { return };
+pub fn token_response(data: &[u8]) -> Verdict {
+    let [g, s, body @ ..] = data else { return Verdict::Skipped };
     let grant = TokenGrant::ALL[usize::from(*g) % TokenGrant::ALL.len()];
     let status = STATUSES[usize::from(*s) % STATUSES.len()];
     let previous = previous_parts();
@@ -138,6 +151,7 @@ pub fn token_response(data: &[u8]) {
                     assert_hidden(&shown, secret, "Debug of TokenParts");
                 }
             }
+            Verdict::Accepted
         }
         Err(e) => {
             let shown = format!("{e} {e:?}");
@@ -155,6 +169,7 @@ pub fn token_response(data: &[u8]) {
                 assert!(snippet.chars().count() <= 200, "snippet too long");
                 assert!(token_like_words(snippet).is_empty(), "unredacted snippet {snippet:?}");
             }
+            Verdict::Refused
         }
     }
 }
@@ -163,7 +178,7 @@ pub fn token_response(data: &[u8]) {
 // Callbacks
 
 /// A callback URL (or query) as the browser delivers it.
-pub fn callback(data: &[u8]) {
+pub fn callback(data: &[u8]) -> Verdict {
     let text = String::from_utf8_lossy(data);
     let fields = __fuzz::callback_fields(&text);
     for (name, v) in [
@@ -189,6 +204,7 @@ pub fn callback(data: &[u8]) {
             // was configured with: a forged `accounts-server` cannot redirect it.
             let trusted = __fuzz::trusted_servers(client);
             assert!(trusted.contains(&accounts), "code would be sent to an unknown server {accounts}");
+            Verdict::Accepted
         }
         Err(e) => {
             // A wrong or missing state is refused before anything else — except an error
@@ -203,6 +219,7 @@ pub fn callback(data: &[u8]) {
             if state_ok && text.matches(EXPECTED_STATE).count() == 1 {
                 assert_hidden(&format!("{e} {e:?}"), EXPECTED_STATE, "a callback error");
             }
+            Verdict::Refused
         }
     }
 }
@@ -223,8 +240,8 @@ scope_set! {
 const OPS: [&str; 5] = ["READ", "CREATE", "UPDATE", "DELETE", "ALL"];
 
 /// A run-time scope list (Zoho's `scope` field, a stored record, a user's configuration).
-pub fn scopes(data: &[u8]) {
-    let Some((&split, rest)) = data.split_first() else { return };
+pub fn scopes(data: &[u8]) -> Verdict {
+    let Some((&split, rest)) = data.split_first() else { return Verdict::Skipped };
     let text = String::from_utf8_lossy(rest);
     let pieces: Vec<&str> = text.split([',', ' ']).filter(|s| !s.is_empty()).collect();
     let mut probes: Vec<String> = pieces.iter().map(|s| (*s).to_owned()).collect();
@@ -248,7 +265,7 @@ pub fn scopes(data: &[u8]) {
         }
     }
     let Ok(all) = DynamicScopes::parse_list(&text) else {
-        return;
+        return Verdict::Refused;
     };
     // Display round trip of the whole set.
     let again = DynamicScopes::parse_list(&all.to_string()).expect("a displayed set parses");
@@ -275,6 +292,7 @@ pub fn scopes(data: &[u8]) {
     if all.require_set::<WideSet>().is_ok() {
         assert!(all.require_set::<NarrowSet>().is_ok(), "{all} grants WideSet but not NarrowSet");
     }
+    Verdict::Accepted
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,11 +321,11 @@ pub const MODELS: [&str; 19] = [
     "error",
 ];
 
-fn page<T>(body: &[u8])
+fn page<T>(body: &[u8]) -> Verdict
 where
     T: ListItem + serde::de::DeserializeOwned + serde::Serialize,
 {
-    let Ok(page) = serde_json::from_slice::<Page<T>>(body) else { return };
+    let Ok(page) = serde_json::from_slice::<Page<T>>(body) else { return Verdict::Refused };
     for per_page in [0, 1, page.len(), 100, 200] {
         let next = page.has_next_page(per_page);
         if page.page_info.as_ref().and_then(|p| p.has_next()).is_none() {
@@ -320,14 +338,19 @@ where
         panic!("a page written back does not read again: {e}: {}", String::from_utf8_lossy(&written))
     });
     assert_eq!(again.len(), page.len());
+    Verdict::Accepted
 }
 
-fn single<T>(body: &[u8])
+fn single<T>(body: &[u8]) -> Verdict
 where
     T: ListItem + serde::de::DeserializeOwned + serde::Serialize,
 {
-    if let Ok(one) = serde_json::from_slice::<Single<T>>(body) {
-        let _ = serde_json::to_vec(&one);
+    match serde_json::from_slice::<Single<T>>(body) {
+        Ok(one) => {
+            let _ = serde_json::to_vec(&one);
+            Verdict::Accepted
+        }
+        Err(_) => Verdict::Refused,
     }
 }
 
@@ -345,9 +368,9 @@ fn error(status: u16, body: &[u8]) {
 }
 
 /// A Projects API answer: model byte, body.
-pub fn projects(data: &[u8]) {
-    let Some((&sel, body)) = data.split_first() else { return };
-    match usize::from(sel) % MODELS.len() {
+pub fn projects(data: &[u8]) -> Verdict {
+    let Some((&sel, body)) = data.split_first() else { return Verdict::Skipped };
+    let verdict = match usize::from(sel) % MODELS.len() {
         0 => page::<Project>(body),
         1 => page::<Task>(body),
         2 => page::<Tasklist>(body),
@@ -366,8 +389,13 @@ pub fn projects(data: &[u8]) {
         15 => page::<r::Bug>(body),
         16 => page::<r::ProjectUser>(body),
         17 => page::<r::Comment>(body),
-        _ => {}
-    }
+        // The error model: a body Zoho's error shapes describe, or an unknown one.
+        _ => match ZohoError::parse(body) {
+            ZohoError::Other(_) => Verdict::Refused,
+            _ => Verdict::Accepted,
+        },
+    };
     // Every body is also read as an error answer, with a status from the selector.
     error([400, 401, 403, 404, 429, 500, 502, 503][usize::from(sel) % 8], body);
+    verdict
 }
