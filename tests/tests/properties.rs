@@ -4,6 +4,7 @@
 
 use futures::TryStreamExt;
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zoho_projects::model::{Page, Tag};
@@ -66,6 +67,13 @@ fn nasty() -> impl Strategy<Value = String> {
                 Just("\\".to_owned()),
                 Just("ü".to_owned()),
                 Just("\u{0}".to_owned()),
+                Just("%2e".to_owned()),
+                Just("%2E%2E".to_owned()),
+                Just("%%".to_owned()),
+                Just("%zz".to_owned()),
+                Just("\u{202E}".to_owned()),
+                Just("😀".to_owned()),
+                Just("\r\n".to_owned()),
                 "[a-zA-Z0-9_~-]{1,4}",
             ],
             0..12,
@@ -96,6 +104,66 @@ proptest! {
             prop_assert_eq!(decoded.as_ref(), Some(value), "{}", segment);
         }
     }
+}
+
+/// `value` as one path segment, computed here independently of the library: every byte but
+/// RFC 3986's unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`, upper-case hex.
+fn expected_segment(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Path values as sent: `nasty()` without the values that are a whole dot segment or empty
+/// (`.`, `..`, ``), which the hostile-input work refuses and tests on its own.
+fn sendable() -> impl Strategy<Value = String> {
+    nasty().prop_filter("a dot segment or an empty value", |v| !matches!(v.as_str(), "" | "." | ".."))
+}
+
+scope_set! { struct ProjectReader = ["ZohoProjects.projects.READ"]; }
+
+/// What leaves the process: each generated pair of values is sent to the sandbox, and the path
+/// the sandbox received is exactly the template with each value as one independently encoded
+/// segment (one request per value pair, nothing lost or added by URL handling on the way).
+#[test]
+fn path_values_reach_the_server_as_one_encoded_segment_each() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (sb, client) = rt.block_on(async {
+        let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
+        let access = sb.mint_access_token(&sb.demo_user().email, &["ZohoProjects.projects.READ"]).expect("token");
+        let token =
+            Token::<ProjectReader>::from_console(&access, "ZohoProjects.projects.READ", Duration::from_secs(3600))
+                .expect("token");
+        let client = Client::builder()
+            .api_base(sb.api_url(Dc::Us))
+            .retry(zoho_projects::RetryPolicy::never())
+            .no_rate_limit()
+            .build(token)
+            .expect("client");
+        (sb, client)
+    });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64));
+    runner
+        .run(&(sendable(), sendable()), |(portal, project)| {
+            let before = sb.requests_seen().len();
+            // Unknown ids: Zoho's answer is an error, but the request is what is checked here.
+            let answer = rt.block_on(client.send(GetProject { portal: portal.clone(), project: project.clone() }));
+            prop_assert!(matches!(answer, Ok(_) | Err(Error::Api(_))), "not sent: {:?}", answer.err());
+            let seen = sb.requests_seen();
+            prop_assert_eq!(seen.len(), before + 1, "one request per call");
+            let sent = &seen[before].path_and_query;
+            let want = format!("/api/v3/portal/{}/projects/{}", expected_segment(&portal), expected_segment(&project));
+            prop_assert_eq!(sent, &want, "values {:?} / {:?}", portal, project);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,15 +238,85 @@ proptest! {
         }
     }
 
+}
+
+/// The scopes the three sets need, their `ALL`s (upper and lower case), and look-alikes from
+/// other services and modules: pools drawn from these satisfy each set often, and miss it by
+/// one scope often.
+fn near_miss_scope() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("ZohoProjects.tasks.ALL".to_owned()),
+        Just("ZohoProjects.tasks.all".to_owned()),
+        Just("ZohoProjects.tasks.READ".to_owned()),
+        Just("ZohoProjects.tasks.CREATE".to_owned()),
+        Just("ZohoProjects.tasks.UPDATE".to_owned()),
+        Just("ZohoProjects.portals.READ".to_owned()),
+        Just("ZohoProjects.portals.ALL".to_owned()),
+        Just("ZohoCRM.tasks.ALL".to_owned()),
+        Just("ZohoProjects.bugs.ALL".to_owned()),
+        scope_string(),
+    ]
+}
+
+fn near_miss_pool() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec(near_miss_scope(), 0..8)
+}
+
+/// Whether `pool` grants `scope`, computed here: the same service and module, and the same
+/// operation or `ALL` (operations in any case).
+fn model_grants(pool: &[String], scope: &str) -> bool {
+    let split = |s: &str| {
+        let mut it = s.rsplitn(2, '.');
+        let op = it.next().unwrap_or_default().to_ascii_uppercase();
+        (it.next().unwrap_or_default().to_owned(), op)
+    };
+    let (want_prefix, want_op) = split(scope);
+    pool.iter().any(|p| {
+        let (prefix, op) = split(p);
+        prefix == want_prefix && (op == want_op || op == "ALL")
+    })
+}
+
+fn model_satisfies(pool: &[String], set: &[&str]) -> bool {
+    set.iter().all(|s| model_grants(pool, s))
+}
+
+proptest! {
     #[test]
-    fn narrowing_is_transitive_at_run_time(pool in proptest::collection::vec(scope_string(), 0..12)) {
+    fn narrowing_is_transitive_at_run_time(pool in near_miss_pool()) {
         let granted = DynamicScopes::parse(&pool).expect("valid");
         let wide = granted.require_set::<WithAll>().is_ok();
         let mid = granted.require_set::<Mid>().is_ok();
         let narrow = granted.require_set::<Narrow>().is_ok();
+        // Each answer is the independently computed one…
+        prop_assert_eq!(wide, model_satisfies(&pool, WithAll::OAUTH), "WithAll for {:?}", pool);
+        prop_assert_eq!(mid, model_satisfies(&pool, Mid::OAUTH), "Mid for {:?}", pool);
+        prop_assert_eq!(narrow, model_satisfies(&pool, Narrow::OAUTH), "Narrow for {:?}", pool);
+        // …and narrowing composes.
         prop_assert!(!wide || mid, "{} satisfies WithAll but not Mid", granted);
         prop_assert!(!mid || narrow, "{} satisfies Mid but not Narrow", granted);
         prop_assert!(!wide || narrow);
+    }
+}
+
+/// The generator makes the narrowing property's premises hold often, and fail often: each of
+/// the three sets is satisfied by at least a sixth and missed by at least a sixth of 512 pools
+/// (the old generator satisfied WithAll in about 4 of 256 pools).
+#[test]
+fn narrowing_pools_satisfy_and_miss_each_set() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = near_miss_pool();
+    let mut hits = [0usize; 3];
+    let n = 512;
+    for _ in 0..n {
+        let pool = strategy.new_tree(&mut runner).expect("a pool").current();
+        for (i, set) in [WithAll::OAUTH, Mid::OAUTH, Narrow::OAUTH].into_iter().enumerate() {
+            hits[i] += usize::from(model_satisfies(&pool, set));
+        }
+    }
+    for (name, hit) in ["WithAll", "Mid", "Narrow"].into_iter().zip(hits) {
+        eprintln!("{name} satisfied by {hit} of {n} pools");
+        assert!(hit >= n / 6 && n - hit >= n / 6, "{name} satisfied by {hit} of {n} pools");
     }
 }
 
@@ -219,10 +357,33 @@ proptest! {
 
 scope_set! { struct TaskReader = ["ZohoProjects.tasks.READ"]; }
 
+/// What [`paginate_demo`] read and asked.
+struct Paged {
+    /// The demo project's tasks as one big V3 page, then as `paginate` read them.
+    all: Vec<String>,
+    v3: Vec<String>,
+    /// The same through the restapi (top-level tasks only).
+    all_restapi: Vec<String>,
+    restapi: Vec<String>,
+    /// The query strings the sandbox received for the V3 and the restapi `paginate` calls.
+    v3_asked: Vec<String>,
+    restapi_asked: Vec<String>,
+    /// The tasks the demo project holds before seeding (with its one subtask).
+    demo_tasks: usize,
+}
+
+/// The query strings of the requests the sandbox saw after the first `from`.
+fn asked(sb: &Sandbox, from: usize) -> Vec<String> {
+    sb.requests_seen()[from..]
+        .iter()
+        .map(|r| r.path_and_query.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default())
+        .collect()
+}
+
 /// The tasks of the demo project (one big page, then `paginate`), read at `per_page` rows a page (V3,
 /// `page_info`) and at `range` rows (restapi, `index`), against a fresh sandbox holding `extra`
 /// more tasks than the demo data.
-async fn paginate_demo(extra: usize, per_page: u32) -> [Vec<String>; 4] {
+async fn paginate_demo(extra: usize, per_page: u32) -> Paged {
     // One page per row reads ~200 pages: past Zoho's 100 calls per 2 minutes. The limit has its own
     // tests (tests/tests/resilience.rs); here it would only turn small page sizes into 429s.
     let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
@@ -232,7 +393,12 @@ async fn paginate_demo(extra: usize, per_page: u32) -> [Vec<String>; 4] {
     let access = sb.mint_access_token(&sb.demo_user().email, &["ZohoProjects.tasks.READ"]).expect("token");
     let token = Token::<TaskReader>::from_console(&access, "ZohoProjects.tasks.READ", Duration::from_secs(3600))
         .expect("token");
-    let client = Client::builder().api_base(sb.api_url(Dc::Us)).no_rate_limit().build(token).expect("client");
+    let client = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .retry(zoho_projects::RetryPolicy::never())
+        .no_rate_limit()
+        .build(token)
+        .expect("client");
     let all: Vec<String> = client
         .send(zoho_projects::v3::tasks::ListTasks::new(demo.id.as_str(), project.as_str()).per_page(200))
         .await
@@ -250,19 +416,23 @@ async fn paginate_demo(extra: usize, per_page: u32) -> [Vec<String>; 4] {
         .into_iter()
         .map(|t| t.id.to_string())
         .collect();
+    let from = sb.requests_seen().len();
     let v3: Vec<String> = client
         .paginate(zoho_projects::v3::tasks::ListTasks::new(demo.id.as_str(), project.as_str()).per_page(per_page))
         .map_ok(|t| t.id.to_string())
         .try_collect()
         .await
         .expect("v3 pages");
+    let v3_asked = asked(&sb, from);
+    let from = sb.requests_seen().len();
     let restapi: Vec<String> = client
         .paginate(zoho_projects::restapi::endpoints::ListTasks::new(demo.id.as_str(), project.as_str()).range(per_page))
         .map_ok(|t| t.id.to_string())
         .try_collect()
         .await
         .expect("restapi pages");
-    [all, v3, all_restapi, restapi]
+    let restapi_asked = asked(&sb, from);
+    Paged { all, v3, all_restapi, restapi, v3_asked, restapi_asked, demo_tasks: demo.projects[0].tasks.len() }
 }
 
 proptest! {
@@ -270,16 +440,28 @@ proptest! {
     #[test]
     fn paginate_never_skips_or_repeats(extra in 0..60usize, per_page in 1..=25u32) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        let [all, v3, all_restapi, restapi] = rt.block_on(paginate_demo(extra, per_page));
-        prop_assert!(all.len() >= extra && all.len() < 200);
+        let Paged { all, v3, all_restapi, restapi, v3_asked, restapi_asked, demo_tasks } =
+            rt.block_on(paginate_demo(extra, per_page));
+        let pp = per_page as usize;
+        prop_assert_eq!(all.len(), demo_tasks + extra);
         let unique: HashSet<&String> = v3.iter().collect();
         prop_assert_eq!(unique.len(), v3.len(), "a task was repeated");
         prop_assert_eq!(&v3, &all, "V3 pages of {} differ from one big page", per_page);
-        // restapi lists top-level tasks only (subtasks have their own endpoint).
-        prop_assert!(all_restapi.len() >= extra);
+        // V3 says whether a next page exists: exactly the pages the rows fill, each asked with
+        // the page size given.
+        let v3_want: Vec<String> =
+            (1..=all.len().div_ceil(pp).max(1)).map(|p| format!("page={p}&per_page={per_page}")).collect();
+        prop_assert_eq!(&v3_asked, &v3_want);
+        // restapi lists top-level tasks only (the demo project's one subtask has its own
+        // endpoint), and ends on a short page: one more request when the rows fill whole pages.
+        prop_assert_eq!(all_restapi.len(), all.len() - 1);
         let unique: HashSet<&String> = restapi.iter().collect();
         prop_assert_eq!(unique.len(), restapi.len(), "a restapi task was repeated");
         prop_assert_eq!(&restapi, &all_restapi, "restapi pages of {} differ from one big page", per_page);
+        let restapi_want: Vec<String> = (0..=all_restapi.len() / pp)
+            .map(|i| format!("index={}&range={per_page}", i * pp + 1))
+            .collect();
+        prop_assert_eq!(&restapi_asked, &restapi_want);
     }
 }
 
