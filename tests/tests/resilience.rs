@@ -99,12 +99,14 @@ async fn transient_faults_are_retried_and_creates_are_not_repeated() {
     assert!(!client.send(ListPortals).await.expect("retried to success").is_empty());
     assert_eq!(sb.counters().requests(&Route::Api) - before, 4, "three failures, then success");
 
-    // Four failures exhaust 3 retries: a typed error, not a hang.
+    // Four failures exhaust 3 retries: a typed error after exactly 4 requests, not a hang.
     sb.inject(Fault::status(500).on(Route::Api).times(4));
+    let before = sb.counters().requests(&Route::Api);
     match client.send(ListPortals).await {
         Err(Error::Api(e)) => assert_eq!(e.status, 500),
         other => panic!("expected the 500 after retries, got {other:?}"),
     }
+    assert_eq!(sb.counters().requests(&Route::Api) - before, 4, "one try and 3 retries");
     sb.clear_faults();
 
     // A create that failed with a 500 may have happened: it is not sent twice.
@@ -255,21 +257,29 @@ async fn a_burst_of_500_calls_never_meets_a_429() {
     let elapsed = sb.clock().now_system().duration_since(start).expect("time moves forward");
     assert!(elapsed >= Duration::from_secs(4 * 120), "{elapsed:?}");
 
-    // Without the limiter the sandbox (like Zoho) answers 429 after 100 calls.
+    // Without the limiter the sandbox (like Zoho) answers 429 after 100 calls: on a fresh
+    // sandbox (the window above still holds the limited burst), 100 of 150 calls succeed and
+    // the other 50 are 429s.
+    let fresh = Sandbox::builder().start().await.expect("sandbox");
     let unlimited = Client::builder()
-        .api_base(sb.api_url(Dc::Us))
+        .api_base(fresh.api_url(Dc::Us))
         .retry(RetryPolicy::never())
         .no_rate_limit()
-        .build(token(&sb).await)
+        .build(token(&fresh).await)
         .expect("client");
-    let results = futures::future::join_all((0..150).map(|_| unlimited.send(ListPortals))).await;
-    let statuses: Vec<String> = results
-        .iter()
-        .map(|r| match r {
-            Ok(_) => "ok".into(),
+    let mut outcomes = Vec::new();
+    for _ in 0..150 {
+        outcomes.push(match unlimited.send(ListPortals).await {
+            Ok(_) => "ok".to_owned(),
+            Err(Error::Api(e)) => e.status.to_string(),
             Err(e) => e.to_string(),
-        })
-        .collect();
-    assert!(results.iter().any(|r| matches!(r, Err(Error::Api(e)) if e.status == 429)), "{:?}", &statuses[95..110]);
+        });
+    }
+    let first_429 = outcomes.iter().position(|o| o == "429");
+    assert_eq!(first_429, Some(100), "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| *o == "ok").count(), 100, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| *o == "429").count(), 50, "{outcomes:?}");
+    assert_eq!(fresh.counters().api_requests, 150);
+    fresh.shutdown().await;
     sb.shutdown().await;
 }

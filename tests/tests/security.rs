@@ -236,6 +236,14 @@ async fn the_token_file_is_private_and_a_shared_one_is_refused() {
     assert_eq!(mode(&path), 0o600, "token file");
     assert_eq!(mode(&folder), 0o700, "created folder");
 
+    let saved = std::fs::read(&path).expect("the token file");
+    let listing = || {
+        let mut names: Vec<_> =
+            std::fs::read_dir(&folder).expect("list").map(|e| e.expect("entry").file_name()).collect();
+        names.sort();
+        names
+    };
+    let files = listing();
     for shared in [0o644, 0o640, 0o604, 0o620, 0o660, 0o666] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(shared)).expect("chmod");
         let err = store.load(&key).await.expect_err("a shared token file is refused");
@@ -245,9 +253,17 @@ async fn the_token_file_is_private_and_a_shared_one_is_refused() {
             "{err:?}"
         );
         assert!(message.contains(&format!("{shared:o}")) && message.contains("chmod 600"), "{message}");
-        // Writing is refused too, and the file is left as it was.
-        assert!(store.save(&key, &record(&key)).await.is_err());
+        // Writing is refused too (the same typed error), and the file is left as it was: same
+        // mode, same bytes, and no other file beside it.
+        let other = StoreKey::new("https://accounts.zoho.com", "1000.C", "bob");
+        let err = store.save(&other, &record(&other)).await.expect_err("a shared token file is not written");
+        assert!(
+            matches!(&err, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied),
+            "{err:?}"
+        );
         assert_eq!(mode(&path), shared);
+        assert_eq!(std::fs::read(&path).expect("the token file"), saved, "contents untouched");
+        assert_eq!(listing(), files, "nothing written beside it");
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     assert!(store.load(&key).await.expect("private again").is_some());
