@@ -146,3 +146,35 @@ pub async fn api_send(
     let b = r.bytes().await.unwrap();
     (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
 }
+
+/// POSTs to `url` over a raw connection, announcing a body of `declared` bytes and sending only
+/// `sent` of them (more than the sandbox's limit, so every byte sent is read before it refuses:
+/// its answer cannot be lost to a reset), and returns the answer's status and body. Through
+/// `reqwest` the 413 could come as a closed connection instead, and the check would vanish.
+pub async fn oversized_post(
+    url: &reqwest::Url,
+    headers: &[(&str, &str)],
+    declared: usize,
+    sent: usize,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = url.socket_addrs(|| None).unwrap()[0];
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {declared}\r\n", url.path());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'a'; sent]).await.unwrap();
+    let mut answer = Vec::new();
+    // A bound on a hang, not a wait: the answer comes as soon as the limit is passed.
+    tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .expect("the sandbox answers and closes")
+        .expect("the answer is read in full");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {text}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
