@@ -4,7 +4,7 @@
 //! `crate` path) live here; checks across the whole input live in `valid.rs`.
 
 use crate::errors::Errors;
-use crate::symbol::{BODY, CRATE, FORM, METHOD, PATH, QUERY, RESPONSE, SCOPE, SKIP, ZOHO};
+use crate::symbol::{BODY, CRATE, FORM, IDEMPOTENT, METHOD, PATH, QUERY, RESPONSE, SCOPE, SKIP, ZOHO};
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Ident, LitStr, Path, Type};
@@ -28,6 +28,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) path: Option<Keyed<LitStr>>,
     pub(crate) scope: Option<Keyed<ScopeInput>>,
     pub(crate) response: Option<Keyed<Type>>,
+    /// `idempotent`: the key that said so.
+    pub(crate) idempotent: Option<Keyed<()>>,
     /// Checked to be absolute; `None` when absent or wrong (then the default is used).
     pub(crate) krate: Option<Path>,
     /// An attribute failed to parse, so keys after the mistake were not read: a key that
@@ -110,6 +112,12 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
                     set_once(&mut out.scope, &meta, v, SCOPE)
                 }
                 RESPONSE => set_once(&mut out.response, &meta, meta.value()?.parse()?, RESPONSE),
+                IDEMPOTENT => {
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(meta.error("`idempotent` takes no value: write `#[zoho(idempotent)]`"));
+                    }
+                    set_once(&mut out.idempotent, &meta, (), IDEMPOTENT)
+                }
                 CRATE => set_once(&mut krate, &meta, meta.value()?.parse()?, CRATE),
                 _ => unreachable!("every key of symbol.rs has an arm"),
             }

@@ -41,6 +41,11 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
     let response = &v.response;
     let path_lit = &v.path;
     let (impl_g, ty_g, where_c) = v.generics.split_for_impl();
+    let idempotent = v.idempotent.then(|| {
+        quote!(
+            const IDEMPOTENT: bool = true;
+        )
+    });
 
     let literal_len: usize = v.pieces.iter().map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 }).sum();
     let path_steps = v.pieces.iter().filter_map(|p| match p {
@@ -120,6 +125,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             type Response = #response;
             const METHOD: #krate::__private::Method = #krate::__private::Method::#method;
             const PATH: &'static str = #path_lit;
+            #idempotent
 
             fn path(&self) -> ::std::string::String {
                 let mut __path = ::std::string::String::with_capacity(#literal_len + 24);

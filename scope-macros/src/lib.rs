@@ -79,7 +79,10 @@ use valid::Checked;
 /// Container keys in `#[zoho(...)]`: `method` (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`,
 /// `"DELETE"`), `path` (with `{field}` placeholders), `scope` (a Zoho scope string checked
 /// against the catalogue, or a path to a concrete scope type, never a type parameter),
-/// `response` (the decoded type) and optionally `crate`. Field keys: `path`, `query` /
+/// `response` (the decoded type), optionally `idempotent` (no value: the call has the same
+/// effect when Zoho processes it twice, so it may be repeated after an ambiguous failure such as
+/// a timeout or a 5xx even though its method is `POST` or `PATCH`; `GET`, `PUT` and `DELETE`
+/// are idempotent already) and optionally `crate`. Field keys: `path`, `query` /
 /// `query = "name"`, `body` (JSON), `form` (form-encoded) and `skip`. See the `zoho-projects`
 /// docs for examples.
 #[proc_macro_derive(Endpoint, attributes(zoho))]

@@ -14,6 +14,8 @@ pub(crate) const PATH: &str = "path";
 pub(crate) const SCOPE: &str = "scope";
 /// `response = Type`.
 pub(crate) const RESPONSE: &str = "response";
+/// `idempotent` (no value): the call may be repeated after an ambiguous failure.
+pub(crate) const IDEMPOTENT: &str = "idempotent";
 /// `crate = ::zoho_projects` (every macro).
 pub(crate) const CRATE: &str = "crate";
 
@@ -28,6 +30,6 @@ pub(crate) const FORM: &str = "form";
 pub(crate) const SKIP: &str = "skip";
 
 /// The container keys of `#[derive(Endpoint)]`.
-pub(crate) const ENDPOINT_KEYS: &[&str] = &[METHOD, PATH, SCOPE, RESPONSE, CRATE];
+pub(crate) const ENDPOINT_KEYS: &[&str] = &[METHOD, PATH, SCOPE, RESPONSE, IDEMPOTENT, CRATE];
 /// The container keys of `scope_set!` and `scope_module!`.
 pub(crate) const CRATE_ONLY: &[&str] = &[CRATE];

@@ -54,6 +54,8 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) pieces: Vec<Piece>,
     pub(crate) scope: ScopeType,
     pub(crate) response: Type,
+    /// `#[zoho(idempotent)]`: may be repeated after an ambiguous failure whatever the method.
+    pub(crate) idempotent: bool,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -243,6 +245,7 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
                 pieces,
                 scope,
                 response,
+                idempotent: attrs.idempotent.is_some(),
                 fields,
             })
         }

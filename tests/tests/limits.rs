@@ -147,3 +147,22 @@ async fn a_call_that_waits_for_a_slot_takes_its_token_afterwards() {
     assert_eq!(sb.counters().refresh_grants - refreshes, 1, "the token was refreshed before sending");
     sb.shutdown().await;
 }
+
+/// docs/RELIABILITY.md's rows for the limiter name tests that exist.
+#[test]
+fn every_limit_fault_row_names_a_test_that_exists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/RELIABILITY.md")).expect("RELIABILITY.md");
+    let begin = doc.find("<!-- limit-faults:begin -->").expect("begin marker");
+    let end = doc.find("<!-- limit-faults:end -->").expect("end marker");
+    let rows: Vec<&str> =
+        doc[begin..end].lines().filter(|l| l.starts_with("| ") && !l.starts_with("| fault")).collect();
+    assert_eq!(rows.len(), 11);
+    for row in rows {
+        let cell = row.trim_end_matches(" |").rsplit(" | ").next().expect("a test cell");
+        let parts: Vec<&str> = cell.split('`').filter(|p| !p.trim().is_empty()).collect();
+        let [file, test] = parts[..] else { panic!("expected `file` `test` in {cell:?}") };
+        let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(source.contains(&format!("fn {test}(")), "{file} has no test {test}");
+    }
+}

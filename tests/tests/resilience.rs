@@ -42,21 +42,18 @@ struct UpdateTask {
 }
 
 /// The same `PATCH`, declared idempotent (setting a name twice is setting it once).
-struct RenameTask(UpdateTask);
-
-impl Endpoint for RenameTask {
-    type Scope = <UpdateTask as Endpoint>::Scope;
-    type Response = serde_json::Value;
-    const METHOD: zoho_projects::Method = zoho_projects::Method::Patch;
-    const PATH: &'static str = UpdateTask::PATH;
-    const IDEMPOTENT: bool = true;
-
-    fn path(&self) -> String {
-        self.0.path()
-    }
-    fn body(&self) -> Result<Option<zoho_projects::Body>, zoho_projects::BodyError> {
-        self.0.body()
-    }
+#[derive(Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.UPDATE", response = serde_json::Value, idempotent)]
+struct RenameTask {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(path)]
+    task: String,
+    #[zoho(body)]
+    body: serde_json::Value,
 }
 
 #[derive(Endpoint)]
@@ -157,7 +154,14 @@ async fn ambiguous_failures_repeat_only_idempotent_calls() {
 
     sb.inject(Fault::status(500).on(Route::Api).times(1));
     let before = sb.counters().requests(&Route::Api);
-    client.send(RenameTask(update())).await.expect("an idempotent PATCH is repeated");
+    let rename = RenameTask {
+        portal: portal.clone(),
+        project: project.clone(),
+        task: task.clone(),
+        body: serde_json::json!({"name": "Renamed"}),
+    };
+    const { assert!(RenameTask::IDEMPOTENT && !UpdateTask::IDEMPOTENT) };
+    client.send(rename).await.expect("an idempotent PATCH is repeated");
     assert_eq!(sb.counters().requests(&Route::Api) - before, 2);
 
     // Refused with 429 (not processed): a PATCH is repeated.
