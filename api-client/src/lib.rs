@@ -51,9 +51,9 @@ pub mod v3;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
     Endpoint, Error, GrantedBy, HasScope, Method, MissingScope, OAuthError, PathError, RateKey, RateLimiter,
-    RatePermit, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, SharedWindow,
-    SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT, ZohoError,
-    action, scope_module, scope_set, scopes,
+    RatePermit, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, ScopedToken,
+    SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT,
+    ZohoError, action, async_trait, scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{manager, oauth, store};
 

@@ -5,7 +5,7 @@ use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
-use crate::token::{AccessToken, TokenSource};
+use crate::token::{AccessToken, ScopedToken, TokenSource};
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,10 +23,10 @@ trait ErasedSource: Send + Sync {
 #[async_trait::async_trait]
 impl<T: TokenSource> ErasedSource for T {
     async fn access_token(&self) -> Result<AccessToken, Error> {
-        TokenSource::access_token(self).await
+        TokenSource::access_token(self).await.map(ScopedToken::into_access_token)
     }
     fn cached_token(&self) -> Option<AccessToken> {
-        TokenSource::cached_token(self)
+        TokenSource::cached_token(self).map(ScopedToken::into_access_token)
     }
     async fn invalidate(&self, rejected: &AccessToken) -> bool {
         TokenSource::invalidate(self, rejected).await
@@ -189,7 +189,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds a client whose tokens come from `source`; its scope set is the source's.
+    /// Builds a client whose tokens come from `source`; its scope set is the source's. Every
+    /// token the source hands out is a [`ScopedToken`], checked against that set.
     pub fn build<T: TokenSource>(self, source: T) -> Result<Client<T::Scopes>, Error> {
         let http = match self.http {
             Some(h) => h,

@@ -71,6 +71,8 @@ mod scope;
 pub mod store;
 mod token;
 
+/// The attribute for implementing [`TokenSource`] (its methods are `async`).
+pub use async_trait::async_trait;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, Method, PathError};
@@ -87,8 +89,8 @@ pub use scope::{
     action,
 };
 pub use token::{
-    AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource,
-    check_scopes,
+    AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, ScopedToken, Token, TokenParts,
+    TokenSource, check_scopes,
 };
 pub use zoho_scope_macros::{Endpoint, scope_module, scope_set};
 

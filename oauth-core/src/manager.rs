@@ -39,7 +39,8 @@ use crate::error::{Error, OAuthError};
 use crate::oauth::OAuthClient;
 use crate::store::{MemoryStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
 use crate::token::{
-    AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, Token, TokenParts, TokenSource, check_scopes,
+    AccessToken, RefreshToken, ScopeMismatch, ScopeRequirement, ScopedToken, Token, TokenParts, TokenSource,
+    check_scopes,
 };
 use arc_swap::ArcSwapOption;
 use futures::FutureExt;
@@ -618,8 +619,12 @@ impl<S: ScopeRequirement> TokenManager<S> {
             .is_some_and(|r| r.same_secret(token))
     }
 
+    /// Whether `token` may be handed out: fresh, not rejected, and granted every scope of `S`
+    /// (a store record written for a smaller set, by another program or by hand, is not).
     fn usable(&self, token: &AccessToken, now: SystemTime) -> bool {
-        token.is_fresh(now, self.inner.config.min_validity) && !self.is_rejected(token)
+        token.is_fresh(now, self.inner.config.min_validity)
+            && !self.is_rejected(token)
+            && check_scopes::<S>(token.scopes()).is_ok()
     }
 
     async fn slow(&self) -> Result<AccessToken, ManagerError> {
@@ -909,12 +914,13 @@ impl<S: ScopeRequirement> TokenManager<S> {
 impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
     type Scopes = S;
 
-    async fn access_token(&self) -> Result<AccessToken, Error> {
-        Ok(self.token().await?)
+    /// Every token the manager holds was checked against `S` when it entered (see `usable`).
+    async fn access_token(&self) -> Result<ScopedToken<S>, Error> {
+        Ok(ScopedToken::vouched(self.token().await?))
     }
 
-    fn cached_token(&self) -> Option<AccessToken> {
-        self.cached()
+    fn cached_token(&self) -> Option<ScopedToken<S>> {
+        self.cached().map(ScopedToken::vouched)
     }
 
     /// Compare-and-invalidate: drops the cached token only if it is still `rejected`, and

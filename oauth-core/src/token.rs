@@ -1,9 +1,11 @@
-//! Tokens: the secret newtypes, [`Token<S>`] and the [`TokenSource`] trait.
+//! Tokens: the secret newtypes, [`Token<S>`], [`ScopedToken<S>`] and the [`TokenSource`] trait.
 //!
 //! A `Token<S>` can only be made by a checked constructor: the OAuth flows (which requested
 //! `S::OAUTH`), a stored record whose scopes cover `S::OAUTH`, or [`Token::from_parts`], which
 //! checks the granted scopes itself. A mismatch is a typed [`ScopeMismatch`], never a silent
-//! downgrade.
+//! downgrade. A [`TokenSource`] hands out [`ScopedToken<S>`]s, whose only public constructor
+//! runs the same check, so a source of its own (a vault, a database) cannot claim a scope set
+//! its tokens were not granted.
 
 use crate::error::Error;
 use crate::scope::{Dynamic, DynamicScopes, ScopeSet};
@@ -291,20 +293,125 @@ impl Token<Dynamic> {
     }
 }
 
-/// Where a [`Client`](crate::Client) gets its access tokens: a fixed token, or a refreshing
-/// manager. `Scopes` is the set every token it hands out carries.
+/// An access token checked to carry the scope set `S`: what a [`TokenSource`] hands out.
+///
+/// The one public way to make it is [`ScopedToken::check`], which compares the token's granted
+/// scopes (as recorded in the [`AccessToken`]) with `S`'s; a [`Token<S>`] and a
+/// [`TokenManager<S>`](crate::TokenManager) hand out theirs without checking again, because
+/// every token entered them through the same check. A `Client<S>` sends only tokens that came
+/// this way. A newtype over [`AccessToken`]: no cost beyond it.
+pub struct ScopedToken<S> {
+    token: AccessToken,
+    _scopes: PhantomData<fn() -> S>,
+}
+
+impl<S> Clone for ScopedToken<S> {
+    fn clone(&self) -> Self {
+        ScopedToken { token: self.token.clone(), _scopes: PhantomData }
+    }
+}
+
+impl<S> fmt::Debug for ScopedToken<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopedToken").field("set", &std::any::type_name::<S>()).field("token", &self.token).finish()
+    }
+}
+
+/// Reads as the [`AccessToken`] it wraps.
+impl<S> std::ops::Deref for ScopedToken<S> {
+    type Target = AccessToken;
+    fn deref(&self) -> &AccessToken {
+        &self.token
+    }
+}
+
+impl<S: ScopeRequirement> ScopedToken<S> {
+    /// Checks that `token` was granted every scope of `S` (for [`Dynamic`]: any token).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use zoho_oauth_core::{AccessToken, DynamicScopes, ScopedToken, scope_set};
+    /// scope_set! { #[zoho(crate = ::zoho_oauth_core)] struct TaskAdmin = ["ZohoProjects.tasks.ALL"]; }
+    ///
+    /// let expiry = SystemTime::now() + Duration::from_secs(3600);
+    /// let read_only = AccessToken::new("1000.a.b", expiry, DynamicScopes::parse_list("ZohoProjects.tasks.READ")?);
+    /// assert!(ScopedToken::<TaskAdmin>::check(read_only).is_err(), "a READ token is not a TaskAdmin token");
+    /// let all = AccessToken::new("1000.c.d", expiry, DynamicScopes::parse_list("ZohoProjects.tasks.ALL")?);
+    /// assert!(ScopedToken::<TaskAdmin>::check(all).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check(token: AccessToken) -> Result<Self, ScopeMismatch> {
+        check_scopes::<S>(token.scopes())?;
+        Ok(ScopedToken { token, _scopes: PhantomData })
+    }
+}
+
+impl<S> ScopedToken<S> {
+    /// For a source whose tokens were checked against `S` when they entered it.
+    pub(crate) fn vouched(token: AccessToken) -> Self {
+        ScopedToken { token, _scopes: PhantomData }
+    }
+
+    /// The access token.
+    pub fn access_token(&self) -> &AccessToken {
+        &self.token
+    }
+
+    /// The access token, unwrapped.
+    pub fn into_access_token(self) -> AccessToken {
+        self.token
+    }
+}
+
+/// Where a [`Client`](crate::Client) gets its access tokens: a fixed [`Token`], a refreshing
+/// [`TokenManager`](crate::TokenManager), or a source of your own. `Scopes` is the set every
+/// token it hands out carries, and the type makes that true: a source hands out
+/// [`ScopedToken<Self::Scopes>`]s, which only exist once a token's granted scopes were checked.
+///
+/// # A source of your own (a vault, a database)
+///
+/// Keep each access token with its expiry and the scopes Zoho granted it (the `scope` of the
+/// token answer, or what you asked for in the API console), and hand it out through
+/// [`ScopedToken::check`]. A token that lacks a scope of the set is then a typed
+/// [`Error::ScopeMismatch`] at the call, before any request leaves.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use zoho_oauth_core::{AccessToken, DynamicScopes, Error, ScopedToken, TokenSource, async_trait, scope_set};
+///
+/// scope_set! { #[zoho(crate = ::zoho_oauth_core)] pub struct Admin = ["ZohoProjects.tasks.ALL"]; }
+///
+/// /// Tokens kept in a vault, with the scopes they were granted.
+/// struct Vault { secret: String, granted: String, expires_at: SystemTime }
+///
+/// #[async_trait]
+/// impl TokenSource for Vault {
+///     type Scopes = Admin;
+///
+///     async fn access_token(&self) -> Result<ScopedToken<Admin>, Error> {
+///         let scopes = DynamicScopes::parse_list(&self.granted).map_err(|e| Error::Config(e.to_string()))?;
+///         let token = AccessToken::new(self.secret.as_str(), self.expires_at, scopes);
+///         Ok(ScopedToken::check(token)?) // refused unless the token carries `Admin`
+///     }
+/// }
+/// # let vault = Vault { secret: "1000.a.b".into(), granted: "ZohoProjects.tasks.READ".into(),
+/// #                     expires_at: SystemTime::now() + Duration::from_secs(60) };
+/// # let rt = tokio::runtime::Builder::new_current_thread().build()?;
+/// # assert!(matches!(rt.block_on(vault.access_token()), Err(Error::ScopeMismatch(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync + 'static {
     /// The scope set every token from this source carries.
     type Scopes;
 
-    /// A currently valid access token.
-    async fn access_token(&self) -> Result<AccessToken, Error>;
+    /// A currently valid access token, checked to carry `Self::Scopes`.
+    async fn access_token(&self) -> Result<ScopedToken<Self::Scopes>, Error>;
 
     /// A valid token if one is at hand without waiting and without I/O, else `None` (the
     /// default). [`Client`](crate::Client) asks this first and awaits
     /// [`TokenSource::access_token`] only on `None`, which saves a boxed future per call.
-    fn cached_token(&self) -> Option<AccessToken> {
+    fn cached_token(&self) -> Option<ScopedToken<Self::Scopes>> {
         None
     }
 
@@ -332,17 +439,18 @@ pub trait TokenSource: Send + Sync + 'static {
     }
 }
 
-/// A fixed token never refreshes: the call fails once Zoho rejects it.
+/// A fixed token never refreshes: the call fails once Zoho rejects it. Its scopes were checked
+/// when the `Token` was made.
 #[async_trait::async_trait]
 impl<S: Send + Sync + 'static> TokenSource for Token<S> {
     type Scopes = S;
 
-    async fn access_token(&self) -> Result<AccessToken, Error> {
-        Ok(self.parts.access_token.clone())
+    async fn access_token(&self) -> Result<ScopedToken<S>, Error> {
+        Ok(ScopedToken::vouched(self.parts.access_token.clone()))
     }
 
-    fn cached_token(&self) -> Option<AccessToken> {
-        Some(self.parts.access_token.clone())
+    fn cached_token(&self) -> Option<ScopedToken<S>> {
+        Some(ScopedToken::vouched(self.parts.access_token.clone()))
     }
 
     fn token_location(&self) -> Option<String> {
