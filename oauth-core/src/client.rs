@@ -17,6 +17,7 @@ trait ErasedSource: Send + Sync {
     async fn access_token(&self) -> Result<AccessToken, Error>;
     fn cached_token(&self) -> Option<AccessToken>;
     async fn invalidate(&self, rejected: &AccessToken) -> bool;
+    fn accepted(&self, accepted: &AccessToken);
     fn token_location(&self) -> Option<String>;
 }
 
@@ -30,6 +31,9 @@ impl<T: TokenSource> ErasedSource for T {
     }
     async fn invalidate(&self, rejected: &AccessToken) -> bool {
         TokenSource::invalidate(self, rejected).await
+    }
+    fn accepted(&self, accepted: &AccessToken) {
+        TokenSource::accepted(self, accepted)
     }
     fn token_location(&self) -> Option<String> {
         TokenSource::token_location(self)
@@ -327,7 +331,10 @@ impl<S> Client<S> {
                 permit.release().await; // the slot's window starts when the answer arrived
             }
             let err = match result {
-                Ok(v) => return Ok(v),
+                Ok(v) => {
+                    self.inner.source.accepted(&token);
+                    return Ok(v);
+                }
                 Err(e) => e,
             };
             if let Error::Api(api) = &err

@@ -282,6 +282,7 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
                 known: Mutex::new(None),
                 after_refusal: std::sync::atomic::AtomicBool::new(false),
                 suspect: Mutex::new(None),
+                has_suspect: std::sync::atomic::AtomicBool::new(false),
                 refresher: self.refresher,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -386,9 +387,12 @@ struct Inner {
     /// Set when a refusal (401) dropped the current token: the next token adopted is the answer
     /// to it, and becomes `suspect`.
     after_refusal: std::sync::atomic::AtomicBool,
-    /// The token fetched because its predecessor was refused: if it is refused too, it is not
-    /// replaced (one refresh per token generation).
+    /// The token fetched because its predecessor was refused: if it is refused too before any
+    /// call with it succeeded, it is not replaced (one refresh per token generation).
     suspect: Mutex<Option<AccessToken>>,
+    /// Whether `suspect` holds a token: lets [`TokenSource::accepted`] skip the lock on the fast
+    /// path.
+    has_suspect: std::sync::atomic::AtomicBool,
     refresher: Arc<dyn Refresher>,
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
@@ -751,6 +755,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let refresh_at = token.expires_at().checked_sub(cfg.refresh_before + jitter).unwrap_or(SystemTime::UNIX_EPOCH);
         let answers_refusal = self.inner.after_refusal.swap(false, Ordering::AcqRel);
         *self.inner.suspect.lock().unwrap_or_else(PoisonError::into_inner) = answers_refusal.then(|| token.clone());
+        self.inner.has_suspect.store(answers_refusal, Ordering::Release);
         self.set_cache(Some(Cached { token: token.clone(), refresh_at }));
         token
     }
@@ -955,6 +960,20 @@ impl<S: ScopeRequirement + Send + Sync> TokenSource for TokenManager<S> {
         match inner.flight.try_lock() {
             Ok(f) => !f.failure.as_ref().is_some_and(|f| !f.transient && now < f.retry_at),
             Err(_) => true,
+        }
+    }
+
+    /// A call with the token fetched after a refusal succeeded: it is no longer suspect, so a
+    /// later refusal (expiry, revocation) refreshes as usual.
+    fn accepted(&self, accepted: &AccessToken) {
+        let inner = &self.inner;
+        if !inner.has_suspect.load(Ordering::Acquire) {
+            return;
+        }
+        let mut suspect = inner.suspect.lock().unwrap_or_else(PoisonError::into_inner);
+        if suspect.as_ref().is_some_and(|s| s.same_secret(accepted)) {
+            *suspect = None;
+            inner.has_suspect.store(false, Ordering::Release);
         }
     }
 

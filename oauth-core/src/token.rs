@@ -423,6 +423,15 @@ pub trait TokenSource: Send + Sync + 'static {
         false
     }
 
+    /// Zoho answered a call made with `accepted` without refusing the token. A source that
+    /// remembers a suspicion about a token (the [`TokenManager`](crate::TokenManager) does, for
+    /// a token fetched because its predecessor was refused) drops it here, so that a later
+    /// refusal of the same token (it expired, or was revoked) may fetch a new one. Called after
+    /// every successful call: keep it cheap. The default does nothing.
+    fn accepted(&self, accepted: &AccessToken) {
+        let _ = accepted;
+    }
+
     /// The user whose calls these tokens make, so that every [`Client`](crate::Client) of that
     /// user in the process shares one rate limiter ([`RateLimiter::for_user`](crate::RateLimiter::for_user)).
     /// `None` (the default): the client gets a limiter of its own (shared by its clones). A

@@ -456,6 +456,26 @@ mod sandbox {
         assert!(m.backoff_until().await.is_some(), "backing off from the throttled refresh");
     }
 
+    /// A token fetched because its predecessor was refused is suspect only until a call with it
+    /// succeeds: once Zoho has accepted it, a later refusal (it expired at Zoho before the
+    /// client's clock said so, or was revoked) refreshes as usual. Found by the `fleet`
+    /// example, whose workers' clocks do not follow the sandbox's: the second expiry failed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_token_fetched_after_a_refusal_that_then_worked_is_refreshed_at_its_own_refusal() {
+        let env = Env::start(api_unlimited(Limits::default())).await;
+        let m = env.manager(MemoryStore::new());
+        m.login(env.fresh_login().await).await.expect("login");
+        let client = env.client(m.clone());
+        client.send(ListPortals).await.expect("works before");
+        let before = env.sb.counters().token_requests;
+        for round in 1..=3 {
+            env.sb.inject(Fault::status(401).on(Route::Api).times(1));
+            client.send(ListPortals).await.unwrap_or_else(|e| panic!("refusal {round}: {e}"));
+            client.send(ListPortals).await.unwrap_or_else(|e| panic!("after refusal {round}: {e}"));
+            assert_eq!(env.sb.counters().token_requests - before, round, "one refresh per refusal");
+        }
+    }
+
     /// One refresh failure of each kind, in the refresh window of a still-valid token.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_refresh_keeps_the_valid_token_leaves_the_store_alone_and_backs_off() {
