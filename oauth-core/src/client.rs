@@ -284,7 +284,11 @@ impl<S> Client<S> {
         let path = endpoint.path();
         crate::endpoint::check_path(E::PATH, &path)?;
         let mut url = self.inner.base.clone();
-        let full = format!("{}{path}", url.path().trim_end_matches('/'));
+        // Two pushes, not `format!`: this runs on every call (BENCHMARKS.md §2).
+        let base_path = url.path().trim_end_matches('/');
+        let mut full = String::with_capacity(base_path.len() + path.len());
+        full.push_str(base_path);
+        full.push_str(&path);
         url.set_path(&full);
         if url.path() != full {
             // The URL parser rewrote the path (normalised a segment, read `\` as `/`…).
@@ -311,14 +315,14 @@ impl<S> Client<S> {
             // The slot first, then the token: a wait for a slot (up to minutes) must not outlive
             // the token it would be sent with.
             let permit = match &self.inner.limiter {
-                Some(limiter) => Some(limiter.acquire().await?),
+                Some(limiter) => Some(Box::pin(limiter.acquire()).await?),
                 None => None,
             };
             let token = match self.token().await {
                 Ok(token) => token,
                 Err(e) => {
                     if let Some(permit) = permit {
-                        permit.unused().await;
+                        Box::pin(permit.unused()).await;
                     }
                     return Err(e);
                 }
@@ -328,7 +332,7 @@ impl<S> Client<S> {
             // take malloc's slow path (BENCHMARKS.md, per-call overhead).
             let result = Box::pin(self.attempt(endpoint, &url, &token)).await;
             if let Some(permit) = permit {
-                permit.release().await; // the slot's window starts when the answer arrived
+                Box::pin(permit.release()).await; // the slot's window starts when the answer arrived
             }
             let err = match result {
                 Ok(v) => {
@@ -365,7 +369,7 @@ impl<S> Client<S> {
                 Error::Api(api) if api.status == 429 => {
                     let lockout = api.retry_after.unwrap_or(ZOHO_LOCKOUT);
                     if let Some(limiter) = &self.inner.limiter {
-                        limiter.lock_out(lockout).await;
+                        Box::pin(limiter.lock_out(lockout)).await;
                     }
                     Some(lockout)
                 }
