@@ -2,12 +2,14 @@
 //! per user shared by every `Client` of the process, Zoho's 30-minute lockout after a 429
 //! remembered, and the rate slot taken before the token.
 
+#[path = "common/console.rs"]
+mod console;
+use console::sandbox_oauth;
 use std::time::Duration;
-use zoho_projects::oauth::OAuthClient;
 use zoho_projects::prelude::*;
 use zoho_projects::store::{MemoryStore, StoreKey};
 use zoho_projects::v3::portals::ListPortals;
-use zoho_projects::{ClientSecret, RateKey, RateLimiter, RetryPolicy, TokenManager};
+use zoho_projects::{RateKey, RateLimiter, RetryPolicy, TokenManager};
 use zoho_sandbox::{Dc, Fault, Route, Sandbox};
 
 scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
@@ -16,13 +18,7 @@ scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
 /// refreshes only when the token is about to expire (so that the tests decide when).
 async fn manager(sb: &Sandbox) -> TokenManager<Reader> {
     let app = sb.demo_client();
-    let clock = sb.clock();
-    let now = move || clock.now_system();
-    let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
-        .accounts_url(sb.accounts_url(Dc::Us))
-        .clock(now.clone())
-        .build()
-        .expect("oauth client");
+    let (oauth, now) = sandbox_oauth(sb);
     let code = sb.self_client_code(&app.client_id, &[Reader::OAUTH[0]]).expect("code");
     let token = oauth.exchange_self_client_code::<Reader>(&code).await.expect("token");
     let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");

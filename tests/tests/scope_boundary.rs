@@ -4,13 +4,12 @@
 
 #[path = "common/console.rs"]
 mod console;
-use console::console_token;
+use console::{console_token, sandbox_oauth};
 
 use std::time::{Duration, SystemTime};
-use zoho_projects::oauth::OAuthClient;
 use zoho_projects::prelude::*;
 use zoho_projects::store::{FileStore, StoreKey};
-use zoho_projects::{AccessToken, ClientSecret, DynamicScopes, ScopedToken, TokenManager, async_trait};
+use zoho_projects::{AccessToken, DynamicScopes, ScopedToken, TokenManager, async_trait};
 use zoho_sandbox::{Dc, Sandbox};
 
 scope_set! {
@@ -85,13 +84,7 @@ async fn a_custom_source_claiming_more_than_its_token_sends_nothing() {
 async fn a_store_record_for_a_smaller_set_is_not_handed_out_as_a_larger_one() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
     let app = sb.demo_client();
-    let clock = sb.clock();
-    let now = move || clock.now_system();
-    let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
-        .accounts_url(sb.accounts_url(Dc::Us))
-        .clock(now.clone())
-        .build()
-        .expect("oauth");
+    let (oauth, now) = sandbox_oauth(&sb);
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("tokens.json");
     let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "me");
