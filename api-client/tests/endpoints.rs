@@ -20,7 +20,7 @@ use zoho_projects::paginate::Paginate;
 use zoho_projects::prelude::*;
 use zoho_projects::v3::{issues, milestones, portals, projects, search, tags, tasklists, tasks, timelogs, users};
 use zoho_projects::{ApiError, ZohoError};
-use zoho_sandbox::{Dc, DemoPortal, Limits, Sandbox};
+use zoho_sandbox::{Dc, DemoPortal, Sandbox};
 
 const SCOPES: [&str; 10] = [
     "ZohoProjects.portals.READ",
@@ -45,10 +45,10 @@ scope_set! {
     struct SearchOnly = ["ZohoProjects.search.READ"];
 }
 
-/// A fresh sandbox (its own data, relaxed limits so no test waits), a client for it and the
+/// A fresh sandbox (its own data, Zoho's limits: the strict default), a client for it and the
 /// demo portal's ids.
 async fn setup() -> (Sandbox, Client<Everything>, DemoPortal) {
-    let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
+    let sb = Sandbox::builder().start().await.expect("sandbox");
     let access = console_token(&sb, &SCOPES).await;
     let token =
         Token::<Everything>::from_console(&access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token");

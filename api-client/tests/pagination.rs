@@ -14,7 +14,7 @@ use futures::{StreamExt, TryStreamExt};
 use zoho_projects::paginate::{Paginate, paginate, paginate_pages};
 use zoho_projects::prelude::*;
 use zoho_projects::v3::{projects, tasks, users};
-use zoho_sandbox::{Dc, Fault, Limits, Route, Sandbox};
+use zoho_sandbox::{Dc, Fault, Route, Sandbox};
 
 const SCOPES: [&str; 3] = ["ZohoProjects.projects.READ", "ZohoProjects.tasks.READ", "ZohoProjects.users.READ"];
 
@@ -25,7 +25,7 @@ scope_set! {
 /// A sandbox whose first demo project holds 450 more tasks, a client, the portal and project ids
 /// and every task id of that project.
 async fn setup() -> (Sandbox, Client<Reader>, String, String, Vec<String>) {
-    let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
+    let sb = Sandbox::builder().start().await.expect("sandbox");
     let access = console_token(&sb, &SCOPES).await;
     let token = Token::<Reader>::from_console(&access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token");
     let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(token).expect("client");

@@ -38,6 +38,7 @@ pub(crate) fn answer(line: &str) {
 /// `zoho-sandbox` with relaxed limits. Hello: `@@ <url> <client id> <secret> <e-mail> <now ms>`;
 /// then `CODE`, `ADVANCE <ms>`, `COUNTERS`, `Q`.
 async fn sandbox() -> i32 {
+    // Relaxed: a benchmark measures the client's cost over many calls, not Zoho's limits.
     let sb = match Sandbox::builder().limits(Limits::relaxed()).auto_approve(true).start().await {
         Ok(sb) => sb,
         Err(e) => {

@@ -33,6 +33,7 @@ enum Route {
 }
 
 async fn run(requests: usize, concurrency: usize) -> io::Result<SandboxResult> {
+    // Relaxed: a throughput run makes far more than 100 calls per 2 minutes on purpose.
     let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.map_err(io::Error::other)?;
     let base = sb.api_url(Dc::Us);
     let user = sb.demo_user();

@@ -229,6 +229,8 @@ mod sandbox {
            scope = "ZohoProjects.portals.READ", response = serde_json::Value)]
     pub(crate) struct ListPortals;
 
+    // Lifts only the API limit (every token limit stays on): the manager tests call the API in
+    // loops to drive refreshes; the API limit has its own tests (tests/tests/limits.rs).
     pub(crate) fn api_unlimited(limits: Limits) -> Limits {
         Limits { api_requests_per_window: u32::MAX, ..limits }
     }

@@ -433,6 +433,8 @@ fn a_writer_killed_mid_write_200_times_always_leaves_the_last_committed_token() 
 
 async fn eight_processes_share_one_refresh(store_env: Vec<(&str, String)>, parent_store: Arc<dyn TokenStore>) {
     let sb = Sandbox::builder()
+        // The API limit is lifted (every token limit stays on): eight processes through several
+        // expiries make more than 100 API calls; the token counts are what this test checks.
         .limits(Limits { api_requests_per_window: u32::MAX, ..Limits::strict() })
         .start()
         .await
@@ -918,6 +920,8 @@ mod redis_store {
     impl Zoho {
         async fn start() -> Zoho {
             let sb = Sandbox::builder()
+                // The API limit is lifted (every token limit stays on): these store-fault tests call the API
+                // in loops; the API limit has its own tests (tests/tests/limits.rs).
                 .limits(Limits { api_requests_per_window: u32::MAX, ..Limits::default() })
                 .start()
                 .await

@@ -63,9 +63,12 @@ impl fmt::Display for Dc {
 
 /// Every documented limit, all configurable.
 ///
-/// [`Limits::default`] holds the Zoho Projects FAQ numbers; [`Limits::strict`] the Zoho CRM ones
-/// (Kaizen #43 / CRM token-validity page). Every window and expiry is measured on the sandbox's
-/// virtual [`Clock`](crate::Clock).
+/// [`Limits::default`] is Zoho's documented behaviour with every limit on: the Zoho Projects FAQ
+/// numbers [V P-FAQ] plus the refresh throttle of the Accounts refresh page [V A-REF];
+/// [`Limits::strict`] adds the Zoho CRM cap of 15 active access tokens (Kaizen #43 / CRM
+/// token-validity page); [`Limits::relaxed`] turns the counting limits off for tests about
+/// something else. Every window and expiry is measured on the sandbox's virtual
+/// [`Clock`](crate::Clock).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// How long an authorization code stays valid (FAQ: 2 minutes).
@@ -85,10 +88,10 @@ pub struct Limits {
     /// Access tokens kept per refresh token; minting one more deletes the oldest (FAQ: 30, CRM: 15).
     pub access_tokens_per_refresh_token: u32,
     /// At most this many access tokens per refresh token within
-    /// [`Limits::access_token_mint_window`], else "Access Denied" (Accounts refresh page and CRM:
-    /// 10 per 10 minutes). `None` (the FAQ default) means no such throttle.
+    /// [`Limits::access_token_mint_window`], else "Access Denied" (Accounts refresh page [V A-REF]
+    /// and CRM: 10 per 10 minutes; the default). `None` means no such throttle.
     pub access_token_mints_per_window: Option<u32>,
-    /// The window for [`Limits::access_token_mint_window`].
+    /// The window for [`Limits::access_token_mints_per_window`] (10 minutes).
     pub access_token_mint_window: Duration,
     /// Access-token lifetime (1 hour everywhere); `expires_in` reports it in seconds.
     pub access_token_ttl: Duration,
@@ -114,7 +117,7 @@ impl Default for Limits {
             refresh_tokens_per_user_client: 20,
             refresh_overflow_replaces_oldest: false,
             access_tokens_per_refresh_token: 30,
-            access_token_mints_per_window: None,
+            access_token_mints_per_window: Some(10),
             access_token_mint_window: Duration::from_secs(600),
             access_token_ttl: Duration::from_secs(3600),
             device_code_ttl: Duration::from_secs(300),
@@ -127,23 +130,20 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The Zoho CRM numbers: at most 10 access tokens per refresh token per 10 minutes and 15
-    /// active access tokens per refresh token; everything else as [`Limits::default`].
+    /// The Zoho CRM numbers: 15 active access tokens per refresh token (instead of the Projects
+    /// FAQ's 30); everything else, the refresh throttle included, as [`Limits::default`].
     pub fn strict() -> Self {
-        Limits {
-            access_tokens_per_refresh_token: 15,
-            access_token_mints_per_window: Some(10),
-            access_token_mint_window: Duration::from_secs(600),
-            ..Limits::default()
-        }
+        Limits { access_tokens_per_refresh_token: 15, ..Limits::default() }
     }
 
-    /// No API rate limit and no token throttles (handy for load-style tests); expiries unchanged.
+    /// No API rate limit and no token throttles (for load-style tests and tests about something
+    /// else; each test that uses it says why); expiries unchanged.
     pub fn relaxed() -> Self {
         Limits {
             codes_per_window: u32::MAX,
             refresh_tokens_per_user_client: u32::MAX,
             access_tokens_per_refresh_token: u32::MAX,
+            access_token_mints_per_window: None,
             api_requests_per_window: u32::MAX,
             ..Limits::default()
         }

@@ -67,7 +67,7 @@ impl SandboxBuilder {
         self
     }
 
-    /// Token and API limits (default: [`Limits::default`], the Zoho Projects FAQ numbers).
+    /// Token and API limits (default: [`Limits::default`], Zoho's documented limits, all on).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self

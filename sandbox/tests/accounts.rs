@@ -390,12 +390,17 @@ async fn access_tokens_expire_after_an_hour_on_the_virtual_clock() {
 
 #[tokio::test]
 async fn thirty_first_access_token_deletes_the_oldest() {
+    // [V P-FAQ] 30 access tokens per refresh token; the 31st deletes the oldest. The refresh
+    // throttle [V A-REF] is on by default, so the refreshes are spread: 61 s apart, never more
+    // than 10 in any 10 minutes, all 31 within the first token's hour.
     let sb = start().await;
     let c = sb.demo_client();
     let (first, rt) = login(&sb, "ZohoProjects.portals.READ").await;
     let mut second = String::new();
     for i in 0..30 {
+        sb.clock().advance(Duration::from_secs(61));
         let t = refresh(&sb, Dc::Us, &c, &rt).await;
+        assert!(t["access_token"].is_string(), "refresh {i}: {t}");
         if i == 0 {
             second = t["access_token"].as_str().unwrap().to_owned();
         }
@@ -403,13 +408,32 @@ async fn thirty_first_access_token_deletes_the_oldest() {
     let n = sb.counters();
     assert_eq!(n.access_tokens_minted_for(&rt), 31);
     assert_eq!(n.active_access_tokens(&rt), 30);
+    assert_eq!(n.access_denied, 0);
     assert_eq!(api_get(&sb, &first, "/api/v3/portals").await.0, 401);
     assert_eq!(api_get(&sb, &second, "/api/v3/portals").await.0, 200);
 }
 
 #[tokio::test]
-async fn strict_profile_throttles_refreshes_within_ten_minutes() {
+async fn strict_profile_keeps_fifteen_access_tokens() {
+    // Limits::strict(): the CRM cap of 15 active access tokens per refresh token.
     let sb = start_with(Limits::strict()).await;
+    let c = sb.demo_client();
+    let (first, rt) = login(&sb, "ZohoProjects.portals.READ").await;
+    for _ in 0..15 {
+        sb.clock().advance(Duration::from_secs(61));
+        assert!(refresh(&sb, Dc::Us, &c, &rt).await["access_token"].is_string());
+    }
+    let n = sb.counters();
+    assert_eq!(n.access_tokens_minted_for(&rt), 16);
+    assert_eq!(n.active_access_tokens(&rt), 15);
+    assert_eq!(api_get(&sb, &first, "/api/v3/portals").await.0, 401);
+}
+
+#[tokio::test]
+async fn default_limits_throttle_refreshes_within_ten_minutes() {
+    // [V A-REF] at most 10 access tokens per refresh token in any 10 minutes, then blocked for
+    // the rest of the window: the default, not an opt-in.
+    let sb = start().await;
     let c = sb.demo_client();
     let (_, rt) = login(&sb, "ZohoProjects.portals.READ").await; // 1st token
     for _ in 0..9 {
@@ -421,7 +445,11 @@ async fn strict_profile_throttles_refreshes_within_ten_minutes() {
         t["error_description"],
         "You have made too many requests continuously. Please try again after some time."
     );
-    sb.clock().advance(Duration::from_secs(600));
+    assert_eq!(sb.counters().access_denied, 1);
+    assert_eq!(sb.counters().access_tokens_minted_for(&rt), 10);
+    sb.clock().advance(Duration::from_secs(599));
+    assert_eq!(refresh(&sb, Dc::Us, &c, &rt).await["error"], "Access Denied");
+    sb.clock().advance(Duration::from_secs(1));
     assert!(refresh(&sb, Dc::Us, &c, &rt).await["access_token"].is_string());
     assert_eq!(sb.counters().active_access_tokens(&rt), 11); // all still within their hour
 }

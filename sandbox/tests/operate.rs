@@ -349,6 +349,8 @@ fn binary_starts_quickly_and_prints_its_urls() {
 #[tokio::test]
 async fn garbage_against_every_route_gets_a_zoho_shaped_answer() {
     use rand::{Rng, SeedableRng};
+    // Relaxed: hundreds of garbage requests from one user would meet the 100-per-2-minutes limit
+    // (tested in projects.rs) and every later answer would be the 429 instead of the route's own.
     let sb = Sandbox::builder().auto_approve(true).limits(zoho_sandbox::Limits::relaxed()).start().await.unwrap();
     let at = access(&sb).await;
     let d = sb.demo_portal(Dc::Us);

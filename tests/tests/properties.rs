@@ -136,6 +136,8 @@ scope_set! { struct ProjectReader = ["ZohoProjects.projects.READ"]; }
 fn path_values_reach_the_server_as_one_encoded_segment_each() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let (sb, client) = rt.block_on(async {
+        // Relaxed: every generated case is one more request, well past Zoho's 100 calls per 2 minutes;
+        // the limit has its own tests (tests/tests/limits.rs, resilience.rs).
         let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.expect("sandbox");
         let access = sb.mint_access_token(&sb.demo_user().email, &["ZohoProjects.projects.READ"]).expect("token");
         let token =
