@@ -5,9 +5,10 @@ use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
+use crate::service::Service;
 use crate::token::{AccessToken, ScopedToken, TokenSource};
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -42,12 +43,39 @@ impl<T: TokenSource> ErasedSource for T {
 
 struct Inner {
     http: reqwest::Client,
-    base: Url,
     source: Arc<dyn ErasedSource>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
-    /// The data centre the client calls (its builder's region, also with an API base override).
-    region: Region,
+    /// The data centre the builder named: it wins over the token's.
+    region: Option<Region>,
+    /// The data centre calls go to and Zoho Projects' base URL in it (the hot path): the
+    /// builder's region, else the token's, fixed once the source has handed out a token.
+    resolved: OnceLock<(Region, Url)>,
+    /// Base URLs set on the builder: a service's in every data centre (`None`) or in one.
+    bases: Vec<(Service, Option<Region>, Url)>,
+}
+
+impl Inner {
+    /// `service`'s base URL in `region`: an override for every data centre, else one for
+    /// `region`, else Zoho's host for `region` (FACTS.md §1.10).
+    fn base(&self, service: Service, region: Region) -> Url {
+        let everywhere = self.bases.iter().find(|(s, r, _)| *s == service && r.is_none());
+        let here = || self.bases.iter().find(|(s, r, _)| *s == service && *r == Some(region));
+        match everywhere.or_else(here) {
+            Some((_, _, url)) => url.clone(),
+            None => service.base_url(region),
+        }
+    }
+
+    /// Fixes the data centre to `region` (the first caller wins) and returns what was fixed.
+    fn resolve(&self, region: Region) -> &(Region, Url) {
+        self.resolved.get_or_init(|| (region, self.base(Service::PROJECTS, region)))
+    }
+
+    /// The data centre the source's current token names, if it names one this crate knows.
+    fn token_region(&self) -> Option<Region> {
+        self.source.token_location().as_deref().and_then(|l| Region::from_location(l.trim()))
+    }
 }
 
 /// `err` (a refusal of the token) as [`Error::TokenRefused`] with `cause`.
@@ -93,7 +121,7 @@ impl<S> std::fmt::Debug for Client<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("scopes", &std::any::type_name::<S>())
-            .field("base", &self.inner.base.as_str())
+            .field("data_centre", &self.inner.resolved.get().map(|(r, _)| r.location()))
             .finish_non_exhaustive()
     }
 }
@@ -101,8 +129,8 @@ impl<S> std::fmt::Debug for Client<S> {
 /// Builds a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
-    base: Option<Url>,
-    region: Region,
+    bases: Vec<(Service, Option<Region>, Url)>,
+    region: Option<Region>,
     http: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -124,8 +152,8 @@ enum Limit {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            base: None,
-            region: Region::Us,
+            bases: Vec::new(),
+            region: None,
             http: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
@@ -136,18 +164,37 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The data centre whose Projects API host to call (default: US). With an
-    /// [`api_base`](ClientBuilder::api_base) override it still names the data centre the base
-    /// belongs to, so that a token of another one is reported as such
+    /// The data centre whose hosts to call, whatever the token's. By default the client follows
+    /// its token: the data centre the source's token names ([`TokenSource::token_location`],
+    /// read once, at the first call), else US. With a base URL override it still names the
+    /// data centre the base belongs to, so that a token of another one is reported as such
     /// ([`RefusalCause::DataCentre`]).
     pub fn region(mut self, region: Region) -> Self {
-        self.region = region;
+        self.region = Some(region);
         self
     }
 
-    /// Overrides the API base URL (e.g. a `zoho-sandbox`'s `api_url`).
-    pub fn api_base(mut self, base: Url) -> Self {
-        self.base = Some(base);
+    /// Overrides Zoho Projects' base URL in every data centre (e.g. a `zoho-sandbox`'s
+    /// `api_url`): [`service_base`](ClientBuilder::service_base) for [`Service::PROJECTS`].
+    pub fn api_base(self, base: Url) -> Self {
+        self.service_base(Service::PROJECTS, base)
+    }
+
+    /// Overrides `service`'s base URL in every data centre: it wins over the token's data
+    /// centre and over [`region_base`](ClientBuilder::region_base). The last call for a
+    /// service wins.
+    pub fn service_base(mut self, service: Service, base: Url) -> Self {
+        self.bases.retain(|(s, r, _)| !(*s == service && r.is_none()));
+        self.bases.push((service, None, base));
+        self
+    }
+
+    /// Overrides `service`'s base URL in `region`'s data centre only (e.g. a sandbox's EU
+    /// listener for [`Region::Eu`]): a client whose token belongs to `region` calls it, one of
+    /// another data centre does not. The last call for a service and region wins.
+    pub fn region_base(mut self, region: Region, service: Service, base: Url) -> Self {
+        self.bases.retain(|(s, r, _)| !(*s == service && *r == Some(region)));
+        self.bases.push((service, Some(region), base));
         self
     }
 
@@ -204,7 +251,6 @@ impl ClientBuilder {
                 .build()
                 .map_err(Error::Transport)?,
         };
-        let base = self.base.unwrap_or_else(|| self.region.projects_api());
         let limiter = match self.limiter {
             Limit::PerUser => {
                 Some(source.rate_key().map_or_else(RateLimiter::zoho_projects, |key| RateLimiter::for_user(&key)))
@@ -212,7 +258,19 @@ impl ClientBuilder {
             Limit::Given(limiter) => Some(limiter),
             Limit::Off => None,
         };
-        let inner = Inner { http, base, source: Arc::new(source), retry: self.retry, limiter, region: self.region };
+        let inner = Inner {
+            http,
+            source: Arc::new(source),
+            retry: self.retry,
+            limiter,
+            region: self.region,
+            resolved: OnceLock::new(),
+            bases: self.bases,
+        };
+        // Fixed now when known now: the builder's region, or a token that names its own.
+        if let Some(region) = inner.region.or_else(|| inner.token_region()) {
+            inner.resolve(region);
+        }
         Ok(Client { inner: Arc::new(inner), _scopes: PhantomData })
     }
 }
@@ -248,15 +306,53 @@ impl<S> Client<S> {
         Client { inner: Arc::clone(&self.inner), _scopes: PhantomData }
     }
 
-    /// The API base URL.
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base
+    /// Zoho Projects' base URL (that of [`Service::PROJECTS`]) in the client's data centre.
+    pub fn base_url(&self) -> Url {
+        self.base_for(Service::PROJECTS)
+    }
+
+    /// `service`'s base URL in the client's data centre: the builder's override, or the host
+    /// of the data centre the client calls ([`ClientBuilder::region`], else its token's, else
+    /// US before the first call has learnt the token's).
+    pub fn base_for(&self, service: Service) -> Url {
+        let region = self.region_now();
+        self.inner.base(service, region)
+    }
+
+    /// The data centre the client calls: fixed at build or at the first call; before that,
+    /// what the source says now, else US.
+    pub fn data_centre(&self) -> Region {
+        self.region_now()
+    }
+
+    fn region_now(&self) -> Region {
+        match self.inner.resolved.get() {
+            Some((region, _)) => *region,
+            None => self.inner.token_region().unwrap_or(Region::Us),
+        }
+    }
+
+    /// The data centre calls go to and Projects' base in it: known after the first call; at
+    /// the first, the source's token is taken (a refresh or a store read, which the call needs
+    /// anyway) so that its data centre is known before anything is sent.
+    async fn resolved(&self) -> Result<&(Region, Url), Error> {
+        if let Some(r) = self.inner.resolved.get() {
+            return Ok(r);
+        }
+        let region = match self.inner.token_region() {
+            Some(region) => region,
+            None => {
+                self.token().await?;
+                self.inner.token_region().unwrap_or(Region::Us)
+            }
+        };
+        Ok(self.inner.resolve(region))
     }
 
     /// The token's data centre, if the source knows it and it is not the client's.
     fn data_centre_mismatch(&self) -> Option<RefusalCause> {
         let token = self.inner.source.token_location()?;
-        let client = self.inner.region.location();
+        let client = self.region_now().location();
         (!token.trim().eq_ignore_ascii_case(client))
             .then(|| RefusalCause::DataCentre { client: client.to_owned(), token: token.trim().to_ascii_lowercase() })
     }
@@ -283,12 +379,16 @@ impl<S> Client<S> {
     pub fn url_for<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<Url, Error> {
         let path = endpoint.path();
         crate::endpoint::check_path(E::PATH, &path)?;
-        let mut url = self.inner.base.clone();
+        Self::url_at(self.base_for(E::SERVICE), endpoint, &path)
+    }
+
+    /// `endpoint`'s URL under `base`, its path rendered (and checked) as `path`.
+    fn url_at<E: Endpoint + ?Sized>(mut url: Url, endpoint: &E, path: &str) -> Result<Url, Error> {
         // Two pushes, not `format!`: this runs on every call (BENCHMARKS.md §2).
         let base_path = url.path().trim_end_matches('/');
         let mut full = String::with_capacity(base_path.len() + path.len());
         full.push_str(base_path);
-        full.push_str(&path);
+        full.push_str(path);
         url.set_path(&full);
         if url.path() != full {
             // The URL parser rewrote the path (normalised a segment, read `\` as `/`…).
@@ -303,8 +403,19 @@ impl<S> Client<S> {
 
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
         // Checked before anything else: a refused path costs no token, no slot, no request.
-        let url = self.url_for(endpoint)?;
+        let path = endpoint.path();
+        crate::endpoint::check_path(E::PATH, &path)?;
+        let url = self.url(endpoint, &path).await?;
         self.execute_with(endpoint, url).await
+    }
+
+    /// `endpoint`'s URL in the client's data centre (learnt from the token at the first call),
+    /// its path already rendered and checked as `path`.
+    async fn url<E: Endpoint>(&self, endpoint: &E, path: &str) -> Result<Url, Error> {
+        let (region, projects) = self.resolved().await?;
+        let base =
+            if E::SERVICE == Service::PROJECTS { projects.clone() } else { self.inner.base(E::SERVICE, *region) };
+        Self::url_at(base, endpoint, path)
     }
 
     async fn execute_with<E: Endpoint>(&self, endpoint: &E, url: Url) -> Result<E::Response, Error> {
@@ -462,7 +573,9 @@ impl Client<Dynamic> {
     /// Sends `endpoint` with a token whose scopes are only known at run time: the scope is
     /// checked against the token's granted scopes first, and a missing one is a typed error.
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
-        let url = self.url_for(&endpoint)?;
+        let path = endpoint.path();
+        crate::endpoint::check_path(E::PATH, &path)?;
+        let url = self.url(&endpoint, &path).await?;
         self.token().await?.scopes().require(<E::Scope as Scope>::OAUTH)?;
         self.execute_with(&endpoint, url).await
     }

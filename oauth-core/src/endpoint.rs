@@ -1,6 +1,7 @@
 //! The [`Endpoint`] contract: one HTTP call to Zoho, described as a type.
 
 use crate::scope::Scope;
+use crate::service::Service;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -127,6 +128,10 @@ pub trait Endpoint {
     /// by default what [`Method::is_idempotent`] says of [`Endpoint::METHOD`]. Set it to `true`
     /// only for a call that has the same effect when Zoho processes it twice.
     const IDEMPOTENT: bool = Self::METHOD.is_idempotent();
+    /// The service whose host the call goes to: its scope's ([`Scope::SERVICE`]) unless the
+    /// endpoint names another (`#[zoho(service = …)]` in the derive). The client takes the
+    /// service's base URL in its data centre ([`Service::base_url`]).
+    const SERVICE: Service = <Self::Scope as Scope>::SERVICE;
 
     /// The path with every placeholder filled in and percent-encoded.
     fn path(&self) -> String;
@@ -148,6 +153,7 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     const METHOD: Method = E::METHOD;
     const PATH: &'static str = E::PATH;
     const IDEMPOTENT: bool = E::IDEMPOTENT;
+    const SERVICE: Service = E::SERVICE;
 
     fn path(&self) -> String {
         (**self).path()

@@ -125,7 +125,7 @@ impl std::fmt::Display for RefusalCause {
         match self {
             RefusalCause::DataCentre { client, token } => write!(
                 f,
-                "the client calls the `{client}` data centre but the token belongs to `{token}`; build the client with the token's region (Region::from_location(\"{token}\"))"
+                "the client calls the `{client}` data centre but the token belongs to `{token}`; a client follows its token's data centre unless built with `.region(…)`: drop it, or use Region::from_location(\"{token}\")"
             ),
             RefusalCause::Unknown => f.write_str(
                 "not an expired token; check the client's data centre (region or API base), the portal and the user's access",

@@ -68,6 +68,7 @@ pub mod manager;
 pub mod oauth;
 mod region;
 mod scope;
+mod service;
 pub mod store;
 mod token;
 
@@ -88,6 +89,7 @@ pub use scope::{
     Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, Scope, ScopeName, ScopeParseError, ScopeSet,
     action,
 };
+pub use service::{HostFamily, Service};
 pub use token::{
     AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, ScopedToken, Token, TokenParts,
     TokenSource, check_scopes,

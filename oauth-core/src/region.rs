@@ -75,6 +75,22 @@ impl Region {
     pub fn projects_api(self) -> Url {
         Self::url(format!("https://projectsapi.{}/", self.tld()))
     }
+
+    /// The `api_domain` host (`https://www.zohoapis.<tld>`), e.g. `https://www.zohoapis.eu`;
+    /// Canada's is `www.zohoapis.ca`, not under `zohocloud.ca` (FACTS.md §1.10).
+    pub fn api_domain(self) -> Url {
+        let tld = match self {
+            Region::Ca => "ca",
+            other => other.tld().strip_prefix("zoho.").unwrap_or(other.tld()),
+        };
+        Self::url(format!("https://www.zohoapis.{tld}/"))
+    }
+
+    /// `https://<label>.<the accounts server's domain>`, e.g. `desk` → `https://desk.zoho.eu`.
+    /// The label is checked by [`Service::new`](crate::Service::new).
+    pub(crate) fn subdomain(self, label: &str) -> Url {
+        Self::url(format!("https://{label}.{}/", self.tld()))
+    }
 }
 
 #[cfg(test)]

@@ -134,6 +134,9 @@ pub trait Scope: declared::ScopeDeclared + 'static {
     type Action: 'static;
     /// The scope exactly as Zoho spells it.
     const OAUTH: &'static str;
+    /// The service whose host a call with this scope goes to (its module's, set in
+    /// `scope_module!`; the catalogue's is [`Service::PROJECTS`](crate::Service::PROJECTS)).
+    const SERVICE: crate::Service = crate::Service::PROJECTS;
 }
 
 /// What a scope set grants on module `M`. Written only by `scope_set!`, one impl per module.

@@ -212,6 +212,74 @@ async fn a_token_from_a_flow_drives_the_typed_client() {
     assert!(portals.to_string().contains(&sb.demo_portal(Dc::Eu).id), "{portals}");
 }
 
+/// Issue 16: a client built from a token source follows the token's data centre. An EU user
+/// signs in (handed from the US accounts server to the EU one), the token is stored in a file,
+/// a new manager (another process, in effect) resumes from it, and a client built from that
+/// manager, knowing the sandbox's listener of each data centre, calls the EU one: the sandbox
+/// says which listener saw the call. An explicit region or base URL still wins.
+#[tokio::test]
+async fn a_client_of_a_resumed_eu_token_calls_the_eu_host() {
+    use zoho_oauth_core::store::{FileStore, StoreKey};
+    use zoho_oauth_core::{Region, Service, TokenManager};
+
+    let sb = sandbox().await;
+    let eu = sb.add_user("lena@example.eu", Dc::Eu);
+    sb.sign_in(&eu.email).expect("sign in");
+    let app = sb.demo_client();
+    let oauth = oauth(&sb, &app);
+    let token = web_login::<Tasks>(&oauth, &AuthorizeOptions::new().offline()).await.expect("token");
+    assert_eq!(token.parts().location.as_deref(), Some("eu"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tokens.json");
+    let key = StoreKey::new(sb.accounts_url(Dc::Eu), &app.client_id, &eu.email);
+    let clock = sb.clock();
+    let manager = || {
+        let clock = clock.clone();
+        TokenManager::builder::<Tasks>(oauth.clone(), key.clone())
+            .store(FileStore::new(&path))
+            .clock(move || clock.now_system())
+            .build()
+    };
+    manager().login(token).await.expect("login");
+
+    // The sandbox's listener of each data centre, as a real deployment has Zoho's hosts.
+    let hosts = |b: zoho_oauth_core::ClientBuilder| {
+        [(Region::Us, Dc::Us), (Region::Eu, Dc::Eu), (Region::In, Dc::In)]
+            .into_iter()
+            .fold(b, |b, (region, dc)| b.region_base(region, Service::PROJECTS, sb.api_url(dc)))
+    };
+    let api_calls = |from: usize| -> Vec<Dc> {
+        sb.requests_seen()[from..].iter().filter(|r| r.path_and_query.starts_with("/api/")).map(|r| r.dc).collect()
+    };
+
+    let resumed = manager();
+    let client = hosts(Client::builder()).build(resumed).expect("client");
+    let before = sb.requests_seen().len();
+    let portals = client.send(ListPortals).await.expect("the EU host accepts the EU token");
+    assert!(portals.to_string().contains(&sb.demo_portal(Dc::Eu).id), "{portals}");
+    client.send(ListPortals).await.expect("again");
+    assert_eq!(api_calls(before), [Dc::Eu, Dc::Eu], "both calls reached the EU listener");
+    assert_eq!(client.data_centre(), Region::Eu);
+    assert_eq!(client.base_url(), sb.api_url(Dc::Eu));
+
+    // An explicit region wins over the token's: the call goes to the US listener (which
+    // refuses the EU token, and the error says why).
+    let forced = hosts(Client::builder()).region(Region::Us).retry(zoho_oauth_core::RetryPolicy::never());
+    let forced = forced.build(manager()).expect("client");
+    let before = sb.requests_seen().len();
+    let err = forced.send(ListPortals).await.expect_err("the US host refuses an EU token");
+    assert!(err.to_string().contains("`us`") && err.to_string().contains("`eu`"), "{err}");
+    assert!(api_calls(before).iter().all(|dc| *dc == Dc::Us), "{:?}", api_calls(before));
+    assert!(!api_calls(before).is_empty());
+
+    // A base URL for every data centre wins over the region table.
+    let pinned = hosts(Client::builder()).service_base(Service::PROJECTS, sb.api_url(Dc::In));
+    let pinned = pinned.retry(zoho_oauth_core::RetryPolicy::never()).build(manager()).expect("client");
+    let before = sb.requests_seen().len();
+    pinned.send(ListPortals).await.expect_err("the IN host refuses an EU token");
+    assert!(api_calls(before).iter().all(|dc| *dc == Dc::In) && !api_calls(before).is_empty());
+}
+
 #[tokio::test]
 async fn web_flow_online_without_pkce_from_the_query_alone() {
     let sb = sandbox().await;
