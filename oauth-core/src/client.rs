@@ -335,10 +335,7 @@ impl<S> Client<S> {
     /// The data centre calls go to and Projects' base in it: known after the first call; at
     /// the first, the source's token is taken (a refresh or a store read, which the call needs
     /// anyway) so that its data centre is known before anything is sent.
-    async fn resolved(&self) -> Result<&(Region, Url), Error> {
-        if let Some(r) = self.inner.resolved.get() {
-            return Ok(r);
-        }
+    async fn resolve_at_first_call(&self) -> Result<&(Region, Url), Error> {
         let region = match self.inner.token_region() {
             Some(region) => region,
             None => {
@@ -412,7 +409,11 @@ impl<S> Client<S> {
     /// `endpoint`'s URL in the client's data centre (learnt from the token at the first call),
     /// its path already rendered and checked as `path`.
     async fn url<E: Endpoint>(&self, endpoint: &E, path: &str) -> Result<Url, Error> {
-        let (region, projects) = self.resolved().await?;
+        let (region, projects) = match self.inner.resolved.get() {
+            Some(resolved) => resolved,
+            // Boxed: the first call only; keeps every call's future small (BENCHMARKS.md §2).
+            None => Box::pin(self.resolve_at_first_call()).await?,
+        };
         let base =
             if E::SERVICE == Service::PROJECTS { projects.clone() } else { self.inner.base(E::SERVICE, *region) };
         Self::url_at(base, endpoint, path)
