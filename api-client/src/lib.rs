@@ -37,6 +37,8 @@
 //! # }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lets the derive's default path `::zoho_projects` resolve inside this crate too.
 #[allow(unused_extern_crates)]
 extern crate self as zoho_projects;
@@ -45,9 +47,13 @@ pub mod ids;
 pub mod model;
 pub mod paginate;
 #[cfg(feature = "restapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "restapi")))]
 pub mod restapi;
 pub mod v3;
 
+/// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
+/// so that its version always matches this crate's.
+pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
     Endpoint, Error, GrantedBy, HasScope, Method, MissingScope, OAuthError, PathError, RateKey, RateLimiter,

@@ -55,6 +55,8 @@
 //! Modules the built-in [`scopes`] catalogue lacks, or other Zoho services, are declared with
 //! [`scope_module!`] in any crate and then named by path (`scope = my::widgets::Read`).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lets derived code inside this crate's own tests name it as `::zoho_oauth_core`.
 #[allow(unused_extern_crates)]
 extern crate self as zoho_oauth_core;
@@ -72,7 +74,8 @@ mod service;
 pub mod store;
 mod token;
 
-/// The attribute for implementing [`TokenSource`] (its methods are `async`).
+/// The attribute for implementing [`TokenSource`], [`store::TokenStore`] and [`Refresher`] (object-safe
+/// traits with `async` methods), re-exported so that implementors need no dependency of their own.
 pub use async_trait::async_trait;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
@@ -85,6 +88,9 @@ pub use oauth::{
     PendingAuthorization,
 };
 pub use region::Region;
+/// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
+/// so that its version always matches this crate's.
+pub use reqwest;
 pub use scope::{
     Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, Scope, ScopeName, ScopeParseError, ScopeSet,
     action,
@@ -94,7 +100,57 @@ pub use token::{
     AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, ScopedToken, Token, TokenParts,
     TokenSource, check_scopes,
 };
-pub use zoho_scope_macros::{Endpoint, scope_module, scope_set};
+/// Derives [`Endpoint`](trait@Endpoint) for a struct that describes one HTTP call.
+///
+/// ```
+/// use zoho_oauth_core::{Endpoint, Method, Scope, ScopeSet, scope_set};
+///
+/// scope_set! {
+///     #[zoho(crate = ::zoho_oauth_core)]
+///     /// What a reporting job may do.
+///     pub struct Reporting = ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"];
+/// }
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks",
+///        scope = "ZohoProjects.tasks.READ", response = serde_json::Value)]
+/// struct ListTasks {
+///     #[zoho(path)] portal: u64,
+///     #[zoho(path)] project: String,
+///     #[zoho(query)] page: Option<u32>,
+///     #[zoho(query = "per_page")] size: u32,
+/// }
+///
+/// let call = ListTasks { portal: 7, project: "a/b".into(), page: None, size: 50 };
+/// assert_eq!(ListTasks::METHOD, Method::Get);
+/// assert_eq!(call.path(), "/api/v3/portal/7/projects/a%2Fb/tasks");
+/// assert_eq!(call.query(), [("per_page", "50".to_owned())]);
+/// assert_eq!(<<ListTasks as Endpoint>::Scope as Scope>::OAUTH, "ZohoProjects.tasks.READ");
+/// assert_eq!(Reporting::OAUTH, ["ZohoProjects.portals.READ", "ZohoProjects.tasks.ALL"]);
+/// ```
+///
+/// The macros check Zoho scope strings (`"ZohoProjects.tasks.READ"`) at compile time against
+/// the catalogue of documented `ZohoProjects` modules, and point their errors at the literal
+/// that is wrong. This declaration compiles:
+///
+/// ```
+/// #[derive(zoho_oauth_core::Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+///        scope = "ZohoProjects.portals.READ", response = ())]
+/// struct ListPortals;
+/// ```
+///
+/// and the same one with a misspelt module does not (a macro's `compile_error!` has no error
+/// code for the doctest to check; the project's compile-fail UI tests pin the message itself):
+///
+/// ```compile_fail
+/// #[derive(zoho_oauth_core::Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals",
+///        scope = "ZohoProjects.portal.READ", response = ())]
+/// struct ListPortals; // error: unknown ZohoProjects module `portal`; did you mean `portals`?
+/// ```
+pub use zoho_scope_macros::Endpoint;
+pub use zoho_scope_macros::{scope_module, scope_set};
 
 /// The catalogue of documented `ZohoProjects` scopes, one module per Zoho module, generated from
 /// the single table in `zoho-scope-macros`. `scopes::tasks::Read` is `ZohoProjects.tasks.READ`.

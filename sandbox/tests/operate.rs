@@ -314,6 +314,8 @@ async fn shutdown_and_drop_stop_the_listeners() {
     assert!(reqwest::Client::new().get(url).send().await.is_err());
 }
 
+// The binary exists only with the `cli` feature (`cargo test --workspace --all-features` has it).
+#[cfg(feature = "cli")]
 #[test]
 fn binary_starts_quickly_and_prints_its_urls() {
     use std::io::{BufRead, BufReader};

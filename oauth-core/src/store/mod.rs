@@ -21,6 +21,7 @@ mod redis;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RedisRateWindow, RedisStore, RedisStoreBuilder};
 
 use crate::scope::DynamicScopes;
