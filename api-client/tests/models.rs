@@ -1,5 +1,5 @@
 //! Model tests: every captured sample decodes (and loses nothing), request bodies serialize
-//! to the V3 shapes documented in `V3.md`, pagination info in both forms, ids without
+//! to the V3 shapes documented in docs/zoho.md, pagination info in both forms, ids without
 //! precision loss.
 
 use std::fmt::Debug;

@@ -2,7 +2,7 @@
 //! machines — and never trips Zoho's token limits.
 //!
 //! Zoho deletes the oldest access token once a refresh token has more than 30 (15 in stricter
-//! products) and throttles after 10 refreshes in 10 minutes (FACTS.md §1.6). A client that
+//! products) and throttles after 10 refreshes in 10 minutes (<https://www.zoho.com/accounts/protocol/oauth/web-apps/access-token-expiry.html>). A client that
 //! refreshes per request, per worker or per process silently kills the tokens other workers
 //! still use. The manager therefore:
 //!

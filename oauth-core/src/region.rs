@@ -1,4 +1,4 @@
-//! Zoho's data centres and their hosts (FACTS.md §1.10).
+//! Zoho's data centres and their hosts (<https://www.zoho.com/accounts/protocol/oauth/multi-dc.html>).
 
 use url::Url;
 

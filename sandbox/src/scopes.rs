@@ -1,4 +1,5 @@
-//! The sandbox's own reading of Zoho's scope list (FACTS §2.2); independent of other crates.
+//! The sandbox's own reading of Zoho's scope list (the `ZohoProjects.<module>.<operation>` list of
+//! <https://www.zoho.com/projects/developers/zohoprojectsapi.html>); independent of other crates.
 
 /// Modules of `ZohoProjects.<module>.<op>`.
 const PROJECTS_MODULES: &[&str] = &[

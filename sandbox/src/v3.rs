@@ -498,7 +498,7 @@ fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
         .map(|t| ctx.store.milestone_v3(t))
         .collect();
     let (items, next) = pg.cut(items);
-    // page_info comes as a one-element array here (V3.md §1.2).
+    // page_info comes as a one-element array here (docs/zoho.md §8).
     Ok(json(200, &json!({"milestones": items, "page_info": [pg.info(next)]})))
 }
 
@@ -720,7 +720,7 @@ const TASK_KEYS: &[&str] = &[
     "budget_info",
     "is_completed",
 ];
-/// Keys Zoho accepts and ignores (measured by T-PT / T-ES).
+/// Keys Zoho accepts and ignores (measured on live portals by third parties).
 const TASK_IGNORED: &[&str] = &[
     "milestone_id",
     "tasklist_id",
@@ -882,7 +882,7 @@ fn comment_create(ctx: &mut Ctx<'_>, parent: u64) -> ApiResult {
     let id = ctx.store.next_id();
     let c = Comment { id, parent, content: text, added_by: ctx.me(), created_ms: ctx.now, modified_ms: ctx.now };
     ctx.store.comments.insert(id, c.clone());
-    // The reply is a bare array (T-PT measured).
+    // The reply is a bare array (measured on a live portal by a third party).
     Ok(json(201, &json!([ctx.store.comment_v3(&c)])))
 }
 

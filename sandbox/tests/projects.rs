@@ -742,7 +742,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(b["users"].as_array().unwrap().len(), 4);
 }
 
-// ---- conformance with real captured answers (copied from shared/zoho/samples) ---------------
+// ---- conformance with real captured answers (in tests/samples) ---------------
 
 fn kind(v: &Value) -> &'static str {
     match v {

@@ -2,8 +2,8 @@
 //!
 //! It drives both the compile-time validation of scope strings in this crate and, through the
 //! hidden `__catalogue!` macro, the scope types generated in `zoho_oauth_core::scopes`.
-//! Source: FACTS.md §2.2 (Zoho's scope list; operations per third-party evidence where Zoho's
-//! own page is cut off).
+//! Source: Zoho's scope list (<https://www.zoho.com/projects/developers/zohoprojectsapi.html>);
+//! the operations of each module as Zoho's per-module API pages state them.
 
 /// Every operation Zoho's scope syntax knows, in the order they are printed.
 pub(crate) const OPERATIONS: [&str; 5] = ["READ", "CREATE", "UPDATE", "DELETE", "ALL"];

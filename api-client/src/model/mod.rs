@@ -1,6 +1,6 @@
 //! V3 models: responses, list envelopes and request bodies of `/api/v3/`.
 //!
-//! Shapes follow `V3.md` (collected facts about Zoho Projects V3). Reading is tolerant:
+//! Shapes follow Zoho Projects V3 as its answers are documented and observed. Reading is tolerant:
 //! fields are `Option` unless an object is meaningless without them (its `id`), numbers and
 //! booleans are also accepted as strings, dates in every format Zoho is known to use, and
 //! every unknown key — including custom fields such as `projects_cf_0001` — is kept in the

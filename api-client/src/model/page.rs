@@ -1,6 +1,6 @@
 //! List envelopes and pagination info.
 //!
-//! V3 wraps lists differently per resource (V3.md §1.2): a bare array (`/portals`,
+//! V3 wraps lists differently per resource: a bare array (`/portals`,
 //! `/projects`), an object with one list key and `page_info` (`{tasks, page_info}`), or
 //! `page_info` as a one-element array (`milestones`). [`Page<T>`] reads all of them; the list
 //! key comes from [`ListItem`]. [`Single<T>`] does the same for single-object answers that may

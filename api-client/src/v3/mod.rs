@@ -16,7 +16,8 @@
 //! # let _ = (page, task); Ok(()) }
 //! ```
 //!
-//! One module per resource; paths, envelopes and scopes follow `V3.md`:
+//! One module per resource; paths, envelopes and scopes follow Zoho's V3 API
+//! (<https://projects.zoho.com/api-docs>):
 //!
 //! | module | scope module | endpoints |
 //! |---|---|---|

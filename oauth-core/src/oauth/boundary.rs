@@ -1,4 +1,5 @@
-//! The one place where Zoho Accounts' answers are read (FACTS.md §1.5, DESIGN.md §3).
+//! The one place where Zoho Accounts' answers are read (Zoho Accounts answers errors with HTTP 200
+//! as often as with 400, so the body decides).
 //!
 //! Every token, device and revoke request goes through [`post_form`]: parameters travel only in
 //! an `application/x-www-form-urlencoded` body (never in the URL), the body is checked for

@@ -1,4 +1,4 @@
-//! The device ("non-browser") flow (FACTS.md §1.9): `/oauth/v3/device/code` and
+//! The device ("non-browser") flow (<https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html>): `/oauth/v3/device/code` and
 //! `/oauth/v3/device/token`.
 
 use super::OAuthClient;

@@ -1,6 +1,7 @@
-//! The client-side authorization-code guard (FACTS.md §1.6): Zoho allows 4 authorization codes
-//! per minute per client and user, then blocks for 10 minutes. Refusing the 5th authorization
-//! URL here turns that block into a typed error with the time to wait.
+//! The client-side authorization-code guard: Zoho allows 4 authorization codes per minute per
+//! client and user (<https://help.zoho.com/portal/en/kb/projects/faqs/oauth-2-0>), then blocks
+//! for 10 minutes. Refusing the 5th authorization URL here turns that block into a typed error
+//! with the time to wait.
 //!
 //! Codes are counted per (client, user) when the application says who is signing in
 //! ([`AuthorizeOptions::for_user`](super::AuthorizeOptions::for_user)), per client otherwise, in a

@@ -1,4 +1,5 @@
-//! Zoho's OAuth 2.0 flows (FACTS.md §1), with honest typed tokens.
+//! Zoho's OAuth 2.0 flows (<https://www.zoho.com/accounts/protocol/oauth.html>), with honest
+//! typed tokens.
 //!
 //! An [`OAuthClient`] holds the client id, the [`ClientSecret`], the redirect URI and the
 //! accounts servers, and mints [`Token<S>`] only at checked boundaries: a flow that requested

@@ -212,7 +212,7 @@ impl<S> PendingAuthorization<S> {
 
 /// How long a [`PendingAuthorization`] can be completed by default: 10 minutes.
 ///
-/// Zoho's authorization codes live 2 minutes after the user consents (FACTS.md §1.6), and the
+/// Zoho's authorization codes live 2 minutes after the user consents (<https://help.zoho.com/portal/en/kb/projects/faqs/oauth-2-0>), and the
 /// callback arrives right after consent; the rest is the time a person needs on Zoho's sign-in
 /// and consent pages (password, a second factor), for which 8 minutes is generous. Past that, a
 /// pending sign-in can no longer meet a fresh code of its own user, only a `state` that leaked

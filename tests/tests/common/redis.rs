@@ -1,4 +1,4 @@
-//! A throwaway `redis-server` for tests (DESIGN.md §7): started from `PATH` on a free loopback
+//! A throwaway `redis-server` for tests: started from `PATH` on a free loopback
 //! port without persistence, stopped on drop. Without the binary, tests print one `SKIPPED`
 //! line to stderr and pass, unless `CI` is set, where they fail: CI must run them. Any other
 //! failure to start one (no free port, a server that does not listen) fails the test always.
