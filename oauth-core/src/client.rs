@@ -57,7 +57,7 @@ struct Inner {
 
 impl Inner {
     /// `service`'s base URL in `region`: an override for every data centre, else one for
-    /// `region`, else Zoho's host for `region` (FACTS.md §1.10).
+    /// `region`, else Zoho's host for `region` (<https://www.zoho.com/accounts/protocol/oauth/multi-dc.html>).
     fn base(&self, service: Service, region: Region) -> Url {
         let everywhere = self.bases.iter().find(|(s, r, _)| *s == service && r.is_none());
         let here = || self.bases.iter().find(|(s, r, _)| *s == service && *r == Some(region));

@@ -77,7 +77,7 @@ impl Region {
     }
 
     /// The `api_domain` host (`https://www.zohoapis.<tld>`), e.g. `https://www.zohoapis.eu`;
-    /// Canada's is `www.zohoapis.ca`, not under `zohocloud.ca` (FACTS.md §1.10).
+    /// Canada's is `www.zohoapis.ca`, not under `zohocloud.ca` (docs/zoho.md §1).
     pub fn api_domain(self) -> Url {
         let tld = match self {
             Region::Ca => "ca",

@@ -1,4 +1,5 @@
-//! Zoho services and how their hosts follow the data centre (FACTS.md §1.10).
+//! Zoho services and how their hosts follow the data centre
+//! (<https://www.zoho.com/accounts/protocol/oauth/multi-dc.html>).
 //!
 //! Every scope module belongs to one [`Service`] (the built-in catalogue to
 //! [`Service::PROJECTS`]; `scope_module!` takes `#[zoho(service = …)]`), and an endpoint calls
@@ -76,7 +77,7 @@ impl Service {
         self.family
     }
 
-    /// The service's base URL in `region`'s data centre (FACTS.md §1.10).
+    /// The service's base URL in `region`'s data centre.
     pub fn base_url(self, region: Region) -> Url {
         match self.family {
             HostFamily::Projects => region.projects_api(),
@@ -114,7 +115,7 @@ mod tests {
 
     #[test]
     fn every_family_in_every_region_follows_the_table() {
-        // FACTS.md §1.10, row by row.
+        // Zoho's hosts per data centre (docs/zoho.md §1), row by row.
         let table = [
             (Region::Us, "https://projectsapi.zoho.com/", "https://www.zohoapis.com/", "https://desk.zoho.com/"),
             (Region::Eu, "https://projectsapi.zoho.eu/", "https://www.zohoapis.eu/", "https://desk.zoho.eu/"),
