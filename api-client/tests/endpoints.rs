@@ -781,3 +781,28 @@ async fn restapi_endpoints() {
     assert_eq!((e.status, e.code()), (404, "6504".to_owned()), "{e}");
     sb.shutdown().await;
 }
+
+/// Zoho answers an empty list with HTTP 204 and no body [T-PAN, V3.md §1.1] (the sandbox does so
+/// for every V3 list): each list endpoint reads it as an empty page, and `paginate` stops after
+/// that one request.
+#[tokio::test]
+async fn empty_lists_arrive_as_204_and_read_as_empty_pages() {
+    let (sb, client, demo) = setup().await;
+    let p = demo.id.as_str();
+    let hollow = client.send(projects::CreateProject::new(p, NewProject::new("Hollow"))).await.expect("create");
+    let pr = hollow.id.clone();
+    assert!(client.send(tasks::ListTasks::new(p, pr.clone())).await.expect("tasks").is_empty());
+    assert!(client.send(issues::ListIssues::new(p, pr.clone())).await.expect("issues").is_empty());
+    assert!(client.send(milestones::ListMilestones::new(p, pr.clone())).await.expect("phases").is_empty());
+    assert!(client.send(tags::ListTags::new(p).name("no such tag")).await.expect("tags").is_empty());
+    let past_end = client.send(projects::ListProjects::new(p).page(9)).await.expect("projects");
+    assert!(past_end.is_empty());
+    assert!(client.send(users::ListUsers::new(p).page(9)).await.expect("users").is_empty());
+    assert!(client.send(tasklists::ListAllTasklists::new(p).page(99)).await.expect("lists").is_empty());
+
+    let before = sb.counters().api_requests;
+    let rows: Vec<_> = client.paginate(issues::ListIssues::new(p, pr)).try_collect().await.expect("paginate");
+    assert!(rows.is_empty());
+    assert_eq!(sb.counters().api_requests - before, 1);
+    sb.shutdown().await;
+}

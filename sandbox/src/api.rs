@@ -141,6 +141,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) caller: Caller,
     pub(crate) now: i64,
     pub(crate) base: String,
+    /// `Limits::page_info_as_strings_every`.
+    pub(crate) page_info_strings_every: u32,
 }
 
 impl Ctx<'_> {
@@ -225,7 +227,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
         store.add_person(u.zuid, &u.name, &u.email);
     }
     let base = sh.url(dc).as_str().trim_end_matches('/').to_owned();
-    let mut ctx = Ctx { req, store, caller, now, base };
+    let page_info_strings_every = limits.page_info_as_strings_every;
+    let mut ctx = Ctx { req, store, caller, now, base, page_info_strings_every };
     let res = match g {
         Gen::V3 => crate::v3::route(&mut ctx),
         Gen::Rest => crate::restapi::route(&mut ctx),

@@ -64,7 +64,7 @@ impl fmt::Display for Dc {
 /// Every documented limit, all configurable.
 ///
 /// [`Limits::default`] is Zoho's documented behaviour with every limit on: the Zoho Projects FAQ
-/// numbers [V P-FAQ] plus the refresh throttle of the Accounts refresh page [V A-REF];
+/// numbers plus the refresh throttle of the Accounts refresh page (docs/zoho.md §5);
 /// [`Limits::strict`] adds the Zoho CRM cap of 15 active access tokens (Kaizen #43 / CRM
 /// token-validity page); [`Limits::relaxed`] turns the counting limits off for tests about
 /// something else. Every window and expiry is measured on the sandbox's virtual
@@ -88,7 +88,7 @@ pub struct Limits {
     /// Access tokens kept per refresh token; minting one more deletes the oldest (FAQ: 30, CRM: 15).
     pub access_tokens_per_refresh_token: u32,
     /// At most this many access tokens per refresh token within
-    /// [`Limits::access_token_mint_window`], else "Access Denied" (Accounts refresh page [V A-REF]
+    /// [`Limits::access_token_mint_window`], else "Access Denied" (Accounts refresh page, docs/zoho.md §5,
     /// and CRM: 10 per 10 minutes; the default). `None` means no such throttle.
     pub access_token_mints_per_window: Option<u32>,
     /// The window for [`Limits::access_token_mints_per_window`] (10 minutes).
@@ -105,6 +105,11 @@ pub struct Limits {
     pub api_window: Duration,
     /// How long a user stays blocked (HTTP 429) after passing the API limit (30 minutes).
     pub api_block: Duration,
+    /// Not a limit but a variance of Zoho's answers a client must survive: every `n`th V3 list
+    /// answer carrying `page_info` (counted per data centre) sends its `page`, `per_page` and
+    /// `has_next_page` as strings (`"2"`, `"true"`), as a third-party client saw them.
+    /// Default 3; 0 never does it.
+    pub page_info_as_strings_every: u32,
 }
 
 impl Default for Limits {
@@ -125,6 +130,7 @@ impl Default for Limits {
             api_requests_per_window: 100,
             api_window: Duration::from_secs(120),
             api_block: Duration::from_secs(1800),
+            page_info_as_strings_every: 3,
         }
     }
 }

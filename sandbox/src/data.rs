@@ -185,6 +185,8 @@ pub(crate) struct Store {
     pub(crate) comments: BTreeMap<u64, Comment>,
     pub(crate) timelogs: BTreeMap<u64, TimeLog>,
     pub(crate) tags: BTreeMap<u64, Tag>,
+    /// V3 answers that carried `page_info` so far (see `Limits::page_info_as_strings_every`).
+    pub(crate) page_infos: std::cell::Cell<u64>,
     next_id: u64,
 }
 
@@ -245,6 +247,7 @@ impl Store {
             comments: BTreeMap::new(),
             timelogs: BTreeMap::new(),
             tags: BTreeMap::new(),
+            page_infos: std::cell::Cell::new(0),
             next_id: 2_447_529_000_000_057_000,
         };
         let people = [

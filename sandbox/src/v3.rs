@@ -36,8 +36,17 @@ impl Paging {
         (items.into_iter().skip(start).take(self.per_page).collect(), has_next)
     }
 
-    pub(crate) fn info(&self, has_next: bool) -> Value {
-        json!({"page": self.page, "per_page": self.per_page, "has_next_page": has_next})
+    /// `page_info`: numbers and a boolean, or on every `Limits::page_info_as_strings_every`th
+    /// answer the same values as strings (`"2"`, `"true"`), as Zoho may send them (seen by a third-party client).
+    pub(crate) fn info(&self, ctx: &Ctx<'_>, has_next: bool) -> Value {
+        let n = ctx.store.page_infos.get() + 1;
+        ctx.store.page_infos.set(n);
+        let every = u64::from(ctx.page_info_strings_every);
+        if every > 0 && n.is_multiple_of(every) {
+            json!({"page": self.page.to_string(), "per_page": self.per_page.to_string(), "has_next_page": has_next.to_string()})
+        } else {
+            json!({"page": self.page, "per_page": self.per_page, "has_next_page": has_next})
+        }
     }
 }
 
@@ -443,7 +452,16 @@ fn person_ok(ctx: &Ctx<'_>, zpuid: u64, field: &str) -> Result<u64, ApiErr> {
 fn list_no_info(ctx: &Ctx<'_>, key: &str, items: Vec<Value>) -> ApiResult {
     let pg = Paging::from(ctx)?;
     let (items, _) = pg.cut(items);
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
     Ok(json(200, &json!({ key: items })))
+}
+
+/// An empty list (no rows, or a page past the end): HTTP 204 with no body, as Zoho answers
+/// (docs/zoho.md §8; Zoho's error-code page: 204 "No Content (response empty)").
+fn no_rows() -> crate::util::Resp {
+    empty(204)
 }
 
 fn projects_list(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -462,6 +480,9 @@ fn projects_list(ctx: &mut Ctx<'_>) -> ApiResult {
         .map(|p| ctx.store.project_v3(p))
         .collect();
     let (items, _) = pg.cut(items);
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
     Ok(json(200, &Value::Array(items)))
 }
 
@@ -477,14 +498,20 @@ fn tasklists_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
         .map(|t| ctx.store.tasklist_v3(t))
         .collect();
     let (items, next) = pg.cut(items);
-    Ok(json(200, &json!({"tasklists": items, "page_info": pg.info(next)})))
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
+    Ok(json(200, &json!({"tasklists": items, "page_info": pg.info(ctx, next)})))
 }
 
 fn tasks_list(ctx: &Ctx<'_>, keep: impl Fn(&Task) -> bool) -> ApiResult {
     let pg = Paging::from(ctx)?;
     let items: Vec<Value> = ctx.store.tasks.values().filter(|t| keep(t)).map(|t| ctx.store.task_v3(t)).collect();
     let (items, next) = pg.cut(items);
-    Ok(json(200, &json!({"tasks": items, "page_info": pg.info(next)})))
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
+    Ok(json(200, &json!({"tasks": items, "page_info": pg.info(ctx, next)})))
 }
 
 fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
@@ -498,8 +525,11 @@ fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
         .map(|t| ctx.store.milestone_v3(t))
         .collect();
     let (items, next) = pg.cut(items);
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
     // page_info comes as a one-element array here (docs/zoho.md §8).
-    Ok(json(200, &json!({"milestones": items, "page_info": [pg.info(next)]})))
+    Ok(json(200, &json!({"milestones": items, "page_info": [pg.info(ctx, next)]})))
 }
 
 fn issues_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
@@ -522,7 +552,10 @@ fn comments_list(ctx: &Ctx<'_>, parent: u64) -> ApiResult {
     }
     let items: Vec<Value> = items.into_iter().map(|c| ctx.store.comment_v3(c)).collect();
     let (items, next) = pg.cut(items);
-    Ok(json(200, &json!({"comments": items, "page_info": pg.info(next)})))
+    if items.is_empty() {
+        return Ok(no_rows());
+    }
+    Ok(json(200, &json!({"comments": items, "page_info": pg.info(ctx, next)})))
 }
 
 // ---- projects ------------------------------------------------------------------------------
@@ -1364,7 +1397,7 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
         more |= next;
         out.insert("milestones".into(), json!(v));
     }
-    out.insert("page_info".into(), pg.info(more));
+    out.insert("page_info".into(), pg.info(ctx, more));
     Ok(json(200, &Value::Object(out)))
 }
 

@@ -307,6 +307,7 @@ async fn paging_across_450_tasks() {
     let e = env().await;
     e.sb.seed_tasks(Dc::Us, &e.p2, 450 - 7).unwrap();
     let mut seen = Vec::new();
+    let mut infos = Vec::new();
     let mut page = 1;
     loop {
         let (s, b) = e.get(&format!("/projects/{}/tasks?page={page}&per_page=200", e.p2)).await;
@@ -314,14 +315,23 @@ async fn paging_across_450_tasks() {
         for t in b["tasks"].as_array().unwrap() {
             seen.push(t["id"].as_str().unwrap().to_owned());
         }
-        assert_eq!(b["page_info"]["page"], page);
-        assert_eq!(b["page_info"]["per_page"], 200);
-        if !b["page_info"]["has_next_page"].as_bool().unwrap() {
+        let info = b["page_info"].clone();
+        infos.push(info.clone());
+        if !(info["has_next_page"] == true || info["has_next_page"] == "true") {
             break;
         }
         page += 1;
     }
     assert_eq!(page, 3);
+    // [T-PAN, V3.md §2] page_info numbers may arrive as strings: every third answer does here.
+    assert_eq!(
+        infos,
+        [
+            json!({"page": 1, "per_page": 200, "has_next_page": true}),
+            json!({"page": 2, "per_page": 200, "has_next_page": true}),
+            json!({"page": "3", "per_page": "200", "has_next_page": "false"}),
+        ]
+    );
     assert_eq!(seen.len(), 450);
     let mut dedup = seen.clone();
     dedup.sort();
@@ -331,9 +341,14 @@ async fn paging_across_450_tasks() {
         let (s, b) = e.get(&format!("/projects/{}/tasks?{q}", e.p2)).await;
         assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{q}");
     }
-    let (_, b) = e.get(&format!("/projects/{}/tasks?page=9&per_page=100", e.p2)).await;
-    assert_eq!(b["tasks"], json!([]));
-    assert_eq!(b["page_info"]["has_next_page"], false);
+    // [T-PAN, V3.md §1.1] a page past the end is an empty list: 204, no body.
+    let r = api(&e.sb, &e.at, Method::GET, &e.p(&format!("/projects/{}/tasks?page=9&per_page=100", e.p2)))
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(r.bytes().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -379,7 +394,10 @@ async fn tasklists_phases_and_alias() {
     assert_eq!(ph["milestones"].as_array().unwrap().len(), 2);
     assert!(ph["page_info"].is_array(), "page_info is a one-element array for phases");
     let (_, ms) = e.get(&format!("/projects/{}/milestones", e.p1)).await;
-    assert_eq!(ms, ph);
+    assert_eq!(ms["milestones"], ph["milestones"]);
+    // The third answer with page_info here: its values are strings [T-PAN]; the fourth's are not.
+    assert_eq!(ph["page_info"], json!([{"page": "1", "per_page": "100", "has_next_page": "false"}]));
+    assert_eq!(ms["page_info"], json!([{"page": 1, "per_page": 100, "has_next_page": false}]));
     let (_, portal_wide) = e.get("/phases").await;
     assert_eq!(portal_wide["milestones"].as_array().unwrap().len(), 4);
 
@@ -929,4 +947,53 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
             "start_date",
         ],
     );
+}
+
+#[tokio::test]
+async fn every_empty_v3_list_is_a_204_without_a_body() {
+    // [T-PAN, V3.md §1.1 "204 … also a GET list with no rows"; FACTS P-ERR 204 "No Content
+    // (response empty)"]: no rows is HTTP 204 and no body, never 200 with an empty array.
+    let e = env().await;
+    let (s, p) = e.send(Method::POST, "/projects", json!({"name": "Empty"})).await;
+    assert_eq!(s, 201);
+    let pr = p["id"].as_str().unwrap().to_owned();
+    let (s, t) = e.send(Method::POST, &format!("/projects/{pr}/tasks"), json!({"name": "Lonely"})).await;
+    assert_eq!(s, 201);
+    let task = t["id"].as_str().unwrap().to_owned();
+    let tasklist = t["tasklist"]["id"].as_str().unwrap().to_owned();
+    let (s, i) = e.send(Method::POST, &format!("/projects/{pr}/issues"), json!({"name": "Quiet"})).await;
+    assert_eq!(s, 201);
+    let issue = i["id"].as_str().unwrap().to_owned();
+    let me = e.sb.demo_user().zpuid;
+    let empty = [
+        "/projects?status=template".to_owned(),
+        "/projects?page=9".to_owned(),
+        format!("/projects/{pr}/tasks?page=2"),
+        format!("/projects/{pr}/tasklists?flag=external"),
+        format!("/projects/{pr}/tasklists/{tasklist}/tasks?page=2"),
+        format!("/projects/{pr}/phases"),
+        format!("/projects/{pr}/milestones"),
+        format!("/projects/{pr}/issues?page=2"),
+        format!("/projects/{pr}/tasks/{task}/comments"),
+        format!("/projects/{pr}/issues/{issue}/comments"),
+        format!("/projects/{pr}/users?page=9"),
+        "/users?page=9".to_owned(),
+        format!("/users/{me}/projects?page=9"),
+        "/tags?name=no-such-tag".to_owned(),
+        "/all-tasklists?page=99".to_owned(),
+        "/tasks?page=99".to_owned(),
+        "/mytasks?page=99".to_owned(),
+        "/phases?page=99".to_owned(),
+        "/issues?page=99".to_owned(),
+    ];
+    for path in &empty {
+        let r = api(&e.sb, &e.at, Method::GET, &e.p(path)).await.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 204, "{path}");
+        assert!(r.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // The same lists with rows answer 200 with them.
+    for path in [format!("/projects/{pr}/tasks"), format!("/projects/{pr}/issues"), format!("/projects/{pr}/tasklists")]
+    {
+        assert_eq!(e.get(&path).await.0, 200, "{path}");
+    }
 }
