@@ -331,7 +331,8 @@ fn token(sh: &Shared, req: &Req) -> Resp {
                 Ok(at) => {
                     st.counters.refresh_grants += 1;
                     tracing::debug!(refresh_token = %redact_token(&rt), "refresh grant");
-                    json(200, &token_json(sh, dc, &at, None, Some(&scopes)))
+                    // No `scope` here: the refresh page documents none (docs/zoho.md §3).
+                    json(200, &token_json(sh, dc, &at, None, None))
                 }
                 Err(MintError::Throttled) => denied(&mut st),
             }

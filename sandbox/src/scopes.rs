@@ -54,9 +54,11 @@ pub(crate) fn is_known(scope: &str) -> bool {
         .any(|(s, mods)| s.eq_ignore_ascii_case(service) && mods.iter().any(|m| m.eq_ignore_ascii_case(module)))
 }
 
-/// Splits a scope parameter: comma-separated (Zoho's form); spaces are tolerated too.
+/// Splits a scope parameter at commas, the only separator Zoho documents (docs/zoho.md §2).
+/// Spaces around an entry are trimmed, but a space-separated list (the default of most OAuth
+/// libraries) stays one entry, `a.b.READ c.d.READ`, which is no known scope: refused like Zoho.
 pub(crate) fn split(param: &str) -> Vec<String> {
-    param.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    param.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Whether the granted scopes allow `ZohoProjects.<module>.<op>`; `ALL` implies every op.
@@ -87,5 +89,7 @@ mod tests {
         assert!(!allows(&g, "portals", "CREATE"));
         assert!(!allows(&g, "projects", "READ"));
         assert_eq!(split("a.b.C, d.e.F"), vec!["a.b.C", "d.e.F"]);
+        assert_eq!(split("a.b.C d.e.F"), vec!["a.b.C d.e.F"]);
+        assert!(!is_known("ZohoProjects.tasks.ALL ZohoProjects.portals.READ"));
     }
 }

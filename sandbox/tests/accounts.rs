@@ -357,13 +357,19 @@ async fn pkce_s256_and_plain() {
 }
 
 #[tokio::test]
-async fn refresh_grant_has_no_refresh_token_and_reports_scope() {
+async fn refresh_grant_has_no_refresh_token_and_no_scope() {
+    // [V A-REF] the refresh answer is access_token, api_domain, token_type, expires_in: no new
+    // refresh token, and no `scope` (a client must not rely on one).
     let sb = start().await;
     let c = sb.demo_client();
     let (_, rt) = login(&sb, "ZohoProjects.portals.READ,ZohoProjects.tasks.ALL").await;
     let t = refresh(&sb, Dc::Us, &c, &rt).await;
-    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "scope", "token_type"]);
-    assert_eq!(t["scope"], "ZohoProjects.portals.READ ZohoProjects.tasks.ALL");
+    assert_eq!(keys(&t), ["access_token", "api_domain", "expires_in", "token_type"]);
+    // The new token carries the grant's scopes all the same.
+    let at = t["access_token"].as_str().unwrap();
+    let portal = sb.demo_portal(Dc::Us);
+    let tasks = format!("/api/v3/portal/{}/projects/{}/tasks", portal.id, portal.projects[0].id);
+    assert_eq!(api_get(&sb, at, &tasks).await.0, 200);
     let n = sb.counters();
     assert_eq!(n.refresh_grants, 1);
     assert_eq!(n.access_tokens_minted_for(&rt), 2);
@@ -707,4 +713,62 @@ async fn revoke_alias_auto_approve_toggle_and_counters() {
     assert_eq!(n.requests(&zoho_sandbox::Route::Token), 2);
     assert_eq!(n.requests(&zoho_sandbox::Route::Revoke), 1);
     assert_eq!(n.requests(&zoho_sandbox::Route::Auth), 2);
+}
+
+#[tokio::test]
+async fn scopes_are_comma_separated_only() {
+    // [V A-AUTH] the scope list is comma-separated; a space-separated list (the default of most
+    // OAuth libraries) is one unknown scope at every entry point, and nothing is issued.
+    let sb = start().await;
+    let spaced = "ZohoProjects.portals.READ ZohoProjects.tasks.READ";
+    let c = sb.demo_client();
+    let params = [
+        ("client_id", c.client_id.as_str()),
+        ("response_type", "code"),
+        ("redirect_uri", c.redirect_uri.as_str()),
+        ("scope", spaced),
+    ];
+    let r = http().get(sb.accounts_url(Dc::Us).join("oauth/v2/auth").unwrap()).query(&params).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.unwrap().contains("Invalid OAuth Scope"));
+    assert_eq!(sb.counters().codes_issued, 0);
+
+    let selfc = sb.register_client(ClientSpec::self_client());
+    let cc = |scope: &'static str| {
+        let selfc = selfc.clone();
+        let sb = &sb;
+        async move {
+            token(
+                sb,
+                Dc::Us,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &selfc.client_id),
+                    ("client_secret", &selfc.client_secret),
+                    ("scope", scope),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        cc("ZohoProjects.portals.READ ZohoProjects.tasks.READ").await,
+        serde_json::json!({"error": "invalid_scope"})
+    );
+    assert_eq!(sb.counters().access_tokens_minted, 0);
+    // The same scopes with a comma (and a space after it) are granted.
+    let ok = cc("ZohoProjects.portals.READ, ZohoProjects.tasks.READ").await;
+    assert!(ok["access_token"].is_string(), "{ok}");
+    assert_eq!(sb.counters().access_tokens_minted, 1);
+
+    let dev = sb.register_client(ClientSpec::device());
+    let r = http()
+        .post(sb.accounts_url(Dc::Us).join("oauth/v3/device/code").unwrap())
+        .form(&[("client_id", dev.client_id.as_str()), ("grant_type", "device_request"), ("scope", spaced)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), serde_json::json!({"error": "invalid_scope"}));
+    assert_eq!(sb.counters().device_codes_issued, 0);
 }
