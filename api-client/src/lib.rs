@@ -57,9 +57,9 @@ pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
     Endpoint, Error, GrantedBy, HasScope, Method, MissingScope, OAuthError, PathError, RateKey, RateLimiter,
-    RatePermit, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeSet, ScopedToken,
-    SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT,
-    ZohoError, action, async_trait, scope_module, scope_set, scopes,
+    RatePermit, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeRequirement, ScopeSet,
+    ScopedToken, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts, TokenSource,
+    ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{manager, oauth, store};
 

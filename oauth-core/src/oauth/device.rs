@@ -5,8 +5,8 @@ use super::OAuthClient;
 use super::boundary::{Grant, RawToken, lifetime, post_form};
 use super::web::AuthorizeOptions;
 use crate::error::OAuthError;
-use crate::scope::ScopeSet;
-use crate::token::Token;
+use crate::scope::{Dynamic, DynamicScopes, ScopeSet};
+use crate::token::{ScopeRequirement, Token};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::marker::PhantomData;
@@ -35,6 +35,8 @@ pub struct DeviceAuthorization<S> {
     interval: Duration,
     accounts: Url,
     location: Option<String>,
+    /// What was asked for: the granted scopes when Zoho's answer does not report them.
+    requested: DynamicScopes,
     _scopes: PhantomData<fn() -> S>,
 }
 
@@ -115,10 +117,32 @@ impl OAuthClient {
         &self,
         options: &AuthorizeOptions,
     ) -> Result<DeviceAuthorization<S>, OAuthError> {
-        if S::OAUTH.is_empty() {
+        self.start_device(S::OAUTH.join(","), super::requested_scopes::<S>(), options).await
+    }
+
+    /// Starts the device flow for scopes known only at run time (a command-line tool's
+    /// `--scopes`), as [`device_start`](Self::device_start) does for a scope set. The token it
+    /// leads to is a [`Token<Dynamic>`](crate::Token): it claims no scope set, and its granted
+    /// scopes (Zoho's answer, else `scopes`) are checked per call
+    /// ([`Client::send_checked`](crate::Client::send_checked)) or when narrowed
+    /// ([`Token::require`](crate::Token::require)).
+    pub async fn device_start_dynamic(
+        &self,
+        scopes: &DynamicScopes,
+        options: &AuthorizeOptions,
+    ) -> Result<DeviceAuthorization<Dynamic>, OAuthError> {
+        self.start_device(scopes.to_string(), scopes.clone(), options).await
+    }
+
+    async fn start_device<S>(
+        &self,
+        scope: String,
+        requested: DynamicScopes,
+        options: &AuthorizeOptions,
+    ) -> Result<DeviceAuthorization<S>, OAuthError> {
+        if scope.is_empty() {
             return Err(OAuthError::Config("the scope set is empty: Zoho needs at least one scope".to_owned()));
         }
-        let scope = S::OAUTH.join(",");
         let mut form = vec![
             ("client_id", self.inner.client_id.as_str()),
             ("grant_type", "device_request"),
@@ -160,6 +184,7 @@ impl OAuthClient {
             interval,
             location: self.location_of(&accounts),
             accounts,
+            requested,
             _scopes: PhantomData,
         })
     }
@@ -169,7 +194,7 @@ impl OAuthClient {
     ///
     /// Errors: [`OAuthError::ConsentDenied`], [`OAuthError::DeviceCodeExpired`], and the usual
     /// client and transport errors.
-    pub async fn device_poll<S: ScopeSet>(
+    pub async fn device_poll<S: ScopeRequirement>(
         &self,
         device: &mut DeviceAuthorization<S>,
     ) -> Result<DevicePoll<S>, OAuthError> {
@@ -213,7 +238,7 @@ impl OAuthClient {
         }
         let reply = reply.into_success(Grant::DeviceToken)?;
         let raw = RawToken::from_reply(&reply)?;
-        let token = self.mint::<S>(raw, &device.accounts, device.location.clone())?;
+        let token = self.mint_requested::<S>(raw, &device.requested, &device.accounts, device.location.clone())?;
         Ok(DevicePoll::Done(token))
     }
 
@@ -229,7 +254,7 @@ impl OAuthClient {
         mut sleep: F,
     ) -> Result<Token<S>, OAuthError>
     where
-        S: ScopeSet,
+        S: ScopeRequirement,
         F: FnMut(Duration) -> Fut,
         Fut: Future<Output = ()>,
     {

@@ -8,8 +8,8 @@
 use super::OAuthClient;
 use super::web::{AuthorizeOptions, Callback};
 use crate::error::OAuthError;
-use crate::scope::ScopeSet;
-use crate::token::Token;
+use crate::scope::{Dynamic, DynamicScopes, ScopeSet};
+use crate::token::{ScopeRequirement, Token};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -273,12 +273,47 @@ impl OAuthClient {
         S: ScopeSet,
         F: FnOnce(&Url),
     {
+        self.loopback_flow(server, &S::OAUTH.join(","), &super::requested_scopes::<S>(), options, open, timeout).await
+    }
+
+    /// [`authorize_with_loopback`](Self::authorize_with_loopback) for scopes known only at run
+    /// time (a command-line tool's `--scopes`). The token is a [`Token<Dynamic>`](crate::Token):
+    /// it claims no scope set, and its granted scopes (Zoho's answer, else `scopes`) are checked
+    /// per call ([`Client::send_checked`](crate::Client::send_checked)) or when narrowed
+    /// ([`Token::require`](crate::Token::require)).
+    pub async fn authorize_with_loopback_dynamic<F>(
+        &self,
+        server: LoopbackServer,
+        scopes: &DynamicScopes,
+        options: AuthorizeOptions,
+        open: F,
+        timeout: Duration,
+    ) -> Result<Token<Dynamic>, OAuthError>
+    where
+        F: FnOnce(&Url),
+    {
+        self.loopback_flow(server, &scopes.to_string(), scopes, options, open, timeout).await
+    }
+
+    async fn loopback_flow<S, F>(
+        &self,
+        server: LoopbackServer,
+        scope: &str,
+        requested: &DynamicScopes,
+        options: AuthorizeOptions,
+        open: F,
+        timeout: Duration,
+    ) -> Result<Token<S>, OAuthError>
+    where
+        S: ScopeRequirement,
+        F: FnOnce(&Url),
+    {
         let options = options.redirect_uri(server.redirect_uri.clone()).pkce();
-        let (url, pending) = self.authorize_url::<S>(&options).await?;
+        let (url, pending) = self.authorize_url_for::<S>(scope, &options).await?;
         open(&url);
         let mut waiting = server.wait(pending.state(), timeout).await?;
         let query = std::mem::take(&mut waiting.arrived.query);
-        let result = self.complete(pending, &query).await;
+        let result = self.complete_requested(pending, &query, requested).await;
         let page = match &result {
             Ok(_) => Page::signed_in(),
             Err(e) => Page::new(

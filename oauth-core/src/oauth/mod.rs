@@ -440,8 +440,19 @@ impl OAuthClient {
         accounts: &Url,
         location: Option<String>,
     ) -> Result<Token<S>, OAuthError> {
-        let requested = requested_scopes::<S>();
-        let parts = self.parts(raw, &requested, accounts, location, None);
+        self.mint_requested::<S>(raw, &requested_scopes::<S>(), accounts, location)
+    }
+
+    /// Mints a `Token<S>` through the checked constructor, for a flow that requested
+    /// `requested` (the granted scopes when Zoho does not report them).
+    fn mint_requested<S: ScopeRequirement>(
+        &self,
+        raw: RawToken,
+        requested: &DynamicScopes,
+        accounts: &Url,
+        location: Option<String>,
+    ) -> Result<Token<S>, OAuthError> {
+        let parts = self.parts(raw, requested, accounts, location, None);
         Ok(Token::<S>::from_parts(parts)?)
     }
 

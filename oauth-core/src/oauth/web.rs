@@ -3,8 +3,8 @@
 use super::OAuthClient;
 use super::boundary::{Grant, map_error};
 use crate::error::{OAuthError, redact_snippet};
-use crate::scope::ScopeSet;
-use crate::token::Token;
+use crate::scope::{DynamicScopes, ScopeSet};
+use crate::token::{ScopeRequirement, Token};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -385,6 +385,15 @@ impl OAuthClient {
         &self,
         options: &AuthorizeOptions,
     ) -> Result<(Url, PendingAuthorization<S>), OAuthError> {
+        self.authorize_url_for(&S::OAUTH.join(","), options).await
+    }
+
+    /// [`authorize_url`](Self::authorize_url) asking for `scope` (comma-separated).
+    pub(crate) async fn authorize_url_for<S>(
+        &self,
+        scope: &str,
+        options: &AuthorizeOptions,
+    ) -> Result<(Url, PendingAuthorization<S>), OAuthError> {
         let redirect_uri = options.redirect_uri.clone().or_else(|| self.inner.redirect_uri.clone()).ok_or_else(|| {
             OAuthError::Config(
                 "the web flow needs a redirect URI: set OAuthClientBuilder::redirect_uri or AuthorizeOptions::redirect_uri"
@@ -392,7 +401,7 @@ impl OAuthClient {
             )
         })?;
         super::check_redirect_uri(&redirect_uri)?;
-        if S::OAUTH.is_empty() {
+        if scope.is_empty() {
             return Err(OAuthError::Config("the scope set is empty: Zoho needs at least one scope".to_owned()));
         }
         let now = self.inner.clock.now();
@@ -404,7 +413,7 @@ impl OAuthClient {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
                 .append_pair("client_id", &self.inner.client_id)
-                .append_pair("scope", &S::OAUTH.join(","))
+                .append_pair("scope", scope)
                 .append_pair("redirect_uri", redirect_uri.as_str())
                 .append_pair("access_type", options.access_type.as_str())
                 .append_pair("state", state.expose_secret());
@@ -417,7 +426,7 @@ impl OAuthClient {
             }
         }
         tracing::debug!(
-            scopes = %S::OAUTH.join(","),
+            scopes = %scope,
             access_type = options.access_type.as_str(),
             pkce = verifier.is_some(),
             "authorization URL made"
@@ -440,6 +449,16 @@ impl OAuthClient {
         pending: PendingAuthorization<S>,
         callback: &str,
     ) -> Result<Token<S>, OAuthError> {
+        self.complete_requested(pending, callback, &super::requested_scopes::<S>()).await
+    }
+
+    /// [`complete`](Self::complete) for a sign-in that asked for `requested`.
+    pub(crate) async fn complete_requested<S: ScopeRequirement>(
+        &self,
+        pending: PendingAuthorization<S>,
+        callback: &str,
+        requested: &DynamicScopes,
+    ) -> Result<Token<S>, OAuthError> {
         pending.check_fresh(self.inner.clock.now(), self.inner.pending_lifetime)?;
         let CallbackGrant { code, accounts, location } = self.read_callback(pending.state.expose_secret(), callback)?;
         let mut form = vec![
@@ -453,7 +472,7 @@ impl OAuthClient {
             form.push(("code_verifier", v.expose_secret()));
         }
         let raw = self.token_request(&accounts, &form, Grant::AuthorizationCode).await?;
-        self.mint::<S>(raw, &accounts, location)
+        self.mint_requested::<S>(raw, requested, &accounts, location)
     }
 
     /// Reads and checks a callback before any request is made: `state` (constant time), the
