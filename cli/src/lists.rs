@@ -73,10 +73,15 @@ pub(crate) struct TasksArgs {
 }
 
 /// A client of the set `S`, once the stored token is known to carry it (no request before).
+/// It calls the token's data centre, or the configured API server.
 async fn client<S: ScopeSet + Send + Sync>(session: &Session) -> Result<Client<S>, CliError> {
     let record = session.signed_in().await?;
     check_set::<S>(&record)?;
-    Ok(Client::builder().api_base(session.api_base(&record)).build(session.manager::<S>()?)?)
+    let builder = match &session.api_url {
+        Some(base) => Client::builder().api_base(base.clone()),
+        None => Client::builder(),
+    };
+    Ok(builder.build(session.manager::<S>()?)?)
 }
 
 /// The user's first portal (said on stderr when there are several).

@@ -40,7 +40,8 @@ Examples:
   zoho --sandbox tasks";
 
 /// Sign in to Zoho, inspect tokens and call the Zoho Projects API.
-#[derive(Debug, Parser)]
+// No `Debug`: `Global` holds the client secret.
+#[derive(Parser)]
 #[command(name = "zoho", version, about, long_about = None, after_help = AFTER_HELP, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -50,9 +51,9 @@ pub(crate) struct Cli {
 }
 
 /// Settings every command takes.
-#[derive(Debug, Args, Clone)]
+#[derive(Args, Clone)]
 pub(crate) struct Global {
-    /// OAuth client id from Zoho's API console (https://api-console.zoho.com).
+    /// OAuth client id from Zoho's API console (api-console.zoho.com).
     #[arg(long, env = "ZOHO_CLIENT_ID", global = true, value_name = "ID")]
     pub(crate) client_id: Option<String>,
     /// OAuth client secret (prefer the environment variable or the config file to a flag, which
@@ -69,7 +70,7 @@ pub(crate) struct Global {
     /// zoho-sandbox).
     #[arg(long, env = "ZOHO_API_URL", global = true, value_name = "URL")]
     pub(crate) api_url: Option<url::Url>,
-    /// Config file [default: <config dir>/zoho/config.json, e.g. ~/.config/zoho/config.json].
+    /// Config file [default: CONFIG_DIR/zoho/config.json, e.g. ~/.config/zoho/config.json].
     #[arg(long, env = "ZOHO_CONFIG", global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Token file [default: the library's, e.g. ~/.local/share/zoho-oauth-core/tokens.json].

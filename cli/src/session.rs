@@ -190,7 +190,9 @@ impl Session {
         self.record().await?.ok_or_else(not_signed_in)
     }
 
-    /// A token manager of the scope set `S` over the store.
+    /// A token manager of the scope set `S` over the store. A new process starts with an empty
+    /// cache, so a stored token due for refresh (5 minutes before expiry) is refreshed in the
+    /// foreground before it is used, never in a background task the process could outlive.
     pub(crate) fn manager<S: ScopeRequirement>(&self) -> Result<TokenManager<S>, CliError> {
         let builder = TokenManager::builder::<S>(self.oauth()?, self.key()?).store(Arc::clone(&self.store));
         Ok(match &self.sandbox {

@@ -232,6 +232,50 @@ async fn device_login_then_status_token_and_logout_revoke() {
     sb.shutdown().await;
 }
 
+/// Moves the stored token's expiry to `at` (what an hour passing looks like to the binary,
+/// whose clock is the system's), keeping the file's mode.
+fn set_expiry(home: &Home, at: std::time::SystemTime) {
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.tokens()).expect("file")).expect("JSON");
+    let ms = at.duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() as u64;
+    for record in doc["records"].as_object_mut().expect("records").values_mut() {
+        record["expires_at_ms"] = ms.into();
+    }
+    std::fs::write(home.tokens(), doc.to_string()).expect("write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_is_refreshed_before_it_is_printed_when_little_of_it_is_left() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let app = device_client(&sb);
+    let home = Home::new();
+    device_login(&home, &sb, &app, &[]).await;
+    let first = home.secret_of("access_token");
+    let now = std::time::SystemTime::now();
+
+    // Four minutes left: due for refresh (5 minutes before expiry); refreshed first, in the
+    // foreground, and stored.
+    set_expiry(&home, now + Duration::from_secs(240));
+    let out = home.run(&["token"]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let second = text(&out.stdout).trim_end().to_owned();
+    assert_eq!(text(&out.stdout), format!("{second}\n"), "only the token on stdout");
+    assert_ne!(second, first, "a fresh token, not the one about to expire");
+    assert_eq!(sb.counters().refresh_grants, 1);
+    assert_eq!(home.secret_of("access_token"), second, "the refreshed token is stored");
+
+    // Expired: refreshed once more; the new token is accepted by the API.
+    set_expiry(&home, now - Duration::from_secs(60));
+    let out = home.run(&["token"]).await;
+    let third = text(&out.stdout).trim_end().to_owned();
+    assert_ne!(third, second);
+    assert_eq!(sb.counters().refresh_grants, 2);
+    let out = home.run(&["api", "GET", "/api/v3/portals"]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(sb.counters().refresh_grants, 2, "the stored token serves the call");
+    sb.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loopback_login_with_the_test_as_the_browser() {
     let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
