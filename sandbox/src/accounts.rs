@@ -123,8 +123,9 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
     let user = st.signed_in_user();
     if user.dc != dc {
         // The user lives in another DC: Zoho sends the browser on to that DC's accounts server.
-        let target = sh.url(user.dc).join(&req.path).map(|u| u.to_string()).unwrap_or_default();
-        let mut target = url::Url::parse(&target).unwrap_or_else(|_| sh.url(user.dc).clone());
+        // Relative to the accounts base, so that a single-port path prefix is kept.
+        let home = sh.url(user.dc, crate::hosts::Service::Accounts);
+        let mut target = home.join(req.path.trim_start_matches('/')).unwrap_or_else(|_| home.clone());
         target.set_query(None);
         {
             let mut q = target.query_pairs_mut();
@@ -155,12 +156,13 @@ fn authorize(sh: &Shared, req: &Req) -> Resp {
     st.pending.insert(id.clone(), pending);
     let html = format!(
         "<p><b>{app}</b> would like to access your Zoho account <b>{email}</b>:</p>\n<ul>{scope_items}</ul>\n\
-<form method=\"post\" action=\"/oauth/v2/auth/consent\">\n\
+<form method=\"post\" action=\"{action}\">\n\
 <input type=\"hidden\" name=\"request_id\" value=\"{id}\">\n\
 <button type=\"submit\" name=\"action\" value=\"accept\">Accept</button>\n\
 <button type=\"submit\" name=\"action\" value=\"deny\">Deny</button>\n</form>",
         app = esc(&client.name),
         email = esc(&user.email),
+        action = form_action(sh, dc, "/oauth/v2/auth/consent"),
     );
     page(200, "Consent", &html)
 }
@@ -232,7 +234,7 @@ fn denied(st: &mut State) -> Resp {
 fn token_json(sh: &Shared, dc: Dc, access: &str, refresh: Option<&str>, scope: Option<&[String]>) -> Value {
     let mut v = json!({
         "access_token": access,
-        "api_domain": sh.accounts_server(dc),
+        "api_domain": sh.api_domain(dc),
         "token_type": "Bearer",
         "expires_in": sh.limits.access_token_ttl.as_secs(),
     });
@@ -488,16 +490,23 @@ fn device_code(sh: &Shared, req: &Req) -> Resp {
     )
 }
 
-fn verify_form(prefill: &str) -> String {
+/// A form's target path on `dc`'s accounts server, keeping a single-port path prefix
+/// (`/oauth/...` with separate listeners, `/us/accounts/oauth/...` on one port).
+fn form_action(sh: &Shared, dc: Dc, path: &str) -> String {
+    esc(&format!("{}{path}", sh.url(dc, crate::hosts::Service::Accounts).path().trim_end_matches('/')))
+}
+
+fn verify_form(sh: &Shared, dc: Dc, prefill: &str) -> String {
     format!(
-        "<form method=\"post\" action=\"/oauth/v3/device\">\n<label>Code <input name=\"user_code\" value=\"{}\"></label>\n<button type=\"submit\">Next</button>\n</form>",
+        "<form method=\"post\" action=\"{}\">\n<label>Code <input name=\"user_code\" value=\"{}\"></label>\n<button type=\"submit\">Next</button>\n</form>",
+        form_action(sh, dc, "/oauth/v3/device"),
         esc(prefill)
     )
 }
 
 /// `GET /oauth/v3/device`: the page where a user types the code shown by the device.
-fn verify_page(_sh: &Shared, req: &Req) -> Resp {
-    page(200, "Connect a device", &verify_form(req.q("user_code").unwrap_or("")))
+fn verify_page(sh: &Shared, req: &Req) -> Resp {
+    page(200, "Connect a device", &verify_form(sh, req.dc, req.q("user_code").unwrap_or("")))
 }
 
 /// `POST /oauth/v3/device`: code entered; show consent (or approve at once), or record the answer.
@@ -514,14 +523,14 @@ fn verify_submit(sh: &Shared, req: &Req) -> Resp {
             return page(
                 400,
                 "Invalid Code",
-                &format!("<p>The code is invalid or has expired.</p>{}", verify_form("")),
+                &format!("<p>The code is invalid or has expired.</p>{}", verify_form(sh, req.dc, "")),
             );
         };
         if now >= rec.expires_ms || rec.state != DeviceState::Pending {
             return page(
                 400,
                 "Invalid Code",
-                &format!("<p>The code is invalid or has expired.</p>{}", verify_form("")),
+                &format!("<p>The code is invalid or has expired.</p>{}", verify_form(sh, req.dc, "")),
             );
         }
         match p.get("action") {
@@ -549,11 +558,12 @@ fn verify_submit(sh: &Shared, req: &Req) -> Resp {
         "Consent",
         &format!(
             "<p><b>{}</b> (a device) would like to access your Zoho account <b>{}</b>:</p>\n<ul>{items}</ul>\n\
-<form method=\"post\" action=\"/oauth/v3/device\">\n<input type=\"hidden\" name=\"user_code\" value=\"{}\">\n\
+<form method=\"post\" action=\"{}\">\n<input type=\"hidden\" name=\"user_code\" value=\"{}\">\n\
 <button type=\"submit\" name=\"action\" value=\"accept\">Accept</button>\n\
 <button type=\"submit\" name=\"action\" value=\"deny\">Deny</button>\n</form>",
             esc(&app),
             esc(&user.email),
+            form_action(sh, req.dc, "/oauth/v3/device"),
             esc(&user_code)
         ),
     )

@@ -226,7 +226,7 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
     {
         store.add_person(u.zuid, &u.name, &u.email);
     }
-    let base = sh.url(dc).as_str().trim_end_matches('/').to_owned();
+    let base = sh.projects_base(dc);
     let page_info_strings_every = limits.page_info_as_strings_every;
     let mut ctx = Ctx { req, store, caller, now, base, page_info_strings_every };
     let res = match g {

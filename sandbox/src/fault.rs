@@ -19,8 +19,11 @@ pub enum Route {
     DeviceVerify,
     /// `GET /oauth/serverinfo`.
     ServerInfo,
-    /// Any Projects API call (`/api/v3/...` or `/restapi/...`).
+    /// Any Projects API call (`/api/v3/...` or `/restapi/...` on the Projects host).
     Api,
+    /// Any call to a service on the `api_domain` host (`www.zohoapis.<tld>`; the sandbox's
+    /// WorkDrive subset, `/workdrive/...`).
+    ApiDomain,
     /// A path pattern such as `/api/v3/portal/*/projects/*/tasks`. Segments written `*` or
     /// `{name}` match any single segment; a final `**` matches the rest. The query string is
     /// ignored, and so is a trailing slash.
@@ -49,6 +52,7 @@ impl Route {
             Route::DeviceVerify => "device_verify",
             Route::ServerInfo => "serverinfo",
             Route::Api => "api",
+            Route::ApiDomain => "api_domain",
             Route::Path(_) => "path",
             Route::Any => "other",
         }

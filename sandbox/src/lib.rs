@@ -62,10 +62,12 @@
 
 mod accounts;
 mod api;
+mod apis;
 mod clock;
 mod config;
 mod data;
 mod fault;
+mod hosts;
 mod input;
 mod render;
 mod restapi;
@@ -79,6 +81,7 @@ mod v3;
 pub use clock::Clock;
 pub use config::{Dc, Limits};
 pub use fault::{Fault, FaultKind, Route};
+pub use hosts::Service;
 pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder};
 pub use state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequest, UserInfo};
 

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use zoho_sandbox::{Dc, Sandbox};
 
 fn usage() -> ! {
-    eprintln!("usage: zoho-sandbox [--addr 127.0.0.1:PORT] [--auto-approve]");
+    eprintln!("usage: zoho-sandbox [--addr 127.0.0.1:PORT] [--single-port] [--auto-approve]");
     std::process::exit(2)
 }
 
@@ -21,16 +21,18 @@ async fn main() {
         .init();
     let mut addr: Option<SocketAddr> = None;
     let mut auto = false;
+    let mut single = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--addr" => addr = args.next().and_then(|v| v.parse().ok()).or_else(|| usage()),
             "--auto-approve" => auto = true,
+            "--single-port" => single = true,
             "-h" | "--help" => usage(),
             _ => usage(),
         }
     }
-    let mut b = Sandbox::builder().auto_approve(auto);
+    let mut b = Sandbox::builder().auto_approve(auto).single_port(single);
     if let Some(a) = addr {
         b = b.addr(a);
     }
@@ -46,7 +48,9 @@ async fn main() {
     let portal = sb.demo_portal(Dc::Us);
     println!("zoho-sandbox running");
     for dc in Dc::ALL {
-        println!("  {:<2} accounts + api: {}", dc.location(), sb.accounts_url(dc));
+        println!("  {:<2} accounts:    {}", dc.location(), sb.accounts_url(dc));
+        println!("     projects:    {}", sb.api_url(dc));
+        println!("     api_domain:  {}", sb.api_domain_url(dc));
     }
     println!("  client_id:     {}", c.client_id);
     println!("  client_secret: {}", c.client_secret);

@@ -13,7 +13,8 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::{Dc, Limits};
 use crate::fault::Fault;
-use crate::server::{Shared, serve};
+use crate::hosts::Service;
+use crate::server::{Binding, Shared, serve};
 use crate::state::{
     ActiveFault, ClientCredentials, ClientKind, ClientSpec, Counters, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
     DEMO_REDIRECT, DeviceState, SeenRequest, State, UserInfo,
@@ -47,6 +48,10 @@ pub enum Error {
     /// No project has this id in the DC's demo portal.
     #[error("unknown project {0}")]
     UnknownProject(String),
+    /// A public URL to advertise is not an absolute http(s) URL with a host and without query
+    /// or fragment.
+    #[error("bad public URL {0:?}: need http(s)://host[:port][/path]")]
+    PublicUrl(String),
 }
 
 /// Builds a [`Sandbox`]; see [`Sandbox::builder`].
@@ -57,6 +62,9 @@ pub struct SandboxBuilder {
     start_time: Option<SystemTime>,
     max_body: usize,
     addr: Option<SocketAddr>,
+    single_port: bool,
+    public_base: Option<Url>,
+    public_urls: Vec<(Dc, Service, Url)>,
 }
 
 impl SandboxBuilder {
@@ -85,38 +93,91 @@ impl SandboxBuilder {
         self
     }
 
-    /// Bind the US listener to this address (default `127.0.0.1:0`); the EU and IN listeners
-    /// take the next two ports when a non-zero port is given, else random ports.
+    /// Where to listen (default `127.0.0.1:0`). With separate listeners (the default) every
+    /// listener binds this address's IP; a non-zero port goes to the US accounts listener and
+    /// every other one takes a free port. In [single-port mode](SandboxBuilder::single_port) the
+    /// one listener binds exactly this address.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = Some(addr);
         self
     }
 
-    /// Binds one listener per DC and starts serving.
+    /// Serve every host of every DC on one port, told apart by the `Host` header (Zoho's own
+    /// names such as `projectsapi.zoho.eu`, also under `.localhost`) or else by a path prefix
+    /// (`/eu/projectsapi/api/v3/...`). The advertised URLs use the path prefixes.
+    pub fn single_port(mut self, yes: bool) -> Self {
+        self.single_port = yes;
+        self
+    }
+
+    /// The scheme and host (and, in single-port mode, port) to advertise instead of the bound
+    /// address, e.g. `http://sandbox:4000` when clients reach the sandbox by another name (from
+    /// another container). Separate listeners keep their own ports.
+    pub fn public_base(mut self, base: Url) -> Self {
+        self.public_base = Some(base);
+        self
+    }
+
+    /// Advertise exactly `url` for `service` in `dc` (in redirects, `accounts-server`,
+    /// `api_domain`, `/oauth/serverinfo` and [`Sandbox::url`]); wins over
+    /// [`SandboxBuilder::public_base`].
+    pub fn public_url(mut self, dc: Dc, service: Service, url: Url) -> Self {
+        self.public_urls.push((dc, service, url));
+        self
+    }
+
+    /// Binds the listeners and starts serving.
     pub async fn start(self) -> Result<Sandbox, Error> {
         let base = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        if let Some(b) = &self.public_base {
+            check_public(b)?;
+        }
+        for (_, _, u) in &self.public_urls {
+            check_public(u)?;
+        }
         let mut listeners = Vec::new();
-        let mut urls = Vec::new();
-        for (i, _dc) in Dc::ALL.iter().enumerate() {
-            let mut a = base;
-            if a.port() != 0 {
-                let port = a
-                    .port()
-                    .checked_add(i as u16)
-                    .ok_or_else(|| std::io::Error::other("no room for three consecutive ports"))?;
-                a.set_port(port);
-            }
-            let l = TcpListener::bind(a).await?;
-            let local = l.local_addr()?;
-            let host = match local.ip() {
-                std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
-                std::net::IpAddr::V4(ip) => ip.to_string(),
-                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        let mut urls: Vec<Vec<Url>> = Vec::new();
+        if self.single_port {
+            let l = TcpListener::bind(base).await?;
+            let root = match &self.public_base {
+                Some(b) => b.clone(),
+                None => bound_url(l.local_addr()?)?,
             };
-            let url = Url::parse(&format!("http://{host}:{}/", local.port()))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            urls.push(url);
-            listeners.push(l);
+            for dc in Dc::ALL {
+                urls.push(
+                    Service::ALL
+                        .into_iter()
+                        .map(|s| join_dir(&root, &crate::hosts::prefix(dc, s)))
+                        .collect::<Result<_, _>>()?,
+                );
+            }
+            listeners.push((l, Binding::Routed));
+        } else {
+            for dc in Dc::ALL {
+                let mut row = Vec::new();
+                for s in Service::ALL {
+                    let mut a = base;
+                    if (dc, s) != (Dc::Us, Service::Accounts) {
+                        a.set_port(0);
+                    }
+                    let l = TcpListener::bind(a).await?;
+                    let local = l.local_addr()?;
+                    let url = match &self.public_base {
+                        Some(b) => {
+                            let mut u = join_dir(b, "")?;
+                            u.set_port(Some(local.port())).map_err(|()| Error::PublicUrl(b.to_string()))?;
+                            u
+                        }
+                        None => bound_url(local)?,
+                    };
+                    row.push(url);
+                    listeners.push((l, Binding::Fixed(dc, s)));
+                }
+                urls.push(row);
+            }
+        }
+        for (dc, s, u) in &self.public_urls {
+            urls[dc.index()][s.index()] = join_dir(u, "")?;
         }
         let shared = Arc::new(Shared {
             clock: Clock::new(self.start_time.unwrap_or_else(SystemTime::now)),
@@ -127,13 +188,42 @@ impl SandboxBuilder {
             st: Mutex::new(State::new()),
         });
         let (tx, rx) = watch::channel(false);
+        let bound = listeners.iter().map(|(l, _)| l.local_addr()).collect::<Result<_, _>>()?;
         let tasks = listeners
             .into_iter()
-            .zip(Dc::ALL)
-            .map(|(l, dc)| tokio::spawn(serve(l, dc, shared.clone(), rx.clone())))
+            .map(|(l, binding)| tokio::spawn(serve(l, binding, shared.clone(), rx.clone())))
             .collect();
-        Ok(Sandbox { shared, shutdown: tx, tasks })
+        Ok(Sandbox { shared, shutdown: tx, tasks, bound })
     }
+}
+
+/// A public URL must be an absolute http(s) URL with a host and no query or fragment.
+fn check_public(u: &Url) -> Result<(), Error> {
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() || u.query().is_some() || u.fragment().is_some() {
+        return Err(Error::PublicUrl(u.to_string()));
+    }
+    Ok(())
+}
+
+/// `http://IP:PORT/` for a bound address (`127.0.0.1` for an unspecified IPv4 address).
+fn bound_url(local: SocketAddr) -> Result<Url, Error> {
+    let host = match local.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    Url::parse(&format!("http://{host}:{}/", local.port())).map_err(|e| Error::PublicUrl(e.to_string()))
+}
+
+/// `base` with `path` appended (no leading slash needed) and a trailing `/`, so that
+/// `join("oauth/v2/token")` keeps every segment.
+fn join_dir(base: &Url, path: &str) -> Result<Url, Error> {
+    let mut u = base.clone();
+    let joined = format!("{}/{}", u.path().trim_end_matches('/'), path.trim_matches('/'));
+    let joined = if joined.ends_with('/') { joined } else { format!("{joined}/") };
+    u.set_path(&joined.replace("//", "/"));
+    Ok(u)
 }
 
 /// A running sandbox. Dropping it stops the listeners.
@@ -141,15 +231,16 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    bound: Vec<SocketAddr>,
 }
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("us", &self.accounts_url(Dc::Us).as_str())
-            .field("eu", &self.accounts_url(Dc::Eu).as_str())
-            .field("in", &self.accounts_url(Dc::In).as_str())
-            .finish()
+        let mut d = f.debug_struct("Sandbox");
+        for dc in Dc::ALL {
+            d.field(dc.location(), &self.accounts_url(dc).as_str());
+        }
+        d.finish_non_exhaustive()
     }
 }
 
@@ -188,17 +279,41 @@ impl Sandbox {
             start_time: None,
             max_body: 1 << 20,
             addr: None,
+            single_port: false,
+            public_base: None,
+            public_urls: Vec::new(),
         }
     }
 
-    /// The accounts base URL of `dc`, e.g. `http://127.0.0.1:PORT/` (routes `oauth/...`).
-    pub fn accounts_url(&self, dc: Dc) -> Url {
-        self.shared.url(dc).clone()
+    /// The advertised base URL of `service` in `dc`, ending in `/` (so `join("oauth/v2/token")`
+    /// keeps it whole): `http://127.0.0.1:PORT/` with separate listeners,
+    /// `http://127.0.0.1:PORT/eu/projectsapi/` in single-port mode.
+    pub fn url(&self, dc: Dc, service: Service) -> Url {
+        self.shared.url(dc, service).clone()
     }
 
-    /// The Projects API base URL of `dc` (the same listener: `api/v3/...`, `restapi/...`).
+    /// The addresses actually bound: nine (DC by DC, in [`Dc::ALL`] order, each host in
+    /// [`Service::ALL`] order) with separate listeners, one in single-port mode. They differ
+    /// from the advertised URLs when a public URL is set.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.bound.clone()
+    }
+
+    /// The accounts server of `dc` (Zoho's `accounts.zoho.<tld>`; routes `oauth/...`).
+    pub fn accounts_url(&self, dc: Dc) -> Url {
+        self.url(dc, Service::Accounts)
+    }
+
+    /// The Projects API host of `dc` (Zoho's `projectsapi.zoho.<tld>`; routes `api/v3/...`,
+    /// `restapi/...`).
     pub fn api_url(&self, dc: Dc) -> Url {
-        self.shared.url(dc).clone()
+        self.url(dc, Service::Projects)
+    }
+
+    /// The `api_domain` host of `dc` (Zoho's `www.zohoapis.<tld>`), as token answers carry it;
+    /// the sandbox serves a WorkDrive subset there (`workdrive/api/v1/...`).
+    pub fn api_domain_url(&self, dc: Dc) -> Url {
+        self.url(dc, Service::ApiDomain)
     }
 
     /// The virtual clock.
@@ -371,6 +486,12 @@ impl Sandbox {
                 })
                 .collect(),
         }
+    }
+
+    /// The resource id of `dc`'s one seeded WorkDrive file, served on the `api_domain` host at
+    /// `workdrive/api/v1/files/{id}` (scope `WorkDrive.files.READ`).
+    pub fn demo_file(&self, dc: Dc) -> String {
+        crate::apis::demo_file(dc).0.to_owned()
     }
 
     /// Bulk-creates `n` tasks named `Bulk task 1..n` in a project of `dc`'s demo portal (in its

@@ -32,7 +32,7 @@ const OPS: &[&str] = &["READ", "CREATE", "UPDATE", "DELETE", "ALL"];
 /// Other services' scopes a Projects app commonly asks for.
 const OTHER_SERVICES: &[(&str, &[&str])] = &[
     ("ZohoPC", &["files"]),
-    ("WorkDrive", &["workspace", "files", "team"]),
+    ("WorkDrive", &["workspace", "files", "team", "users"]),
     ("ZohoSearch", &["securesearch"]),
     ("AaaServer", &["profile"]),
 ];

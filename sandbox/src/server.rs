@@ -16,6 +16,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::{Dc, Limits};
 use crate::fault::{FaultKind, Route};
+use crate::hosts::Service;
 use crate::state::{SeenRequest, State};
 use crate::util::{Req, Resp, json, page, raw, redact_query};
 
@@ -28,8 +29,8 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     pub(crate) auto_approve: AtomicBool,
     pub(crate) max_body: usize,
-    /// Base URL per DC (index = `Dc::index`).
-    pub(crate) urls: Vec<Url>,
+    /// Advertised base URL per DC and host family (`urls[dc.index()][service.index()]`).
+    pub(crate) urls: Vec<Vec<Url>>,
     pub(crate) st: Mutex<State>,
 }
 
@@ -38,13 +39,23 @@ impl Shared {
         self.st.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn url(&self, dc: Dc) -> &Url {
-        &self.urls[dc.index()]
+    pub(crate) fn url(&self, dc: Dc, service: Service) -> &Url {
+        &self.urls[dc.index()][service.index()]
     }
 
     /// The accounts server as Zoho writes it in `accounts-server`: no trailing slash.
     pub(crate) fn accounts_server(&self, dc: Dc) -> String {
-        self.url(dc).as_str().trim_end_matches('/').to_owned()
+        self.url(dc, Service::Accounts).as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// The `api_domain` of a token answer (`https://www.zohoapis.<tld>` at Zoho): no trailing slash.
+    pub(crate) fn api_domain(&self, dc: Dc) -> String {
+        self.url(dc, Service::ApiDomain).as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// The Projects API base, no trailing slash (for links in answers).
+    pub(crate) fn projects_base(&self, dc: Dc) -> String {
+        self.url(dc, Service::Projects).as_str().trim_end_matches('/').to_owned()
     }
 
     pub(crate) fn auto_approve(&self) -> bool {
@@ -52,8 +63,34 @@ impl Shared {
     }
 }
 
-/// Classifies a path for faults and counters.
-pub(crate) fn classify(path: &str) -> Route {
+/// What a listener serves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Binding {
+    /// One host family of one DC.
+    Fixed(Dc, Service),
+    /// Every host, told apart by `Host` or path prefix (single-port mode).
+    Routed,
+}
+
+/// Classifies a path on one host family for faults and counters.
+pub(crate) fn classify(service: Service, path: &str) -> Route {
+    match service {
+        Service::Accounts => classify_accounts(path),
+        Service::Projects => {
+            let p = path.trim_end_matches('/');
+            if p.starts_with("/api/") || p == "/api" || p.starts_with("/restapi") { Route::Api } else { Route::Any }
+        }
+        Service::ApiDomain => {
+            if path.starts_with("/workdrive/") {
+                Route::ApiDomain
+            } else {
+                Route::Any
+            }
+        }
+    }
+}
+
+fn classify_accounts(path: &str) -> Route {
     let p = path.trim_end_matches('/');
     match p {
         "/oauth/v2/token" => Route::Token,
@@ -63,13 +100,17 @@ pub(crate) fn classify(path: &str) -> Route {
         "/oauth/v3/device/token" => Route::DeviceToken,
         "/oauth/v3/device" | "/oauth/v3/device/verify" => Route::DeviceVerify,
         "/oauth/serverinfo" => Route::ServerInfo,
-        _ if p.starts_with("/api/") || p == "/api" || p.starts_with("/restapi") => Route::Api,
         _ => Route::Any,
     }
 }
 
-/// Runs one DC's accept loop until `shutdown` flips.
-pub(crate) async fn serve(listener: TcpListener, dc: Dc, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+/// Runs one listener's accept loop until `shutdown` flips.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    binding: Binding,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let accepted = tokio::select! {
             _ = shutdown.changed() => break,
@@ -88,7 +129,7 @@ pub(crate) async fn serve(listener: TcpListener, dc: Dc, shared: Arc<Shared>, mu
             let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                 let shared = shared.clone();
                 let kill = k2.clone();
-                async move { Ok::<_, Infallible>(handle(shared, dc, req, kill).await) }
+                async move { Ok::<_, Infallible>(handle(shared, binding, req, kill).await) }
             });
             // HTTP/1.1, and HTTP/2 with prior knowledge (h2c), so that a test can multiplex
             // thousands of concurrent calls over one connection.
@@ -103,17 +144,44 @@ pub(crate) async fn serve(listener: TcpListener, dc: Dc, shared: Arc<Shared>, mu
     }
 }
 
-async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<Notify>) -> Resp {
+/// Which host a request on a single-port listener is for: the path prefix first (no Zoho path
+/// starts with `/us/accounts/`, and the sandbox's own pages link with it), then `Host` (Zoho's
+/// names). Returns the host and the path that host sees.
+fn route_single_port(parts: &axum::http::request::Parts) -> Option<(Dc, Service, String)> {
+    if let Some((dc, s, rest)) = crate::hosts::from_path(parts.uri.path()) {
+        return Some((dc, s, rest.to_owned()));
+    }
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    host.and_then(crate::hosts::from_host).map(|(dc, s)| (dc, s, parts.uri.path().to_owned()))
+}
+
+async fn handle(shared: Arc<Shared>, binding: Binding, req: Request<Incoming>, kill: Arc<Notify>) -> Resp {
     let (parts, body) = req.into_parts();
     let method = parts.method.clone();
-    let path = parts.uri.path().to_owned();
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| path.clone());
-    let route = classify(&path);
+    let path_and_query =
+        parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| parts.uri.path().to_owned());
+    let (dc, service, path) = match binding {
+        Binding::Fixed(dc, s) => (dc, s, parts.uri.path().to_owned()),
+        Binding::Routed => match route_single_port(&parts) {
+            Some(r) => r,
+            None => {
+                let query_log = parts.uri.query().map(redact_query).unwrap_or_default();
+                tracing::info!(method = %method, path = %parts.uri.path(), query = %query_log, status = 404, "request for no known host");
+                return unknown_host(&shared, parts.uri.path());
+            }
+        },
+    };
+    let route = classify(service, &path);
     let now = shared.clock.now_ms();
     let fault = {
         let mut st = shared.lock();
         st.seen.push(SeenRequest {
             dc,
+            service,
             method: method.to_string(),
             path_and_query: path_and_query.clone(),
             headers: parts
@@ -163,10 +231,12 @@ async fn handle(shared: Arc<Shared>, dc: Dc, req: Request<Incoming>, kill: Arc<N
     let req = Req { dc, method: method.clone(), path: path.clone(), query, headers: parts.headers, body };
     let resp = match route {
         Route::Api => crate::api::handle(&shared, &req),
+        Route::ApiDomain => crate::apis::handle(&shared, &req),
+        Route::Any if service == Service::ApiDomain => crate::apis::no_such_url(),
         Route::Any => not_found(&req),
         _ => crate::accounts::handle(&shared, &route, &req),
     };
-    tracing::info!(dc = %dc, route = route.name(), method = %method, path = %path, query = %query_log, status = resp.status().as_u16(), "request");
+    tracing::info!(dc = %dc, service = %service, route = route.name(), method = %method, path = %path, query = %query_log, status = resp.status().as_u16(), "request");
     resp
 }
 
@@ -177,8 +247,32 @@ fn log(dc: Dc, method: &axum::http::Method, path: &str, query: &str, status: u16
 fn too_large(route: &Route, path: &str) -> Resp {
     match route {
         Route::Api => crate::api::v3_error(413, path, "REQUEST_BODY_TOO_LARGE", "The request body is too large."),
+        Route::ApiDomain => crate::apis::error(413, "F413", "The request body is too large."),
         _ => json(413, &json!({"error": "invalid_request", "error_description": "request body too large"})),
     }
+}
+
+/// A single-port request that names no host: say how to name one.
+fn unknown_host(shared: &Shared, path: &str) -> Resp {
+    let mut list = String::new();
+    for dc in Dc::ALL {
+        for s in Service::ALL {
+            list.push_str(&format!(
+                "<li><code>{}</code> (Host <code>{}</code>)</li>",
+                crate::util::esc(shared.url(dc, s).as_str()),
+                s.zoho_host(dc)
+            ));
+        }
+    }
+    page(
+        404,
+        "Page not found",
+        &format!(
+            "<p>The page <code>{}</code> names no Zoho host. This sandbox serves every host on one port: \
+             start the path with a host's prefix or send its name as <code>Host</code>.</p><ul>{list}</ul>",
+            crate::util::esc(path)
+        ),
+    )
 }
 
 fn not_found(req: &Req) -> Resp {
@@ -205,6 +299,7 @@ fn fault_response(kind: &FaultKind, route: &Route, path: &str) -> Resp {
     match kind {
         FaultKind::Status(s) => match route {
             Route::Api => crate::api::v3_error(*s, path, "INTERNAL_SERVER_ERROR", "Injected fault."),
+            Route::ApiDomain => crate::apis::error(*s, "F500", "Injected fault."),
             _ => page(*s, "Error", "<p>An internal error occurred. Please try again later.</p>"),
         },
         FaultKind::Respond { status, content_type, body } => raw(*status, content_type, body.clone()),

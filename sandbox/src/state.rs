@@ -193,8 +193,10 @@ pub(crate) struct PendingConsent {
 /// One request as the sandbox saw it (for assertions such as "no secret ever sat in a URL").
 #[derive(Clone, Debug)]
 pub struct SeenRequest {
-    /// Data centre whose listener received it.
+    /// Data centre whose host received it.
     pub dc: Dc,
+    /// Which of that DC's hosts received it (accounts, Projects, `api_domain`).
+    pub service: crate::hosts::Service,
     /// HTTP method, e.g. `POST`.
     pub method: String,
     /// Path and query exactly as sent (not redacted).

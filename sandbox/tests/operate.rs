@@ -343,7 +343,8 @@ fn binary_starts_quickly_and_prints_its_urls() {
     let all = lines.join("\n");
     assert!(all.contains("client_id:     1000."), "{all}");
     assert!(all.contains("client_secret:") && all.contains("redirect_uri:  http://localhost:8080/callback"));
-    assert!(all.contains("us accounts + api: http://127.0.0.1:"));
+    assert!(all.contains("us accounts:    http://127.0.0.1:"), "{all}");
+    assert!(all.contains("projects:    http://127.0.0.1:") && all.contains("api_domain:  http://127.0.0.1:"));
     assert!(all.contains("auto-approve: true"));
     assert!(took < Duration::from_secs(5), "took {took:?}");
 }
