@@ -35,7 +35,8 @@ pub(crate) fn answer(line: &str) {
     let _ = out.flush();
 }
 
-/// `zoho-sandbox` with relaxed limits. Hello: `@@ <url> <client id> <secret> <e-mail> <now ms>`;
+/// `zoho-sandbox` with relaxed limits. Hello:
+/// `@@ <accounts url> <projects url> <client id> <secret> <e-mail> <now ms>`;
 /// then `CODE`, `ADVANCE <ms>`, `COUNTERS`, `Q`.
 async fn sandbox() -> i32 {
     // Relaxed: a benchmark measures the client's cost over many calls, not Zoho's limits.
@@ -48,8 +49,9 @@ async fn sandbox() -> i32 {
     };
     let app = sb.demo_client();
     answer(&format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {}",
         sb.accounts_url(Dc::Us),
+        sb.api_url(Dc::Us),
         app.client_id,
         app.client_secret,
         sb.demo_user().email,

@@ -134,8 +134,10 @@ pub struct RemoteSandbox {
     child: Child,
     stdin: ChildStdin,
     lines: Lines<BufReader<ChildStdout>>,
-    /// The US accounts and API base URL (one listener).
+    /// The US accounts server.
     pub url: Url,
+    /// The US Projects API host (another listener, as at Zoho).
+    pub api: Url,
     /// The demo client's id.
     pub client_id: String,
     /// The demo client's secret.
@@ -161,13 +163,14 @@ impl RemoteSandbox {
         let mut lines = BufReader::new(stdout).lines();
         let hello = read_answer(&mut lines).await?;
         let parts: Vec<&str> = hello.split(' ').collect();
-        let [url, id, secret, email, now] = parts[..] else {
+        let [url, api, id, secret, email, now] = parts[..] else {
             return Err(io::Error::other(format!("bad sandbox hello {hello:?}")));
         };
         let clock = VirtualClock::default();
         clock.set_ms(now.parse().map_err(io::Error::other)?);
         Ok(RemoteSandbox {
             url: url.parse().map_err(io::Error::other)?,
+            api: api.parse().map_err(io::Error::other)?,
             client_id: id.to_owned(),
             client_secret: secret.to_owned(),
             email: email.to_owned(),

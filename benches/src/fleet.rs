@@ -167,6 +167,7 @@ async fn run(
         let mut child = tokio::process::Command::new(&bench.exe)
             .env(ROLE, "fleet-worker")
             .env("ZB_URL", sb.url.as_str())
+            .env("ZB_API", sb.api.as_str())
             .env("ZB_CLIENT_ID", &sb.client_id)
             .env("ZB_CLIENT_SECRET", &sb.client_secret)
             .env("ZB_STORE", store.spec())
@@ -248,6 +249,7 @@ pub(crate) async fn worker() -> i32 {
 
 async fn worker_inner() -> io::Result<()> {
     let url: url::Url = var("ZB_URL")?.parse().map_err(io::Error::other)?;
+    let api: url::Url = var("ZB_API")?.parse().map_err(io::Error::other)?;
     let client_id = var("ZB_CLIENT_ID")?;
     let concurrency: usize = var("ZB_CONCURRENCY")?.parse().map_err(io::Error::other)?;
     let calls: usize = var("ZB_CALLS")?.parse().map_err(io::Error::other)?;
@@ -264,7 +266,7 @@ async fn worker_inner() -> io::Result<()> {
         .clock(clock.as_clock())
         .build();
     let client: Client<Reader> = Client::builder()
-        .api_base(url)
+        .api_base(api)
         .http_client(http_client())
         .no_rate_limit()
         .retry(RetryPolicy::never())

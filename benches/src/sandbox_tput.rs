@@ -36,6 +36,7 @@ async fn run(requests: usize, concurrency: usize) -> io::Result<SandboxResult> {
     // Relaxed: a throughput run makes far more than 100 calls per 2 minutes on purpose.
     let sb = Sandbox::builder().limits(Limits::relaxed()).start().await.map_err(io::Error::other)?;
     let base = sb.api_url(Dc::Us);
+    let accounts = sb.accounts_url(Dc::Us);
     let user = sb.demo_user();
     let projects_scope = "ZohoProjects.projects.READ";
     let tasks_scope = "ZohoProjects.tasks.READ";
@@ -47,7 +48,7 @@ async fn run(requests: usize, concurrency: usize) -> io::Result<SandboxResult> {
     let code = sb.self_client_code(&app.client_id, &[READ]).map_err(io::Error::other)?;
     let http = http_client();
     let exchanged: serde_json::Value = http
-        .post(base.join("oauth/v2/token").map_err(io::Error::other)?)
+        .post(accounts.join("oauth/v2/token").map_err(io::Error::other)?)
         .form(&[
             ("grant_type", "authorization_code"),
             ("client_id", app.client_id.as_str()),
@@ -80,7 +81,8 @@ async fn run(requests: usize, concurrency: usize) -> io::Result<SandboxResult> {
         let started = Instant::now();
         let handles: Vec<_> = (0..concurrency.max(1))
             .map(|_| {
-                let (http, base, access, refresh) = (http.clone(), base.clone(), access.clone(), refresh.clone());
+                let (http, base, accounts) = (http.clone(), base.clone(), accounts.clone());
+                let (access, refresh) = (access.clone(), refresh.clone());
                 let (id, secret, route) = (app.client_id.clone(), app.client_secret.clone(), route.clone());
                 tokio::spawn(async move {
                     let mut errors = 0;
@@ -89,7 +91,7 @@ async fn run(requests: usize, concurrency: usize) -> io::Result<SandboxResult> {
                             Route::Get(path) => http
                                 .get(base.join(path).expect("url"))
                                 .header("Authorization", format!("Zoho-oauthtoken {access}")),
-                            Route::Refresh => http.post(base.join("oauth/v2/token").expect("url")).form(&[
+                            Route::Refresh => http.post(accounts.join("oauth/v2/token").expect("url")).form(&[
                                 ("grant_type", "refresh_token"),
                                 ("client_id", id.as_str()),
                                 ("client_secret", secret.as_str()),

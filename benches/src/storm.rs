@@ -70,7 +70,7 @@ async fn run(bench: &Bench, calls: usize, rounds: usize) -> io::Result<StormResu
     let mut sb = RemoteSandbox::start(bench).await?;
     let manager = sb.manager(MemoryStore::new()).await?;
     let client = Client::builder()
-        .api_base(sb.url.clone())
+        .api_base(sb.api.clone())
         .http_client(http_client())
         .no_rate_limit()
         .retry(RetryPolicy::never())
