@@ -373,6 +373,48 @@ async fn api_checks_the_scope_before_sending_and_sends_what_it_is_told() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_sends_a_json_body_from_a_file_and_reports_zohos_errors() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let app = device_client(&sb);
+    let home = Home::new();
+    let scopes = "ZohoProjects.portals.READ,ZohoProjects.projects.READ,ZohoProjects.tasks.ALL";
+    device_login(&home, &sb, &app, &["--scopes", scopes]).await;
+    let portal = sb.demo_portal(Dc::Us);
+    let project = &portal.projects[0];
+    let tasks = format!("/api/v3/portal/{}/projects/{}/tasks", portal.id, project.id);
+
+    // POST with a body read from a file: tasks.ALL grants tasks.CREATE.
+    let body = home.dir.path().join("task.json");
+    std::fs::write(&body, r#"{"name": "Written from the shell"}"#).expect("body");
+    let out = home.run(&["api", "POST", &tasks, "--json", &format!("@{}", body.display())]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(text(&out.stdout).contains("Written from the shell"), "{created}");
+    let req = sb.requests_seen().into_iter().rev().find(|r| r.method == "POST").expect("a POST");
+    assert_eq!(req.path_and_query, tasks);
+    let ctype = req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.clone());
+    assert_eq!(ctype.as_deref(), Some("application/json"));
+    let out = home.run(&["tasks", "--portal", &portal.id, "--project", &project.id, "--json"]).await;
+    assert!(text(&out.stdout).contains("Written from the shell"), "the task exists");
+
+    // A body that is not JSON is refused before anything is sent (2).
+    let seen = sb.requests_seen().len();
+    let out = home.run(&["api", "POST", &tasks, "--json", "{nope"]).await;
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert_eq!(sb.requests_seen().len(), seen);
+
+    // Zoho's error answer goes to stdout as received, the error class to the exit code (6).
+    let missing = format!("/api/v3/portal/{}/projects/1/tasks", portal.id);
+    let out = home.run(&["api", "GET", &missing]).await;
+    assert_eq!(code(&out), 6, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("HTTP 400"), "an unknown project: {}", text(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("Zoho's JSON error");
+    assert!(answer.is_object(), "{answer}");
+    assert_eq!(sb.requests_seen().len(), seen + 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_as_a_table_and_as_json_across_pages() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
     let app = device_client(&sb);
