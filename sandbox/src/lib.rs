@@ -65,6 +65,7 @@ mod api;
 mod apis;
 mod clock;
 mod config;
+mod control;
 mod data;
 mod fault;
 mod hosts;
@@ -80,6 +81,7 @@ mod v3;
 
 pub use clock::Clock;
 pub use config::{Dc, Limits};
+pub use control::Profile;
 pub use fault::{Fault, FaultKind, Route};
 pub use hosts::Service;
 pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder};

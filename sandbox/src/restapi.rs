@@ -259,6 +259,16 @@ impl R<'_> {
     }
 }
 
+/// `user_type` = active | inactive | all (default active; FACTS §2.4): whether active users
+/// are listed (the sandbox has no inactive ones).
+fn user_type(ctx: &Ctx<'_>) -> Result<bool, ApiErr> {
+    match ctx.req.q("user_type") {
+        None | Some("" | "active" | "all") => Ok(true),
+        Some("inactive") => Ok(false),
+        Some(_) => Err(ApiErr::Invalid("user_type".to_owned())),
+    }
+}
+
 /// `index` (1-based) and `range` (≤ 200, default 100).
 fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), ApiErr> {
     let num = |k: &str, default: usize, max: usize| match ctx.req.q(k) {
@@ -298,6 +308,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             | ["restapi", "portal", _, "projects", _, "tasks", _]
             | ["restapi", "portal", _, "projects", _, "tasks", _, "subtasks"]
             | ["restapi", "portal", _, "projects", _, "users"]
+            | ["restapi", "portal", _, "users"]
     );
     if !known {
         return Err(ApiErr::NoRoute);
@@ -432,7 +443,16 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         (["portal", _, "projects", pr, "users"], Method::GET) => {
             ctx.need("users", "READ")?;
             let p = project(pr)?;
-            let items = p.members.iter().map(|z| r.user(*z)).collect();
+            // Every sandbox user is active: `inactive` lists nobody.
+            let active = user_type(ctx)?;
+            let items = if active { p.members.iter().map(|z| r.user(*z)).collect() } else { Vec::new() };
+            page(ctx, "users", items)
+        }
+        // FACTS §users: `GET /portal/{P}/users/`, scope `ZohoProjects.users.READ`.
+        (["portal", _, "users"], Method::GET) => {
+            ctx.need("users", "READ")?;
+            let active = user_type(ctx)?;
+            let items = if active { r.s.people.iter().map(|p| r.user(p.zpuid)).collect() } else { Vec::new() };
             page(ctx, "users", items)
         }
         _ => Err(ApiErr::Method),

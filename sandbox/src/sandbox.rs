@@ -12,13 +12,11 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::config::{Dc, Limits};
+use crate::control::{self, Profile};
 use crate::fault::Fault;
 use crate::hosts::Service;
 use crate::server::{Binding, Shared, serve};
-use crate::state::{
-    ActiveFault, ClientCredentials, ClientKind, ClientSpec, Counters, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
-    DEMO_REDIRECT, DeviceState, SeenRequest, State, UserInfo,
-};
+use crate::state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequest, State, UserInfo};
 
 /// Errors from the sandbox's library API.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +46,14 @@ pub enum Error {
     /// No project has this id in the DC's demo portal.
     #[error("unknown project {0}")]
     UnknownProject(String),
+    /// [`Clock::set`] was asked to move the clock backwards.
+    #[error("the clock stands at {now_ms} ms; it cannot be set back to {asked_ms} ms")]
+    ClockBackwards {
+        /// Where the clock stands (ms since the epoch).
+        now_ms: i64,
+        /// Where it was asked to go.
+        asked_ms: i64,
+    },
     /// A public URL to advertise is not an absolute http(s) URL with a host and without query
     /// or fragment.
     #[error("bad public URL {0:?}: need http(s)://host[:port][/path]")]
@@ -65,6 +71,8 @@ pub struct SandboxBuilder {
     single_port: bool,
     public_base: Option<Url>,
     public_urls: Vec<(Dc, Service, Url)>,
+    control: bool,
+    real_clock: bool,
 }
 
 impl SandboxBuilder {
@@ -126,6 +134,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serve the control API under `/__sandbox` on every listener (default `true`): the HTTP
+    /// face of the [`Sandbox`] methods, for tests in any language. Anyone who can reach a
+    /// listener can use it; turn it off when the sandbox is reachable by others.
+    pub fn control_api(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+
+    /// Let the clock follow real time from the start ([`Clock::run_real`]); default: it stands
+    /// still until advanced.
+    pub fn real_clock(mut self, yes: bool) -> Self {
+        self.real_clock = yes;
+        self
+    }
+
     /// Binds the listeners and starts serving.
     pub async fn start(self) -> Result<Sandbox, Error> {
         let base = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -137,12 +160,14 @@ impl SandboxBuilder {
         }
         let mut listeners = Vec::new();
         let mut urls: Vec<Vec<Url>> = Vec::new();
+        let mut control_url = None;
         if self.single_port {
             let l = TcpListener::bind(base).await?;
             let root = match &self.public_base {
                 Some(b) => b.clone(),
                 None => bound_url(l.local_addr()?)?,
             };
+            control_url = Some(join_dir(&root, crate::control::PREFIX)?);
             for dc in Dc::ALL {
                 urls.push(
                     Service::ALL
@@ -176,12 +201,22 @@ impl SandboxBuilder {
                 urls.push(row);
             }
         }
+        let control_url = match control_url {
+            Some(u) => u,
+            None => join_dir(&urls[Dc::Us.index()][Service::Accounts.index()], crate::control::PREFIX)?,
+        };
         for (dc, s, u) in &self.public_urls {
             urls[dc.index()][s.index()] = join_dir(u, "")?;
         }
+        let clock = Clock::new(self.start_time.unwrap_or_else(SystemTime::now));
+        clock.run_real(self.real_clock);
+        let mut control_url = control_url;
+        control_url.set_path(control_url.path().trim_end_matches('/').to_owned().as_str());
         let shared = Arc::new(Shared {
-            clock: Clock::new(self.start_time.unwrap_or_else(SystemTime::now)),
-            limits: self.limits,
+            clock,
+            limits: crate::control::LimitsCell::new(self.limits),
+            control: self.control,
+            control_url,
             auto_approve: AtomicBool::new(self.auto_approve),
             max_body: self.max_body,
             urls,
@@ -282,6 +317,8 @@ impl Sandbox {
             single_port: false,
             public_base: None,
             public_urls: Vec::new(),
+            control: true,
+            real_clock: false,
         }
     }
 
@@ -333,16 +370,12 @@ impl Sandbox {
 
     /// The pre-registered web client (redirect URI `http://localhost:8080/callback`).
     pub fn demo_client(&self) -> ClientCredentials {
-        ClientCredentials {
-            client_id: DEMO_CLIENT_ID.to_owned(),
-            client_secret: DEMO_CLIENT_SECRET.to_owned(),
-            redirect_uri: DEMO_REDIRECT.to_owned(),
-        }
+        control::demo_client()
     }
 
     /// Registers a client, as in the API console.
     pub fn register_client(&self, spec: ClientSpec) -> ClientCredentials {
-        self.shared.lock().register_client(&spec)
+        control::register_client(&self.shared, &spec)
     }
 
     /// The demo user (portal owner, US DC, signed in by default).
@@ -353,139 +386,70 @@ impl Sandbox {
     /// Adds a user homed in `dc` (and a member of that DC's demo portal); returns the existing
     /// one if the e-mail is known.
     pub fn add_user(&self, email: &str, dc: Dc) -> UserInfo {
-        self.shared.lock().add_user(email, None, dc)
+        control::add_user(&self.shared, email, dc)
     }
 
     /// Every known user.
     pub fn users(&self) -> Vec<UserInfo> {
-        self.shared.lock().users.clone()
+        control::users(&self.shared)
     }
 
     /// Makes `email` the browser's signed-in user: the one who sees the consent page.
     pub fn sign_in(&self, email: &str) -> Result<UserInfo, Error> {
-        let mut st = self.shared.lock();
-        let u = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
-        st.signed_in = u.email.clone();
-        Ok(u)
+        control::sign_in(&self.shared, email)
     }
 
     /// "Generate Code" for a client (self clients in Zoho's console; any client here), as the
     /// client's owner. The code needs no `redirect_uri` at the token endpoint and yields a
     /// refresh token. It counts towards the code limit.
     pub fn self_client_code(&self, client_id: &str, scopes: &[&str]) -> Result<String, Error> {
-        let now = self.shared.clock.now_ms();
-        let mut st = self.shared.lock();
-        let client = st.clients.get(client_id).cloned().ok_or_else(|| Error::UnknownClient(client_id.to_owned()))?;
-        if let Some(bad) = scopes.iter().find(|s| !crate::scopes::is_known(s)) {
-            return Err(Error::UnknownScope((*bad).to_owned()));
-        }
-        let owner = st.user_by_zuid(client.owner_zuid).cloned().unwrap_or_else(|| st.users[0].clone());
-        st.issue_code(
-            now,
-            &self.shared.limits,
-            client_id,
-            owner.zuid,
-            owner.dc,
-            scopes.iter().map(|s| (*s).to_owned()).collect(),
-            None,
-            true,
-            None,
-        )
-        .map_err(|()| Error::CodesBlocked)
+        control::self_client_code(&self.shared, client_id, scopes)
     }
 
     /// Mints an access token for `email` with `scopes` directly (as if the demo client had run
     /// the flow), bound to no refresh token: a shortcut for tests that only need to call the API.
     pub fn mint_access_token(&self, email: &str, scopes: &[&str]) -> Result<String, Error> {
-        let now = self.shared.clock.now_ms();
-        let mut st = self.shared.lock();
-        let user = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
-        if let Some(bad) = scopes.iter().find(|s| !crate::scopes::is_known(s)) {
-            return Err(Error::UnknownScope((*bad).to_owned()));
-        }
-        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        st.mint_access(now, &self.shared.limits, DEMO_CLIENT_ID, user.zuid, user.dc, &scopes, None)
-            .map_err(|_| Error::CodesBlocked)
+        control::mint_access_token(&self.shared, email, scopes)
     }
 
     /// What a user does on the device verification page: enter `user_code` and accept.
     pub fn approve_device(&self, user_code: &str, email: &str) -> Result<(), Error> {
-        self.answer_device(user_code, email, true)
+        control::answer_device(&self.shared, user_code, email, true)
     }
 
     /// The same, but the user presses Deny.
     pub fn deny_device(&self, user_code: &str, email: &str) -> Result<(), Error> {
-        self.answer_device(user_code, email, false)
-    }
-
-    fn answer_device(&self, user_code: &str, email: &str, accept: bool) -> Result<(), Error> {
-        let now = self.shared.clock.now_ms();
-        let mut st = self.shared.lock();
-        let user = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
-        let Some((_, rec)) = st.device_by_user_code(user_code) else {
-            return Err(Error::UnknownUserCode(user_code.to_owned()));
-        };
-        if now >= rec.expires_ms || rec.state != DeviceState::Pending {
-            return Err(Error::UnknownUserCode(user_code.to_owned()));
-        }
-        rec.state =
-            if accept { DeviceState::Approved { zuid: user.zuid, user_dc: user.dc } } else { DeviceState::Denied };
-        Ok(())
+        control::answer_device(&self.shared, user_code, email, false)
     }
 
     /// Injects a fault for the next matching requests.
     pub fn inject(&self, fault: Fault) {
-        let left = fault.times;
-        self.shared.lock().faults.push(ActiveFault { fault, left });
+        control::inject(&self.shared, fault)
     }
 
     /// Removes every pending fault.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        control::clear_faults(&self.shared)
+    }
+
+    /// The pending faults, each with how many uses it has left (`None`: until cleared).
+    pub fn faults(&self) -> Vec<(Fault, Option<u32>)> {
+        control::faults(&self.shared)
     }
 
     /// A snapshot of the counters.
     pub fn counters(&self) -> Counters {
-        let now = self.shared.clock.now_ms();
-        let st = self.shared.lock();
-        let mut c = st.counters.clone();
-        c.active_per_refresh = st
-            .refresh
-            .iter()
-            .map(|(rt, r)| {
-                let n =
-                    r.access.iter().filter(|a| st.access.get(*a).is_some_and(|x| x.expires_ms > now)).count() as u64;
-                (rt.clone(), n)
-            })
-            .collect();
-        c
+        control::counters(&self.shared)
     }
 
     /// Every request received so far, oldest first.
     pub fn requests_seen(&self) -> Vec<SeenRequest> {
-        self.shared.lock().seen.clone()
+        control::requests_seen(&self.shared)
     }
 
     /// The ids of `dc`'s demo portal and its seeded projects.
     pub fn demo_portal(&self, dc: Dc) -> DemoPortal {
-        let st = self.shared.lock();
-        let s = &st.data[dc.index()];
-        let ids = |it: Vec<u64>| it.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
-        DemoPortal {
-            id: s.portal_id.to_string(),
-            projects: s
-                .projects
-                .values()
-                .map(|p| DemoProject {
-                    id: p.id.to_string(),
-                    name: p.name.clone(),
-                    tasklists: ids(s.tasklists.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
-                    milestones: ids(s.milestones.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
-                    tasks: ids(s.tasks.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
-                    issues: ids(s.issues.values().filter(|t| t.project == p.id).map(|t| t.id).collect()),
-                })
-                .collect(),
-        }
+        control::demo_portal(&self.shared, dc)
     }
 
     /// The resource id of `dc`'s one seeded WorkDrive file, served on the `api_domain` host at
@@ -497,15 +461,29 @@ impl Sandbox {
     /// Bulk-creates `n` tasks named `Bulk task 1..n` in a project of `dc`'s demo portal (in its
     /// first task list) and returns their ids, for paging tests.
     pub fn seed_tasks(&self, dc: Dc, project_id: &str, n: usize) -> Result<Vec<String>, Error> {
-        let now = self.shared.clock.now_ms();
-        let mut st = self.shared.lock();
-        let s = &mut st.data[dc.index()];
-        let pid: u64 = project_id
-            .parse()
-            .ok()
-            .filter(|p| s.projects.contains_key(p))
-            .ok_or_else(|| Error::UnknownProject(project_id.to_owned()))?;
-        Ok(s.bulk_tasks(pid, n, now).into_iter().map(|i| i.to_string()).collect())
+        control::seed_tasks(&self.shared, dc, project_id, n)
+    }
+
+    /// Switches the limits in force to a named profile while running.
+    pub fn set_limits(&self, profile: Profile) {
+        control::set_limits(&self.shared, profile)
+    }
+
+    /// Back to the seed: users, clients, codes, tokens, data, faults, counters and requests
+    /// seen as at start. The clock (it only moves forward), the limits and auto-approval stay.
+    pub fn reset(&self) {
+        control::reset(&self.shared)
+    }
+
+    /// Where the control API answers (`http://…/__sandbox`), or `None` when it is off.
+    pub fn control_url(&self) -> Option<Url> {
+        self.shared.control.then(|| self.shared.control_url.clone())
+    }
+
+    /// What `GET /__sandbox` and `zoho-sandbox --json` print: every URL, the demo client, user,
+    /// portals and files, the clock and the limits profile.
+    pub fn info(&self) -> serde_json::Value {
+        control::info(&self.shared)
     }
 
     /// Stops the listeners and waits for them.

@@ -14,7 +14,7 @@ use tokio::sync::{Notify, watch};
 use url::Url;
 
 use crate::clock::Clock;
-use crate::config::{Dc, Limits};
+use crate::config::Dc;
 use crate::fault::{FaultKind, Route};
 use crate::hosts::Service;
 use crate::state::{SeenRequest, State};
@@ -26,7 +26,12 @@ const MAX_SEEN: usize = 200_000;
 /// State shared by every listener.
 pub(crate) struct Shared {
     pub(crate) clock: Clock,
-    pub(crate) limits: Limits,
+    pub(crate) limits: crate::control::LimitsCell,
+    /// Whether the control API answers under `/__sandbox`.
+    pub(crate) control: bool,
+    /// Where the control API is advertised (the root of the US accounts listener, or of the
+    /// single port).
+    pub(crate) control_url: Url,
     pub(crate) auto_approve: AtomicBool,
     pub(crate) max_body: usize,
     /// Advertised base URL per DC and host family (`urls[dc.index()][service.index()]`).
@@ -164,6 +169,12 @@ async fn handle(shared: Arc<Shared>, binding: Binding, req: Request<Incoming>, k
     let method = parts.method.clone();
     let path_and_query =
         parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| parts.uri.path().to_owned());
+    if shared.control
+        && let Some(rest) = parts.uri.path().strip_prefix(crate::control::PREFIX)
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return control(&shared, parts, body).await;
+    }
     let (dc, service, path) = match binding {
         Binding::Fixed(dc, s) => (dc, s, parts.uri.path().to_owned()),
         Binding::Routed => match route_single_port(&parts) {
@@ -250,6 +261,30 @@ fn too_large(route: &Route, path: &str) -> Resp {
         Route::ApiDomain => crate::apis::error(413, "F413", "The request body is too large."),
         _ => json(413, &json!({"error": "invalid_request", "error_description": "request body too large"})),
     }
+}
+
+/// The control API: not Zoho traffic, so neither recorded, counted nor subject to faults.
+async fn control(shared: &Shared, parts: axum::http::request::Parts, body: Incoming) -> Resp {
+    let rest = parts.uri.path().strip_prefix(crate::control::PREFIX).unwrap_or("").to_owned();
+    let Ok(bytes) = axum::body::to_bytes(Body::new(body), shared.max_body).await else {
+        return json(413, &json!({"error": "too_large", "message": "request body too large"}));
+    };
+    let query: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        .unwrap_or_default();
+    let req = Req {
+        dc: Dc::Us,
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        query,
+        headers: parts.headers,
+        body: bytes,
+    };
+    let resp = crate::control::handle(shared, &req, &rest);
+    tracing::info!(method = %req.method, path = %req.path, status = resp.status().as_u16(), "control");
+    resp
 }
 
 /// A single-port request that names no host: say how to name one.
