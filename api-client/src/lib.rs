@@ -49,25 +49,29 @@ pub mod paginate;
 #[cfg(feature = "restapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "restapi")))]
 pub mod restapi;
+mod paging;
 pub mod v3;
+
+pub use paging::Paging;
 
 /// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
 /// so that its version always matches this crate's.
 pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
-    Endpoint, Error, GrantedBy, HasScope, Method, MissingScope, OAuthError, PathError, RateKey, RateLimiter,
-    RatePermit, RefreshToken, Region, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeRequirement, ScopeSet,
-    ScopedToken, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts, TokenSource,
-    ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
+    Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, Method, MissingScope, OAuthError, PathError,
+    QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, Region, RequiredScopes, RetryPolicy, Scope,
+    ScopeMismatch, ScopeName, ScopeRequirement, ScopeSet, ScopedToken, Service, SharedWindow, SleepFuture, Sleeper,
+    SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait,
+    scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{manager, oauth, store};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.
 pub mod prelude {
     pub use zoho_oauth_core::{
-        Client, Dynamic, Endpoint, Error, HasScope, Region, Scope, ScopeSet, Token, TokenSource, scope_module,
-        scope_set, scopes,
+        Client, Dynamic, Endpoint, Error, HasScope, HostFamily, Region, Scope, ScopeSet, Service, Token, TokenSource,
+        scope_module, scope_set, scopes,
     };
 }
 

@@ -206,19 +206,19 @@ macro_rules! paged {
             /// Asks for this page (1-based; default 1). With pagination, the first page to read.
             #[must_use]
             pub fn page(mut self, page: u32) -> Self {
-                self.page = Some(page);
+                self.paging.page = Some(page);
                 self
             }
 
             /// Rows per page (Zoho accepts 1–200, default 100): the page-size knob.
             #[must_use]
             pub fn per_page(mut self, per_page: u32) -> Self {
-                self.per_page = Some(per_page);
+                self.paging.per_page = Some(per_page);
                 self
             }
         }
 
-        $crate::paginate::paged!(@impl $ty => $item, PageNumber, page, per_page, |$r| $split);
+        $crate::paginate::paged!(@impl $ty => $item, PageNumber, paging.page, paging.per_page, |$r| $split);
     };
     ($ty:ty => $item:ty, Index, |$r:ident| $split:expr) => {
         impl $ty {
@@ -239,22 +239,22 @@ macro_rules! paged {
 
         $crate::paginate::paged!(@impl $ty => $item, Index, index, range, |$r| $split);
     };
-    (@impl $ty:ty => $item:ty, $style:ident, $pos:ident, $size:ident, |$r:ident| $split:expr) => {
+    (@impl $ty:ty => $item:ty, $style:ident, $($pos:ident).+, $($size:ident).+, |$r:ident| $split:expr) => {
         impl $crate::paginate::Paged for $ty {
             type Item = $item;
             const STYLE: $crate::paginate::PageStyle = $crate::paginate::PageStyle::$style;
 
             fn start(&self) -> u32 {
-                self.$pos.unwrap_or(1)
+                self.$($pos).+.unwrap_or(1)
             }
 
             fn size(&self) -> Option<u32> {
-                self.$size
+                self.$($size).+
             }
 
             fn set_page(&mut self, position: u32, size: u32) {
-                self.$pos = Some(position);
-                self.$size = Some(size);
+                self.$($pos).+ = Some(position);
+                self.$($size).+ = Some(size);
             }
 
             fn split($r: Self::Response) -> $crate::paginate::PageParts<$item> {

@@ -4,7 +4,7 @@ use crate::endpoint::{Body, Endpoint, Method};
 use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
-use crate::scope::{Dynamic, GrantedBy, GrantsAll, Scope, ScopeSet};
+use crate::scope::{Dynamic, GrantedBy, GrantsAll, RequiredScopes, ScopeSet};
 use crate::service::Service;
 use crate::token::{AccessToken, ScopedToken, TokenSource};
 use std::marker::PhantomData;
@@ -292,7 +292,7 @@ impl<S> Client<S> {
     // one-line signature keeps that error short.
     #[rustfmt::skip]
     pub fn send<'a, E: Endpoint + Send + Sync + 'a>(&'a self, endpoint: E) -> Sending<'a, E::Response> where E::Scope: GrantedBy<S> {
-        let span = tracing::debug_span!("zoho.send", endpoint = E::PATH, method = E::METHOD.as_str(), scope = <E::Scope as Scope>::OAUTH);
+        let span = tracing::debug_span!("zoho.send", endpoint = E::PATH, method = E::METHOD.as_str(), scope = ?<E::Scope as RequiredScopes>::OAUTH);
         Box::pin(tracing::Instrument::instrument(async move { self.execute(&endpoint).await }, span))
     }
 
@@ -375,7 +375,7 @@ impl<S> Client<S> {
     /// one: such a call would reach another resource than its template names.
     pub fn url_for<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<Url, Error> {
         let path = endpoint.path();
-        crate::endpoint::check_path(E::PATH, &path)?;
+        crate::endpoint::check_path(endpoint.__template(), &path)?;
         Self::url_at(self.base_for(E::SERVICE), endpoint, &path)
     }
 
@@ -389,7 +389,7 @@ impl<S> Client<S> {
         url.set_path(&full);
         if url.path() != full {
             // The URL parser rewrote the path (normalised a segment, read `\` as `/`…).
-            return Err(Error::Path(crate::endpoint::PathError::rewritten(E::PATH)));
+            return Err(Error::Path(crate::endpoint::PathError::rewritten(endpoint.__template())));
         }
         let query = endpoint.query();
         if !query.is_empty() {
@@ -401,9 +401,10 @@ impl<S> Client<S> {
     async fn execute<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
         // Checked before anything else: a refused path costs no token, no slot, no request.
         let path = endpoint.path();
-        crate::endpoint::check_path(E::PATH, &path)?;
+        crate::endpoint::check_path(endpoint.__template(), &path)?;
+        let headers = crate::endpoint::header_map(endpoint.headers())?;
         let url = self.url(endpoint, &path).await?;
-        self.execute_with(endpoint, url).await
+        self.execute_with(endpoint, url, &headers).await
     }
 
     /// `endpoint`'s URL in the client's data centre (learnt from the token at the first call),
@@ -419,7 +420,12 @@ impl<S> Client<S> {
         Self::url_at(base, endpoint, path)
     }
 
-    async fn execute_with<E: Endpoint>(&self, endpoint: &E, url: Url) -> Result<E::Response, Error> {
+    async fn execute_with<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        url: Url,
+        headers: &reqwest::header::HeaderMap,
+    ) -> Result<E::Response, Error> {
         let policy = &self.inner.retry;
         let mut refreshed = false;
         let mut retries = 0;
@@ -442,7 +448,7 @@ impl<S> Client<S> {
             // Boxed on its own: the attempt's future (~750 bytes) would make the one `send` boxes
             // larger than glibc's per-thread cache serves (1,032 bytes), and every call would
             // take malloc's slow path (BENCHMARKS.md, per-call overhead).
-            let result = Box::pin(self.attempt(endpoint, &url, &token)).await;
+            let result = Box::pin(self.attempt(endpoint, &url, headers, &token)).await;
             if let Some(permit) = permit {
                 Box::pin(permit.release()).await; // the slot's window starts when the answer arrived
             }
@@ -506,7 +512,13 @@ impl<S> Client<S> {
         }
     }
 
-    async fn attempt<E: Endpoint>(&self, endpoint: &E, url: &Url, token: &AccessToken) -> Result<E::Response, Error> {
+    async fn attempt<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        url: &Url,
+        headers: &reqwest::header::HeaderMap,
+        token: &AccessToken,
+    ) -> Result<E::Response, Error> {
         let started = Instant::now();
         let method = match E::METHOD {
             Method::Get => reqwest::Method::GET,
@@ -520,6 +532,9 @@ impl<S> Client<S> {
             .http
             .request(method, url.clone())
             .header(reqwest::header::AUTHORIZATION, format!("Zoho-oauthtoken {}", token.expose_secret()));
+        if !headers.is_empty() {
+            req = req.headers(headers.clone());
+        }
         if let Some(body) = endpoint.body()? {
             req = req.header(reqwest::header::CONTENT_TYPE, body.content_type());
             req = match body {
@@ -535,7 +550,7 @@ impl<S> Client<S> {
         tracing::debug!(
             endpoint = E::PATH,
             method = E::METHOD.as_str(),
-            scope = <E::Scope as Scope>::OAUTH,
+            scope = ?<E::Scope as RequiredScopes>::OAUTH,
             status,
             latency_ms = started.elapsed().as_millis() as u64,
             "zoho call"
@@ -575,10 +590,14 @@ impl Client<Dynamic> {
     /// checked against the token's granted scopes first, and a missing one is a typed error.
     pub async fn send_checked<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, Error> {
         let path = endpoint.path();
-        crate::endpoint::check_path(E::PATH, &path)?;
+        crate::endpoint::check_path(endpoint.__template(), &path)?;
+        let headers = crate::endpoint::header_map(endpoint.headers())?;
         let url = self.url(&endpoint, &path).await?;
-        self.token().await?.scopes().require(<E::Scope as Scope>::OAUTH)?;
-        self.execute_with(&endpoint, url).await
+        let token = self.token().await?;
+        for scope in <E::Scope as RequiredScopes>::OAUTH {
+            token.scopes().require(scope)?;
+        }
+        self.execute_with(&endpoint, url, &headers).await
     }
 }
 

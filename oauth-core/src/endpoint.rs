@@ -1,6 +1,6 @@
 //! The [`Endpoint`] contract: one HTTP call to Zoho, described as a type.
 
-use crate::scope::Scope;
+use crate::scope::RequiredScopes;
 use crate::service::Service;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
 use serde::Serialize;
@@ -72,6 +72,12 @@ pub enum Body {
 #[error("the request body could not be encoded: {0}")]
 pub struct BodyError(String);
 
+impl BodyError {
+    pub(crate) fn new(message: String) -> Self {
+        BodyError(message)
+    }
+}
+
 impl Body {
     /// Encodes `value` as JSON.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, BodyError> {
@@ -115,8 +121,9 @@ impl Body {
 /// assert!(call.query().is_empty());
 /// ```
 pub trait Endpoint {
-    /// The scope a token needs for this call.
-    type Scope: Scope;
+    /// The scope a token needs for this call: one [`Scope`](crate::Scope), or a tuple of them
+    /// when the call needs several (all required; see [`RequiredScopes`]).
+    type Scope: RequiredScopes;
     /// The decoded response. An empty body (HTTP 204) is decoded from JSON `null`, so use `()`
     /// or an `Option` where Zoho answers without content.
     type Response: DeserializeOwned + Send + 'static;
@@ -128,10 +135,11 @@ pub trait Endpoint {
     /// by default what [`Method::is_idempotent`] says of [`Endpoint::METHOD`]. Set it to `true`
     /// only for a call that has the same effect when Zoho processes it twice.
     const IDEMPOTENT: bool = Self::METHOD.is_idempotent();
-    /// The service whose host the call goes to: its scope's ([`Scope::SERVICE`]) unless the
-    /// endpoint names another (`#[zoho(service = …)]` in the derive). The client takes the
-    /// service's base URL in its data centre ([`Service::base_url`]).
-    const SERVICE: Service = <Self::Scope as Scope>::SERVICE;
+    /// The service whose host the call goes to: its (first) scope's
+    /// ([`Scope::SERVICE`](crate::Scope::SERVICE)) unless the endpoint names another
+    /// (`#[zoho(service = …)]` in the derive). The client takes the service's base URL in its
+    /// data centre ([`Service::base_url`]).
+    const SERVICE: Service = <Self::Scope as RequiredScopes>::SERVICE;
 
     /// The path with every placeholder filled in and percent-encoded.
     fn path(&self) -> String;
@@ -144,6 +152,21 @@ pub trait Endpoint {
     /// The body, if the call has one.
     fn body(&self) -> Result<Option<Body>, BodyError> {
         Ok(None)
+    }
+
+    /// Extra request headers (name, value), e.g. Zoho Desk's `orgId`. The client refuses a
+    /// name or value HTTP does not allow, and the headers it sets itself (`Authorization`,
+    /// `Content-Type`, …), with [`HeaderError`] before anything is sent.
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// The template [`path`](Endpoint::path) fills, which the client checks the path against:
+    /// [`Endpoint::PATH`]. Not public API: only [`Client::request`](crate::Client::request)'s
+    /// calls, whose template is known at run time, answer otherwise.
+    #[doc(hidden)]
+    fn __template(&self) -> &'static str {
+        Self::PATH
     }
 }
 
@@ -164,6 +187,59 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     fn body(&self) -> Result<Option<Body>, BodyError> {
         (**self).body()
     }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        (**self).headers()
+    }
+    fn __template(&self) -> &'static str {
+        (**self).__template()
+    }
+}
+
+/// A request header an endpoint asked for that cannot be sent: nothing was sent. The value is
+/// never shown (it may be a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("refused to send header `{name}`: {reason}; nothing was sent")]
+pub struct HeaderError {
+    name: String,
+    reason: &'static str,
+}
+
+impl HeaderError {
+    /// The header's name (at most 100 characters of it).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Why it was refused.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+}
+
+/// The headers the client sets itself: an endpoint may not set or repeat them.
+const RESERVED_HEADERS: [&str; 7] =
+    ["authorization", "host", "content-type", "content-length", "transfer-encoding", "connection", "cookie"];
+
+/// `headers` as a header map, each name and value checked.
+pub(crate) fn header_map(headers: Vec<(&'static str, String)>) -> Result<reqwest::header::HeaderMap, HeaderError> {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let refuse = |reason| HeaderError { name: name.chars().take(100).collect(), reason };
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| refuse("not a valid header name"))?;
+        if RESERVED_HEADERS.contains(&header.as_str()) {
+            return Err(refuse("the client sets this header itself"));
+        }
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            refuse("the value has a character a header may not carry (a line break, a control character)")
+        })?;
+        value.set_sensitive(true);
+        if map.contains_key(&header) {
+            return Err(refuse("the header is given twice"));
+        }
+        map.insert(header, value);
+    }
+    Ok(map)
 }
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, `/` included,
@@ -208,6 +284,10 @@ impl PathError {
     /// Why the path was refused.
     pub fn reason(&self) -> &'static str {
         self.reason
+    }
+
+    pub(crate) fn new(template: &'static str, reason: &'static str) -> Self {
+        PathError { template, reason }
     }
 
     pub(crate) fn rewritten(template: &'static str) -> Self {
@@ -278,6 +358,67 @@ pub(crate) fn check_path(template: &'static str, rendered: &str) -> Result<(), P
 /// Formats a query value. Used by derived code.
 pub fn query_value<T: Display + ?Sized>(value: &T) -> String {
     value.to_string()
+}
+
+/// Formats a list as Zoho's one comma-separated query value (`ids=1,2,3`). Used by derived code.
+pub fn query_join<T: Display>(items: &[T]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{item}");
+    }
+    out
+}
+
+/// A group of query parameters shared by several endpoints (e.g. a page number and size),
+/// flattened into an endpoint with `#[zoho(flatten)]` on a field of this type.
+///
+/// ```
+/// use zoho_oauth_core::{Endpoint, QueryParams};
+///
+/// /// `page` and `per_page`, when set.
+/// #[derive(Default)]
+/// struct Paging { page: Option<u32>, per_page: Option<u32> }
+///
+/// impl QueryParams for Paging {
+///     fn push_query(&self, query: &mut Vec<(&'static str, String)>) {
+///         query.extend(self.page.map(|p| ("page", p.to_string())));
+///         query.extend(self.per_page.map(|n| ("per_page", n.to_string())));
+///     }
+/// }
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portal/{portal}/projects",
+///        scope = "ZohoProjects.projects.READ", response = serde_json::Value, rename_all = "camelCase")]
+/// struct ListProjects {
+///     #[zoho(path)] portal: u64,
+///     #[zoho(query)] sort_by: Option<String>,   // `sortBy`, from `rename_all`
+///     #[zoho(query = "ids")] ids: Vec<u64>,      // Zoho's form: `ids=1,2,3`
+///     #[zoho(query, repeat)] tag: Vec<String>, // `tag=a&tag=b`
+///     #[zoho(flatten)] paging: Paging,
+/// }
+///
+/// let call = ListProjects { portal: 7, sort_by: Some("name".into()), ids: vec![1, 2, 3],
+///                           tag: vec!["a".into(), "b".into()], paging: Paging { page: Some(2), per_page: None } };
+/// assert_eq!(call.query(), [("sortBy", "name".into()), ("ids", "1,2,3".into()), ("tag", "a".into()),
+///                           ("tag", "b".into()), ("page", "2".into())]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be flattened into an endpoint's query",
+    label = "`#[zoho(flatten)]` needs a type implementing `QueryParams`",
+    note = "implement `QueryParams` for `{Self}`: push its parameters in `push_query`"
+)]
+pub trait QueryParams {
+    /// Appends the parameters (unencoded; the client encodes them).
+    fn push_query(&self, query: &mut Vec<(&'static str, String)>);
+}
+
+impl<T: QueryParams + ?Sized> QueryParams for &T {
+    fn push_query(&self, query: &mut Vec<(&'static str, String)>) {
+        (**self).push_query(query);
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Typed errors: [`Error`] for a call, [`OAuthError`] for Zoho Accounts, [`ApiError`] for what
 //! the Projects API answered. Messages say what happened and what to do; none contains a secret.
 
-use crate::endpoint::{BodyError, PathError};
+use crate::endpoint::{BodyError, HeaderError, PathError};
 use crate::scope::MissingScope;
 use crate::token::ScopeMismatch;
 use serde::Deserialize;
@@ -39,6 +39,9 @@ pub enum Error {
     /// A path value would have left the call's resource (`.`, `..`, empty): nothing was sent.
     #[error(transparent)]
     Path(#[from] PathError),
+    /// A request header the endpoint asked for cannot be sent: nothing was sent.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
     /// A [`Dynamic`](crate::Dynamic) token lacks the call's scope (checked before sending).
     #[error(transparent)]
     MissingScope(#[from] MissingScope),

@@ -69,6 +69,7 @@ mod limit;
 pub mod manager;
 pub mod oauth;
 mod region;
+mod request;
 mod scope;
 mod service;
 pub mod store;
@@ -79,7 +80,7 @@ mod token;
 pub use async_trait::async_trait;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
-pub use endpoint::{Body, BodyError, Endpoint, Method, PathError};
+pub use endpoint::{Body, BodyError, Endpoint, HeaderError, Method, PathError, QueryParams};
 pub use error::{ApiError, Error, ErrorDetail, OAuthError, RefusalCause, ZohoError, redact_snippet};
 pub use limit::{RateKey, RateLimiter, RatePermit, RetryPolicy, SharedWindow, Take, ZOHO_LOCKOUT};
 pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
@@ -91,9 +92,10 @@ pub use region::Region;
 /// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
 /// so that its version always matches this crate's.
 pub use reqwest;
+pub use request::Request;
 pub use scope::{
-    Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, Scope, ScopeName, ScopeParseError, ScopeSet,
-    action,
+    Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, RequiredScopes, Scope, ScopeName,
+    ScopeParseError, ScopeSet, action,
 };
 pub use service::{HostFamily, Service};
 pub use token::{
@@ -161,9 +163,10 @@ pub mod scopes {
 /// What generated code uses. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::endpoint::{Body, BodyError, Endpoint, Method, push_segment, query_value};
+    pub use crate::endpoint::{Body, BodyError, Endpoint, Method, QueryParams, push_segment, query_join, query_value};
     pub use crate::scope::declared::{GrantDeclared, ScopeDeclared, SetDeclared};
     pub use crate::scope::{AllActions, Allows, Grant, GrantsAll, ModuleGrant, No, Scope, ScopeSet, Yes, action};
     /// The catalogue, named by generated code through this one path.
     pub use crate::scopes;
+    pub use crate::service::Service;
 }

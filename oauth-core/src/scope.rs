@@ -103,11 +103,21 @@ mod sealed {
 
     /// The rule behind [`GrantedBy`](super::GrantedBy).
     pub trait Granted<S> {}
-    impl<Sc: Scope, S: super::HasScope<Sc>> Granted<S> for Sc {}
+    impl<R: super::RequiredScopes, S: ScopeSet> Granted<S> for R where R::List: AllGranted<S> {}
     impl<Sc: Scope> Granted<super::Dynamic> for Sc where Sc: Never {}
+
+    /// `S` grants every scope of the list `Self` (`(A, (B, ()))`): one impl per shape, so that
+    /// the compiler names the scope that is missing.
+    pub trait AllGranted<S> {}
+    impl<S> AllGranted<S> for () {}
+    impl<S: super::HasScope<H>, H, T: AllGranted<S>> AllGranted<S> for (H, T) {}
 
     /// Implemented by nothing: the bound of [`GrantedBy`](super::GrantedBy)'s impl for `Dynamic`.
     pub trait Never {}
+
+    /// What may be an endpoint's scope: one scope or a tuple of them.
+    pub trait Required {}
+    impl<Sc: Scope> Required for Sc {}
 
     /// The rule behind [`GrantsAll`](super::GrantsAll).
     pub trait All<L> {}
@@ -183,8 +193,48 @@ impl<T: ScopeSet, Sc> HasScope<Sc> for T where T: sealed::Has<Sc> {}
             which checks `{Self}` against the token's granted scopes before any request leaves"
 )]
 pub trait GrantedBy<S>: sealed::Granted<S> {}
-impl<Sc: Scope, S: HasScope<Sc>> GrantedBy<S> for Sc {}
+impl<R: RequiredScopes, S: ScopeSet> GrantedBy<S> for R where R::List: sealed::AllGranted<S> {}
 impl<Sc: Scope> GrantedBy<Dynamic> for Sc where Sc: sealed::Never {}
+
+/// The scopes an endpoint requires, all of them: one [`Scope`], or a tuple of two to four
+/// (`scope = ["ZohoProjects.tasks.CREATE", zohopc_files::All]` in the derive gives
+/// `(scopes::tasks::Create, zohopc_files::All)`). Sealed: implemented for those only.
+///
+/// A client sends the endpoint only when its scope set grants every one ([`GrantedBy`] holds
+/// for a tuple when it holds for each element), and a missing one is named in the error.
+pub trait RequiredScopes: sealed::Required + 'static {
+    /// The scopes, exactly as Zoho spells them, in the order written.
+    const OAUTH: &'static [&'static str];
+    /// The service whose host the call goes to: the first scope's.
+    const SERVICE: crate::Service;
+    /// The scopes as a list `(A, (B, ()))`.
+    type List;
+}
+
+impl<Sc: Scope> RequiredScopes for Sc {
+    const OAUTH: &'static [&'static str] = &[Sc::OAUTH];
+    const SERVICE: crate::Service = Sc::SERVICE;
+    type List = (Sc, ());
+}
+
+/// `A, B, C` as the list `(A, (B, (C, ())))`.
+macro_rules! cons {
+    () => { () };
+    ($head:ident $(, $tail:ident)*) => { ($head, cons!($($tail),*)) };
+}
+
+/// `RequiredScopes` for tuples of scopes: all required, each checked by [`GrantedBy`].
+macro_rules! scope_tuples {
+    ($($first:ident $(, $rest:ident)*);+) => {$(
+        impl<$first: Scope $(, $rest: Scope)*> sealed::Required for ($first, $($rest,)*) {}
+        impl<$first: Scope $(, $rest: Scope)*> RequiredScopes for ($first, $($rest,)*) {
+            const OAUTH: &'static [&'static str] = &[$first::OAUTH $(, $rest::OAUTH)*];
+            const SERVICE: crate::Service = $first::SERVICE;
+            type List = cons!($first $(, $rest)*);
+        }
+    )+};
+}
+scope_tuples!(A, B; A, B, C; A, B, C, D);
 
 /// A scope set: what a token is guaranteed to carry. Declared with `scope_set!` only.
 pub trait ScopeSet: declared::SetDeclared + 'static {

@@ -3,7 +3,7 @@
 
 use crate::attr::{self, ContainerAttrs, FieldRole, Keyed};
 use crate::errors::Errors;
-use crate::symbol::{CRATE_ONLY, ENDPOINT_KEYS, ZOHO};
+use crate::symbol::{CRATE_ONLY, ENDPOINT_KEYS, MODULE_KEYS, ZOHO};
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -42,9 +42,14 @@ pub(crate) fn endpoint<'a>(original: &'a DeriveInput, errors: &mut Errors) -> En
 
 /// Splits `#[zoho(...)]` (read with the shared parser, `crate` only) from the attributes that
 /// are passed through (docs, derives, ...).
-fn crate_attrs(attrs: Vec<Attribute>, context: &str, errors: &mut Errors) -> (ContainerAttrs, Vec<Attribute>) {
+fn crate_attrs(
+    attrs: Vec<Attribute>,
+    keys: &[&str],
+    context: &str,
+    errors: &mut Errors,
+) -> (ContainerAttrs, Vec<Attribute>) {
     let (zoho, rest): (Vec<_>, Vec<_>) = attrs.into_iter().partition(|a| a.path().is_ident(ZOHO));
-    (attr::container(&zoho, CRATE_ONLY, context, errors), rest)
+    (attr::container(&zoho, keys, context, errors), rest)
 }
 
 /// One entry of a `scope_set!` list.
@@ -96,7 +101,7 @@ impl Parse for SetDecl {
 impl SetDecl {
     /// The `#[zoho(crate = ...)]` of the declaration, and its other attributes.
     pub(crate) fn split_attrs(&self, errors: &mut Errors) -> (ContainerAttrs, Vec<Attribute>) {
-        crate_attrs(self.attrs.clone(), "`scope_set!`", errors)
+        crate_attrs(self.attrs.clone(), CRATE_ONLY, "`scope_set!`", errors)
     }
 }
 
@@ -142,8 +147,8 @@ impl Parse for ModuleDecl {
 }
 
 impl ModuleDecl {
-    /// The `#[zoho(crate = ...)]` of the declaration, and its other attributes.
+    /// The `#[zoho(service = ..., crate = ...)]` of the declaration, and its other attributes.
     pub(crate) fn split_attrs(&self, errors: &mut Errors) -> (ContainerAttrs, Vec<Attribute>) {
-        crate_attrs(self.attrs.clone(), "`scope_module!`", errors)
+        crate_attrs(self.attrs.clone(), MODULE_KEYS, "`scope_module!`", errors)
     }
 }

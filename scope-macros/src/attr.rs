@@ -4,7 +4,10 @@
 //! `crate` path) live here; checks across the whole input live in `valid.rs`.
 
 use crate::errors::Errors;
-use crate::symbol::{BODY, CRATE, FORM, IDEMPOTENT, METHOD, PATH, QUERY, RESPONSE, SCOPE, SKIP, ZOHO};
+use crate::symbol::{
+    BODY, CRATE, FLATTEN, FORM, HEADER, IDEMPOTENT, METHOD, PATH, QUERY, RENAME_ALL, REPEAT, RESPONSE, SCOPE, SERVICE,
+    SKIP, ZOHO,
+};
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Ident, LitStr, Path, Type};
@@ -15,10 +18,29 @@ pub(crate) struct Keyed<T> {
     pub(crate) value: T,
 }
 
-/// `scope = "ZohoProjects.tasks.READ"` or `scope = some::scopes::tasks::Read`.
-pub(crate) enum ScopeInput {
+/// One scope: `"ZohoProjects.tasks.READ"` or `some::scopes::tasks::Read`.
+pub(crate) enum ScopeItem {
     Str(LitStr),
     Path(Path),
+}
+
+/// `scope = <one scope>` or `scope = [<scope>, <scope>, …]` (all required).
+pub(crate) enum ScopeInput {
+    One(ScopeItem),
+    /// The bracket's span (for an empty list) and the items.
+    List(proc_macro2::Span, Vec<ScopeItem>),
+}
+
+/// `service = "projects"`, `service = "api_domain"` or `service = path::to::SERVICE`.
+pub(crate) enum ServiceInput {
+    Str(LitStr),
+    Path(Path),
+}
+
+/// `header("orgId" = "123")`: a static request header.
+pub(crate) struct StaticHeader {
+    pub(crate) name: LitStr,
+    pub(crate) value: LitStr,
 }
 
 /// The container attributes (every key any macro knows; a macro reads the ones it accepts).
@@ -30,6 +52,12 @@ pub(crate) struct ContainerAttrs {
     pub(crate) response: Option<Keyed<Type>>,
     /// `idempotent`: the key that said so.
     pub(crate) idempotent: Option<Keyed<()>>,
+    /// `service = …`.
+    pub(crate) service: Option<Keyed<ServiceInput>>,
+    /// `header("name" = "value")`, each as written (repeatable).
+    pub(crate) headers: Vec<StaticHeader>,
+    /// `rename_all = "camelCase"`.
+    pub(crate) rename_all: Option<Keyed<LitStr>>,
     /// Checked to be absolute; `None` when absent or wrong (then the default is used).
     pub(crate) krate: Option<Path>,
     /// An attribute failed to parse, so keys after the mistake were not read: a key that
@@ -49,12 +77,17 @@ impl ContainerAttrs {
 pub(crate) enum FieldRole {
     /// Fills the `{name}` placeholder of the path.
     Path,
-    /// A query parameter, under the given name.
-    Query(LitStr),
+    /// A query parameter: its name (`explicit` when written as `query = "name"`, else the
+    /// field's), and whether a `Vec` is sent as one parameter per item (`repeat`).
+    Query { name: LitStr, explicit: bool, repeat: bool },
+    /// A struct whose fields are query parameters (`QueryParams`).
+    Flatten,
     /// The JSON body.
     Body,
     /// The form-encoded body.
     Form,
+    /// A request header, under the given name.
+    Header(LitStr),
     /// Not part of the request.
     Skip,
 }
@@ -86,7 +119,7 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             if !allowed.contains(&key.as_str()) {
                 let fields = if allowed.contains(&METHOD) {
-                    " (field keys `path`, `query`, `body`, `form`, `skip` go on fields)"
+                    " (field keys `path`, `query`, `body`, `form`, `header`, `skip` go on fields)"
                 } else {
                     ""
                 };
@@ -98,19 +131,13 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
             match key.as_str() {
                 METHOD => set_once(&mut out.method, &meta, meta.value()?.parse()?, METHOD),
                 PATH => set_once(&mut out.path, &meta, meta.value()?.parse()?, PATH),
-                SCOPE => {
-                    let v = match meta.value()?.parse::<Expr>()? {
-                        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => ScopeInput::Str(s),
-                        Expr::Path(p) if p.qself.is_none() => ScopeInput::Path(p.path),
-                        other => {
-                            return Err(syn::Error::new_spanned(
-                                other,
-                                "expected a scope string such as \"ZohoProjects.tasks.READ\" or a path to a scope type",
-                            ));
-                        }
-                    };
-                    set_once(&mut out.scope, &meta, v, SCOPE)
+                SCOPE => set_once(&mut out.scope, &meta, parse_scope(&meta)?, SCOPE),
+                SERVICE => set_once(&mut out.service, &meta, parse_service(&meta)?, SERVICE),
+                HEADER => {
+                    out.headers.push(parse_static_header(&meta)?);
+                    Ok(())
                 }
+                RENAME_ALL => set_once(&mut out.rename_all, &meta, meta.value()?.parse()?, RENAME_ALL),
                 RESPONSE => set_once(&mut out.response, &meta, meta.value()?.parse()?, RESPONSE),
                 IDEMPOTENT => {
                     if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
@@ -141,6 +168,66 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
     out
 }
 
+/// One scope of `scope = …`: a string or a path.
+fn scope_item(expr: Expr) -> syn::Result<ScopeItem> {
+    match expr {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Ok(ScopeItem::Str(s)),
+        Expr::Path(p) if p.qself.is_none() => Ok(ScopeItem::Path(p.path)),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a scope string such as \"ZohoProjects.tasks.READ\" or a path to a scope type",
+        )),
+    }
+}
+
+/// `scope = "…"`, `scope = path`, or `scope = ["…", path, …]`.
+fn parse_scope(meta: &ParseNestedMeta<'_>) -> syn::Result<ScopeInput> {
+    match meta.value()?.parse::<Expr>()? {
+        Expr::Array(list) => {
+            let span = list.bracket_token.span.join();
+            let items = list.elems.into_iter().map(scope_item).collect::<syn::Result<Vec<_>>>()?;
+            Ok(ScopeInput::List(span, items))
+        }
+        other => scope_item(other).map(ScopeInput::One),
+    }
+}
+
+/// `service = "api_domain"` or `service = path::to::SERVICE`.
+fn parse_service(meta: &ParseNestedMeta<'_>) -> syn::Result<ServiceInput> {
+    match meta.value()?.parse::<Expr>()? {
+        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Ok(ServiceInput::Str(s)),
+        Expr::Path(p) if p.qself.is_none() => Ok(ServiceInput::Path(p.path)),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a service: \"projects\", \"api_domain\", or a path to a `Service` constant",
+        )),
+    }
+}
+
+/// `header("orgId" = "123")`.
+fn parse_static_header(meta: &ParseNestedMeta<'_>) -> syn::Result<StaticHeader> {
+    let usage = "write a static header as `header(\"orgId\" = \"123\")`, or put `#[zoho(header = \"orgId\")]` on a field \
+                 for a value per call";
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(usage));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let name: LitStr = content.parse().map_err(|e| syn::Error::new(e.span(), usage))?;
+    if content.is_empty() {
+        return Err(syn::Error::new(
+            name.span(),
+            format_args!("header `{}` has no value; write `header(\"{}\" = \"value\")`", name.value(), name.value()),
+        ));
+    }
+    content.parse::<syn::Token![=]>()?;
+    let value: LitStr = content.parse().map_err(|e| syn::Error::new(e.span(), usage))?;
+    if !content.is_empty() {
+        return Err(content.error("one header per `header(...)`: repeat the key for another"));
+    }
+    Ok(StaticHeader { name, value })
+}
+
 /// Parses the `#[zoho(...)]` of one field: its role, with the key that set it.
 pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Errors) -> Option<Keyed<FieldRole>> {
     let mut out: Option<Keyed<FieldRole>> = None;
@@ -150,26 +237,44 @@ pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Error
             let role = match key.as_str() {
                 PATH => FieldRole::Path,
                 QUERY => {
-                    let name = if meta.input.peek(syn::Token![=]) {
+                    let explicit = meta.input.peek(syn::Token![=]);
+                    let name = if explicit {
                         meta.value()?.parse::<LitStr>()?
                     } else {
-                        LitStr::new(&field_ident.to_string(), field_ident.span())
+                        LitStr::new(field_ident.to_string().trim_start_matches("r#"), field_ident.span())
                     };
-                    FieldRole::Query(name)
+                    FieldRole::Query { name, explicit, repeat: false }
                 }
+                REPEAT => {
+                    return match &mut out {
+                        Some(Keyed { value: FieldRole::Query { repeat, .. }, .. }) => {
+                            *repeat = true;
+                            Ok(())
+                        }
+                        _ => Err(meta.error("`repeat` goes after `query`: `#[zoho(query, repeat)]`")),
+                    };
+                }
+                FLATTEN => FieldRole::Flatten,
                 BODY => FieldRole::Body,
                 FORM => FieldRole::Form,
+                HEADER => {
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error("a header field needs the header's name: `#[zoho(header = \"orgId\")]`"));
+                    }
+                    FieldRole::Header(meta.value()?.parse::<LitStr>()?)
+                }
                 SKIP => FieldRole::Skip,
                 _ => {
                     return Err(meta.error(
-                        "unknown #[zoho] field key; expected `path`, `query`, `query = \"name\"`, `body`, `form` or `skip`",
+                        "unknown #[zoho] field key; expected `path`, `query`, `query = \"name\"`, `body`, `form`, \
+                         `header = \"name\"`, `flatten` or `skip`",
                     ));
                 }
             };
             if let Some(prev) = &out {
                 let prev_name = prev.key.get_ident().map(ToString::to_string).unwrap_or_default();
                 return Err(meta.error(format_args!(
-                    "a field has one role, and this one is already `{prev_name}`; use one of `path`, `query`, `body`, `form`, `skip`"
+                    "a field has one role, and this one is already `{prev_name}`; use one of `path`, `query`, `body`, `form`, `header`, `skip`"
                 )));
             }
             out = Some(Keyed { key: meta.path.clone(), value: role });

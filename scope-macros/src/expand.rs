@@ -4,17 +4,39 @@
 
 use crate::attr::FieldRole;
 use crate::scope::Op;
-use crate::valid::{Endpoint, ModuleRef, Piece, ScopeModuleDef, ScopeSetDef, ScopeType, SetScope};
+use crate::valid::{Endpoint, ModuleRef, Piece, ScopeModuleDef, ScopeSetDef, ScopeType, Scopes, ServiceSpec, SetScope};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, Path, Type};
 
-/// The scope type of an endpoint.
-pub(crate) fn scope_ty(scope: &ScopeType, krate: &Path) -> TokenStream {
+/// The type of one scope.
+fn one_scope_ty(scope: &ScopeType, krate: &Path) -> TokenStream {
     match scope {
         ScopeType::Catalogue(s) => s.ty(krate),
         ScopeType::Path(p) => quote!(#p),
+    }
+}
+
+/// The scope type of an endpoint: the scope, or a tuple of a list's scopes.
+pub(crate) fn scope_ty(scopes: &Scopes, krate: &Path) -> TokenStream {
+    match scopes {
+        Scopes::One(s) => one_scope_ty(s, krate),
+        // A list of one (after a repeated scope was dropped) is that scope.
+        Scopes::List(list) if list.len() == 1 => one_scope_ty(&list[0], krate),
+        Scopes::List(list) => {
+            let tys = list.iter().map(|s| one_scope_ty(s, krate));
+            quote!((#(#tys,)*))
+        }
+    }
+}
+
+/// A `Service` value.
+pub(crate) fn service(spec: &ServiceSpec, krate: &Path) -> TokenStream {
+    match spec {
+        ServiceSpec::Projects => quote!(#krate::__private::Service::PROJECTS),
+        ServiceSpec::ApiDomain => quote!(#krate::__private::Service::API_DOMAIN),
+        ServiceSpec::Path(p) => quote!(#p),
     }
 }
 
@@ -32,6 +54,40 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// `Vec<T>` → `Some(T)`, recognised by its last path segment.
+pub(crate) fn vec_inner(ty: &Type) -> Option<&Type> {
+    let ty = option_inner(ty).unwrap_or(ty);
+    let Type::Path(tp) = ty else { return None };
+    let seg = tp.path.segments.last()?;
+    if seg.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+/// How one query field is pushed: `value` names the (non-`Option`) value.
+fn push_query(krate: &Path, name: &syn::LitStr, ty: &Type, value: TokenStream, repeat: bool) -> TokenStream {
+    match vec_inner(ty) {
+        Some(inner) if repeat => {
+            let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__item));
+            quote!(for __item in #value { __query.push((#name, #conv)); })
+        }
+        Some(inner) => {
+            // Zoho's form: one parameter, the items joined by commas (none: no parameter).
+            let conv = quote_spanned!(inner.span()=> #krate::__private::query_join(#value));
+            quote!(if !#value.is_empty() { __query.push((#name, #conv)); })
+        }
+        None => {
+            let conv = quote_spanned!(ty.span()=> #krate::__private::query_value(#value));
+            quote!(__query.push((#name, #conv));)
+        }
+    }
+}
+
 /// `impl Endpoint for …`.
 pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
     let krate = &v.krate;
@@ -46,6 +102,11 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             const IDEMPOTENT: bool = true;
         )
     });
+    let service_const = v.service.as_ref().map(|spec| {
+        let s = service(spec, krate);
+        quote!(const SERVICE: #krate::__private::Service = #s;)
+    });
+    let headers_fn = headers_fn(v);
 
     let literal_len: usize = v.pieces.iter().map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 }).sum();
     let path_steps = v.pieces.iter().filter_map(|p| match p {
@@ -61,18 +122,23 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match &f.role {
-            FieldRole::Query(name) => {
+            FieldRole::Query { name, explicit, repeat } => {
                 let fi = f.ident;
+                let name = match v.rename_all {
+                    Some(rule) if !explicit => syn::LitStr::new(&rule.apply(&name.value()), name.span()),
+                    _ => name.clone(),
+                };
                 Some(match option_inner(f.ty) {
                     Some(inner) => {
-                        let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__v));
-                        quote!(if let ::core::option::Option::Some(__v) = &self.#fi { __query.push((#name, #conv)); })
+                        let push = push_query(krate, &name, inner, quote!(__v), *repeat);
+                        quote!(if let ::core::option::Option::Some(__v) = &self.#fi { #push })
                     }
-                    None => {
-                        let conv = quote_spanned!(f.ty.span()=> #krate::__private::query_value(&self.#fi));
-                        quote!(__query.push((#name, #conv));)
-                    }
+                    None => push_query(krate, &name, f.ty, quote!(&self.#fi), *repeat),
                 })
+            }
+            FieldRole::Flatten => {
+                let (fi, ty) = (f.ident, f.ty);
+                Some(quote_spanned!(ty.span()=> #krate::__private::QueryParams::push_query(&self.#fi, &mut __query);))
             }
             _ => None,
         })
@@ -126,6 +192,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             const METHOD: #krate::__private::Method = #krate::__private::Method::#method;
             const PATH: &'static str = #path_lit;
             #idempotent
+            #service_const
 
             fn path(&self) -> ::std::string::String {
                 let mut __path = ::std::string::String::with_capacity(#literal_len + 24);
@@ -134,8 +201,45 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             }
             #query_fn
             #body_fn
+            #headers_fn
         }
     }
+}
+
+/// `fn headers`: the static headers, then the header fields (an `Option` field only when set).
+fn headers_fn(v: &Endpoint<'_>) -> Option<TokenStream> {
+    let krate = &v.krate;
+    let statics =
+        v.headers.iter().map(|(name, value)| quote!(__headers.push((#name, ::std::string::String::from(#value)));));
+    let fields: Vec<TokenStream> = v
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let FieldRole::Header(name) = &f.role else { return None };
+            let fi = f.ident;
+            Some(match option_inner(f.ty) {
+                Some(inner) => {
+                    let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__v));
+                    quote!(if let ::core::option::Option::Some(__v) = &self.#fi { __headers.push((#name, #conv)); })
+                }
+                None => {
+                    let conv = quote_spanned!(f.ty.span()=> #krate::__private::query_value(&self.#fi));
+                    quote!(__headers.push((#name, #conv));)
+                }
+            })
+        })
+        .collect();
+    let n = v.headers.len() + fields.len();
+    (n > 0).then(|| {
+        quote! {
+            fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                let mut __headers = ::std::vec::Vec::with_capacity(#n);
+                #(#statics)*
+                #(#fields)*
+                __headers
+            }
+        }
+    })
 }
 
 /// The struct, its grants and its `ScopeSet` impl: `OAUTH`, the grants and the `Scopes` list
@@ -220,8 +324,24 @@ pub(crate) fn scope_set(def: &ScopeSetDef) -> TokenStream {
 
 /// One scope type per operation beside a `Module` marker.
 pub(crate) fn scope_module(def: &ScopeModuleDef) -> TokenStream {
-    let ScopeModuleDef { attrs, vis, ident, krate, prefix, ops } = def;
-    let items = module_items(krate, prefix, ops);
+    let ScopeModuleDef { attrs, vis, ident, krate, prefix, service: spec, ops } = def;
+    // The items live in a module of their own: a relative path to the service is one level up.
+    let service = match spec {
+        ServiceSpec::Path(p) => {
+            let first = p.segments.first().map(|s| s.ident.to_string());
+            match first.as_deref() {
+                _ if p.leading_colon.is_some() => quote!(#p),
+                Some("crate") => quote!(#p),
+                Some("self") => {
+                    let rest = p.segments.iter().skip(1);
+                    quote!(super #(:: #rest)*)
+                }
+                _ => quote!(super::#p),
+            }
+        }
+        other => service(other, krate),
+    };
+    let items = module_items(krate, prefix, ops, &service);
     quote! {
         #(#attrs)*
         #vis mod #ident {
@@ -231,7 +351,7 @@ pub(crate) fn scope_module(def: &ScopeModuleDef) -> TokenStream {
 }
 
 /// The inside of a scope module (shared with the built-in catalogue).
-pub(crate) fn module_items(krate: &Path, prefix: &str, ops: &[(Op, Span)]) -> TokenStream {
+pub(crate) fn module_items(krate: &Path, prefix: &str, ops: &[(Op, Span)], service: &TokenStream) -> TokenStream {
     let p = quote!(#krate::__private);
     let module_doc = format!("The module `{prefix}` as a type.");
     let scopes = ops.iter().map(|(op, span)| {
@@ -251,6 +371,7 @@ pub(crate) fn module_items(krate: &Path, prefix: &str, ops: &[(Op, Span)]) -> To
                 type Module = Module;
                 type Action = #p::action::#action;
                 const OAUTH: &'static str = #oauth;
+                const SERVICE: #p::Service = #service;
             }
         }
     });
@@ -273,7 +394,7 @@ pub(crate) fn catalogue() -> TokenStream {
         let ops: Vec<(Op, Span)> =
             ops.iter().filter_map(|o| Op::from_zoho(o)).map(|o| (o, Span::call_site())).collect();
         let doc = format!("`{prefix}`: {about}");
-        let items = module_items(&krate, &prefix, &ops);
+        let items = module_items(&krate, &prefix, &ops, &quote!(crate::Service::PROJECTS));
         quote! {
             #[doc = #doc]
             pub mod #ident { #items }

@@ -54,3 +54,20 @@ fn custom_module_path_scope_and_crate() {
         expect_file!["snapshots/custom_module_path_scope_and_crate.rs"],
     );
 }
+
+#[test]
+fn two_scopes_a_service_and_headers() {
+    check(
+        quote::quote! {
+            #[zoho(method = "POST", path = "/api/v1/tickets/{ticket}/attachments",
+                   scope = ["ZohoProjects.tasks.CREATE", zohopc_files::All], service = desk::DESK,
+                   header("orgId" = "6071"), header("X-Trace" = "on"), response = serde_json::Value)]
+            struct Attach {
+                #[zoho(path)] ticket: String,
+                #[zoho(header = "X-Request-Id")] request: Option<u64>,
+                #[zoho(header = "If-Match")] etag: String,
+            }
+        },
+        expect_file!["snapshots/two_scopes_a_service_and_headers.rs"],
+    );
+}

@@ -18,6 +18,16 @@ pub(crate) const RESPONSE: &str = "response";
 pub(crate) const IDEMPOTENT: &str = "idempotent";
 /// `crate = ::zoho_projects` (every macro).
 pub(crate) const CRATE: &str = "crate";
+/// `service = "api_domain"` or `service = path::to::SERVICE` (`#[derive(Endpoint)]`, `scope_module!`).
+pub(crate) const SERVICE: &str = "service";
+/// `header("orgId" = "123")` on the container (repeatable); `header = "orgId"` on a field.
+pub(crate) const HEADER: &str = "header";
+/// `rename_all = "camelCase"`: how query names derived from field names are spelt.
+pub(crate) const RENAME_ALL: &str = "rename_all";
+/// `repeat` (field, with `query`): one parameter per item of a `Vec` instead of one joined by commas.
+pub(crate) const REPEAT: &str = "repeat";
+/// `flatten` (field): a struct whose fields are query parameters (`QueryParams`).
+pub(crate) const FLATTEN: &str = "flatten";
 
 // Field keys.
 /// `query` or `query = "name"`.
@@ -30,6 +40,9 @@ pub(crate) const FORM: &str = "form";
 pub(crate) const SKIP: &str = "skip";
 
 /// The container keys of `#[derive(Endpoint)]`.
-pub(crate) const ENDPOINT_KEYS: &[&str] = &[METHOD, PATH, SCOPE, RESPONSE, IDEMPOTENT, CRATE];
-/// The container keys of `scope_set!` and `scope_module!`.
+pub(crate) const ENDPOINT_KEYS: &[&str] =
+    &[METHOD, PATH, SCOPE, RESPONSE, IDEMPOTENT, SERVICE, HEADER, RENAME_ALL, CRATE];
+/// The container keys of `scope_set!`.
 pub(crate) const CRATE_ONLY: &[&str] = &[CRATE];
+/// The container keys of `scope_module!`.
+pub(crate) const MODULE_KEYS: &[&str] = &[SERVICE, CRATE];

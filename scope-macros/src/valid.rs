@@ -3,7 +3,7 @@
 //! `fallback.rs` turns into a stub (so that one mistake gives one error).
 
 use crate::ast::{EndpointInput, Entry, ModuleDecl, SetDecl};
-use crate::attr::{FieldRole, Keyed, ScopeInput};
+use crate::attr::{FieldRole, Keyed, ScopeInput, ScopeItem, ServiceInput};
 use crate::catalogue::{self, SERVICE};
 use crate::errors::{Errors, did_you_mean};
 use crate::scope::{self, CatalogueScope, Op, parse_op_ident};
@@ -52,7 +52,14 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) method: Ident,
     pub(crate) path: LitStr,
     pub(crate) pieces: Vec<Piece>,
-    pub(crate) scope: ScopeType,
+    /// One scope, or (from a list) one to four, all required.
+    pub(crate) scope: Scopes,
+    /// `service = …`: overrides the scope's service.
+    pub(crate) service: Option<ServiceSpec>,
+    /// `header("name" = "value")`: checked names and values.
+    pub(crate) headers: Vec<(String, String)>,
+    /// `rename_all = …`: how query names derived from field names are spelt.
+    pub(crate) rename_all: Option<RenameAll>,
     pub(crate) response: Type,
     /// `#[zoho(idempotent)]`: may be repeated after an ambiguous failure whatever the method.
     pub(crate) idempotent: bool,
@@ -67,8 +74,125 @@ pub(crate) struct PartialEndpoint<'a> {
     pub(crate) is_struct: bool,
     pub(crate) krate: Path,
     pub(crate) method: Option<Ident>,
-    pub(crate) scope: Option<ScopeType>,
+    pub(crate) scope: Option<Scopes>,
     pub(crate) response: Option<Type>,
+}
+
+/// `rename_all = "…"`: serde's spellings of a `snake_case` field name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RenameAll {
+    Lower,
+    Upper,
+    Camel,
+    Pascal,
+    Snake,
+    ScreamingSnake,
+    Kebab,
+    ScreamingKebab,
+}
+
+impl RenameAll {
+    const EVERY: [(&'static str, RenameAll); 8] = [
+        ("lowercase", RenameAll::Lower),
+        ("UPPERCASE", RenameAll::Upper),
+        ("camelCase", RenameAll::Camel),
+        ("PascalCase", RenameAll::Pascal),
+        ("snake_case", RenameAll::Snake),
+        ("SCREAMING_SNAKE_CASE", RenameAll::ScreamingSnake),
+        ("kebab-case", RenameAll::Kebab),
+        ("SCREAMING-KEBAB-CASE", RenameAll::ScreamingKebab),
+    ];
+
+    /// Spells the `snake_case` name `field`.
+    pub(crate) fn apply(self, field: &str) -> String {
+        let words = field.split('_').filter(|w| !w.is_empty());
+        let capital = |w: &str| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        };
+        match self {
+            RenameAll::Lower | RenameAll::Snake => field.to_owned(),
+            RenameAll::Upper | RenameAll::ScreamingSnake => field.to_ascii_uppercase(),
+            RenameAll::Kebab => field.replace('_', "-"),
+            RenameAll::ScreamingKebab => field.replace('_', "-").to_ascii_uppercase(),
+            RenameAll::Pascal => words.map(capital).collect(),
+            RenameAll::Camel => {
+                words.enumerate().map(|(i, w)| if i == 0 { w.to_owned() } else { capital(w) }).collect()
+            }
+        }
+    }
+}
+
+/// An endpoint's scopes: written as one, or as a list (a tuple type, even of one).
+pub(crate) enum Scopes {
+    One(ScopeType),
+    List(Vec<ScopeType>),
+}
+
+/// A checked `service = …`.
+pub(crate) enum ServiceSpec {
+    /// `"projects"`: `Service::PROJECTS`.
+    Projects,
+    /// `"api_domain"`: `Service::API_DOMAIN`.
+    ApiDomain,
+    /// A path to a `Service` constant (its type is checked by the compiler).
+    Path(Path),
+}
+
+/// The most scopes one endpoint may list (the tuples `RequiredScopes` is implemented for).
+const MAX_SCOPES: usize = 4;
+
+/// Checks `service = …`.
+pub(crate) fn service(input: &ServiceInput) -> Result<ServiceSpec, syn::Error> {
+    match input {
+        ServiceInput::Path(p) => Ok(ServiceSpec::Path(p.clone())),
+        ServiceInput::Str(lit) => match lit.value().as_str() {
+            "projects" => Ok(ServiceSpec::Projects),
+            "api_domain" => Ok(ServiceSpec::ApiDomain),
+            other => {
+                let hint = did_you_mean(other, ["projects", "api_domain"])
+                    .map(|g| format!("did you mean \"{g}\"? "))
+                    .unwrap_or_default();
+                Err(syn::Error::new(
+                    lit.span(),
+                    format_args!(
+                        "unknown service {other:?}; {hint}expected \"projects\" (projectsapi.zoho.<tld>), \"api_domain\" \
+                         (www.zohoapis.<tld>), or a path to a `Service` constant declared with \
+                         `Service::new(\"ZohoDesk\", HostFamily::Subdomain(\"desk\"))`"
+                    ),
+                ))
+            }
+        },
+    }
+}
+
+/// Whether `name` is an HTTP header name (RFC 9110 §5.1: a token).
+fn header_name_ok(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The headers the client sets itself (kept in step with `oauth-core`'s run-time list).
+const RESERVED_HEADERS: [&str; 7] =
+    ["authorization", "host", "content-type", "content-length", "transfer-encoding", "connection", "cookie"];
+
+/// Checks a header name written in an attribute; `seen` holds the names so far (lower case).
+fn check_header_name(lit: &LitStr, seen: &mut Vec<String>, errors: &mut Errors) -> Option<String> {
+    let name = lit.value();
+    let lower = name.to_ascii_lowercase();
+    if !header_name_ok(&name) {
+        errors.spanned(lit, format_args!("{name:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"));
+        return None;
+    }
+    if RESERVED_HEADERS.contains(&lower.as_str()) {
+        errors.spanned(lit, format_args!("the client sets `{name}` itself; an endpoint may not set it"));
+        return None;
+    }
+    if seen.contains(&lower) {
+        errors.spanned(lit, format_args!("header `{name}` is set twice"));
+        return None;
+    }
+    seen.push(lower);
+    Some(name)
 }
 
 /// Splits `/api/v3/portal/{portal_id}/projects` into literal and placeholder pieces.
@@ -207,22 +331,49 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
             missing(errors, "scope", "\"ZohoProjects.<module>.<OPERATION>\"");
             None
         }
-        Some(Keyed { value: ScopeInput::Path(p), .. }) => match concrete_scope_path(p, &input.generics) {
-            Ok(()) => Some(ScopeType::Path(p.clone())),
-            Err(msg) => {
-                errors.spanned(p, msg);
-                None
-            }
-        },
-        Some(Keyed { value: ScopeInput::Str(lit), .. }) => match scope::parse_scope_str(&lit.value()) {
-            Ok(s) => Some(ScopeType::Catalogue(s)),
-            Err(e) => {
-                errors.spanned(lit, e.message);
-                // The stub uses what the user most likely meant, so `send` does not fail as well.
-                e.likely.map(ScopeType::Catalogue)
-            }
-        },
+        Some(Keyed { value: ScopeInput::One(item), .. }) => scope_item(item, &input.generics, errors).map(Scopes::One),
+        Some(Keyed { value: ScopeInput::List(span, items), .. }) => scope_list(*span, items, &input.generics, errors),
     };
+
+    let service = attrs.service.as_ref().and_then(|Keyed { value, .. }| match self::service(value) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    });
+
+    let rename_all = attrs.rename_all.as_ref().and_then(|Keyed { value, .. }| {
+        let found = RenameAll::EVERY.iter().find(|(s, _)| *s == value.value()).map(|(_, r)| *r);
+        if found.is_none() {
+            let all: Vec<&str> = RenameAll::EVERY.iter().map(|(s, _)| *s).collect();
+            errors.spanned(
+                value,
+                format_args!("unknown `rename_all` rule {:?}; expected one of {}", value.value(), all.join(", ")),
+            );
+        }
+        found
+    });
+
+    let mut seen_headers = Vec::new();
+    let mut headers = Vec::new();
+    for h in &attrs.headers {
+        let Some(name) = check_header_name(&h.name, &mut seen_headers, errors) else { continue };
+        let value = h.value.value();
+        if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+            errors.spanned(
+                &h.value,
+                format_args!("the value of header `{name}` has a control character (a line break?)"),
+            );
+            continue;
+        }
+        headers.push((name, value));
+    }
+    for f in &ast.fields {
+        if let Some(Keyed { value: FieldRole::Header(lit), .. }) = &f.role {
+            check_header_name(lit, &mut seen_headers, errors);
+        }
+    }
 
     let response = match &attrs.response {
         None => {
@@ -244,6 +395,9 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
                 path,
                 pieces,
                 scope,
+                service,
+                headers,
+                rename_all,
                 response,
                 idempotent: attrs.idempotent.is_some(),
                 fields,
@@ -259,6 +413,76 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
             response,
         }),
     }
+}
+
+/// Checks one scope of an endpoint; `None` (an error recorded) unless it or what was most
+/// likely meant is known.
+fn scope_item(item: &ScopeItem, generics: &Generics, errors: &mut Errors) -> Option<ScopeType> {
+    match item {
+        ScopeItem::Path(p) => match concrete_scope_path(p, generics) {
+            Ok(()) => Some(ScopeType::Path(p.clone())),
+            Err(msg) => {
+                errors.spanned(p, msg);
+                None
+            }
+        },
+        ScopeItem::Str(lit) => match scope::parse_scope_str(&lit.value()) {
+            Ok(s) => Some(ScopeType::Catalogue(s)),
+            Err(e) => {
+                errors.spanned(lit, e.message);
+                // The stub uses what the user most likely meant, so `send` does not fail as well.
+                e.likely.map(ScopeType::Catalogue)
+            }
+        },
+    }
+}
+
+/// What a scope of a list is, for finding a repeated one: the catalogue's string (whether it
+/// was written as a string or as a `scopes::<module>::<Op>` path), or the path as written.
+fn scope_key(scope: &ScopeType) -> String {
+    match scope {
+        ScopeType::Catalogue(c) => c.oauth(),
+        ScopeType::Path(p) => match set_path(p) {
+            Ok(SetScope::Catalogue { scope, .. }) => scope.oauth(),
+            _ => p.to_token_stream().to_string().replace(' ', ""),
+        },
+    }
+}
+
+/// Checks `scope = [...]`: one to four scopes, each once.
+fn scope_list(span: Span, items: &[ScopeItem], generics: &Generics, errors: &mut Errors) -> Option<Scopes> {
+    if items.is_empty() {
+        errors.push(syn::Error::new(span, "`scope = []` names no scope; list the scopes the call needs"));
+        return None;
+    }
+    if items.len() > MAX_SCOPES {
+        errors.push(syn::Error::new(
+            span,
+            format_args!("an endpoint can require at most {MAX_SCOPES} scopes; this list has {}", items.len()),
+        ));
+        return None;
+    }
+    let mut scopes: Vec<ScopeType> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut complete = true;
+    for item in items {
+        let Some(scope) = scope_item(item, generics, errors) else {
+            complete = false;
+            continue;
+        };
+        let key = scope_key(&scope);
+        if keys.contains(&key) {
+            let msg = format!("scope `{key}` is listed twice; list each scope once");
+            match item {
+                ScopeItem::Str(l) => errors.spanned(l, msg),
+                ScopeItem::Path(p) => errors.spanned(p, msg),
+            }
+            continue;
+        }
+        keys.push(key);
+        scopes.push(scope);
+    }
+    complete.then_some(Scopes::List(scopes))
 }
 
 /// Checks the fields' roles against the path and method; `Some` when every field has a role.
@@ -307,7 +531,16 @@ fn check_fields<'a>(
                     errors.spanned(&role.key, "a GET or DELETE request to Zoho carries no body; use `#[zoho(query)]`");
                 }
             }
-            FieldRole::Query(_) | FieldRole::Skip => {}
+            FieldRole::Query { repeat: true, .. } if crate::expand::vec_inner(f.ty).is_none() => {
+                errors.spanned(
+                    &role.key,
+                    format_args!(
+                        "`repeat` sends one parameter per item of a `Vec`, and field `{}` is not a `Vec` (or `Option<Vec<_>>`)",
+                        f.ident
+                    ),
+                );
+            }
+            FieldRole::Query { .. } | FieldRole::Flatten | FieldRole::Header(_) | FieldRole::Skip => {}
         }
     }
     if let Some((lit, pieces)) = path {
@@ -475,6 +708,8 @@ pub(crate) struct ScopeModuleDef {
     pub(crate) krate: Path,
     /// `Service.module`, checked.
     pub(crate) prefix: String,
+    /// `service = …`, else Projects for a `ZohoProjects` module and `api_domain` for others.
+    pub(crate) service: ServiceSpec,
     /// Each operation once, with the span of its ident.
     pub(crate) ops: Vec<(Op, Span)>,
 }
@@ -530,12 +765,24 @@ pub(crate) fn scope_module(decl: &ModuleDecl, errors: &mut Errors) -> Checked<Sc
             Err(msg) => errors.spanned(ident, msg),
         }
     }
+    let prefix = decl.prefix.value();
+    let service = match zoho.service.as_ref().map(|k| service(&k.value)) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            errors.push(e);
+            ServiceSpec::Projects
+        }
+        // Most Zoho services answer on the token's `api_domain` (FACTS.md §1.10).
+        None if prefix.split('.').next() == Some(SERVICE) => ServiceSpec::Projects,
+        None => ServiceSpec::ApiDomain,
+    };
     let def = ScopeModuleDef {
         attrs,
         vis: decl.vis.clone(),
         ident: decl.ident.clone(),
         krate: zoho.crate_path(),
-        prefix: decl.prefix.value(),
+        prefix,
+        service,
         ops,
     };
     if errors.is_empty() { Checked::Valid(def) } else { Checked::Partial(PartialModule(def)) }

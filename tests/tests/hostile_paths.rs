@@ -254,3 +254,80 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile header values (issue 16): a header an endpoint takes from a field carries a caller's
+// value, and a hand-written endpoint names its headers itself. Neither may split the request
+// (a line break), replace the token (`Authorization`) or the host, or repeat a header.
+
+/// A derived endpoint with a static header and one from a field.
+#[derive(Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.READ",
+       header("X-Static" = "on"), response = serde_json::Value)]
+struct ListProjectsFor {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(header = "orgId")]
+    org: String,
+}
+
+/// A hand-written endpoint that names its headers itself.
+struct HandHeaders(Vec<(&'static str, String)>);
+
+impl Endpoint for HandHeaders {
+    type Scope = zoho_projects::scopes::portals::Read;
+    type Response = serde_json::Value;
+    const METHOD: zoho_projects::Method = zoho_projects::Method::Get;
+    const PATH: &'static str = "/api/v3/portals";
+    fn path(&self) -> String {
+        Self::PATH.to_owned()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        self.0.clone()
+    }
+}
+
+#[tokio::test]
+async fn hostile_headers_never_reach_the_server() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let access = console_token(&sb, &SCOPES).await;
+    let token =
+        Token::<Everything>::from_console(&access, &SCOPES.join(","), Duration::from_secs(3600)).expect("token");
+    let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(token).expect("client");
+    let p = sb.demo_portal(Dc::Us).id;
+
+    // A positive control: both headers arrive, exactly.
+    client.send(ListProjectsFor { portal: p.clone(), org: "6071".into() }).await.expect("listed");
+    let seen = sb.requests_seen().into_iter().rev().find(|r| r.path_and_query.starts_with("/api/")).expect("seen");
+    let header = |name: &str| seen.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).count();
+    assert_eq!((header("orgId"), header("X-Static"), header("Authorization")), (1, 1, 1));
+    assert!(seen.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("orgId") && v == "6071"));
+    let control = api_requests(&sb);
+
+    for bad in ["1\r\nX-Admin: yes", "1\nX-Admin: yes", "1\rX-Admin: yes", "1\0"] {
+        match client.send(ListProjectsFor { portal: p.clone(), org: bad.into() }).await {
+            Err(Error::Header(e)) => {
+                assert_eq!(e.name(), "orgId");
+                assert!(!e.to_string().contains("X-Admin"), "the value is not shown: {e}");
+            }
+            other => panic!("{bad:?}: expected Error::Header, got {other:?}"),
+        }
+    }
+    let stolen = || "Zoho-oauthtoken 1000.someone-elses".to_owned();
+    for headers in [
+        vec![("Authorization", stolen())],
+        vec![("authorization", stolen())],
+        vec![("Host", "evil.example".to_owned())],
+        vec![("Content-Type", "text/plain".to_owned())],
+        vec![("bad name", "1".to_owned())],
+        vec![("", "1".to_owned())],
+        vec![("orgId", "1".to_owned()), ("ORGID", "2".to_owned())],
+    ] {
+        let what = format!("{headers:?}");
+        match client.send(HandHeaders(headers)).await {
+            Err(Error::Header(e)) => assert!(!e.to_string().contains("someone-elses"), "{e}"),
+            other => panic!("{what}: expected Error::Header, got {other:?}"),
+        }
+    }
+    assert_eq!(api_requests(&sb), control, "nothing was sent");
+}

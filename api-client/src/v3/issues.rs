@@ -6,6 +6,7 @@
 //! `{issues:[…]}`), so they are read with [`Single`].
 
 use crate::Endpoint;
+use crate::Paging;
 use crate::ids::{CommentId, IssueId, PortalId, ProjectId};
 use crate::model::{Comment, Issue, IssueUpdate, NewComment, NewIssue, Page, Single};
 use crate::paginate::paged;
@@ -21,18 +22,15 @@ pub struct ListIssues {
     /// The project.
     #[zoho(path)]
     pub project: ProjectId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListIssues {
     /// The issues of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
     }
 }
 
@@ -46,18 +44,15 @@ pub struct ListAllIssues {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListAllIssues {
     /// Every issue of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), page: None, per_page: None }
+        Self { portal: portal.into(), paging: Paging::default() }
     }
 }
 
@@ -181,12 +176,9 @@ pub struct ListIssueComments {
     /// Order, e.g. `ASC(created_time)` or `DESC(created_time)`.
     #[zoho(query)]
     pub sort_by: Option<String>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListIssueComments {
@@ -197,8 +189,7 @@ impl ListIssueComments {
             project: project.into(),
             issue: issue.into(),
             sort_by: None,
-            page: None,
-            per_page: None,
+            paging: Paging::default(),
         }
     }
 

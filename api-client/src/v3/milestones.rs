@@ -4,6 +4,7 @@
 //! update (PATCH), delete (204).
 
 use crate::Endpoint;
+use crate::Paging;
 use crate::ids::{MilestoneId, PortalId, ProjectId};
 use crate::model::{Milestone, MilestoneUpdate, NewMilestone, Page};
 use crate::paginate::paged;
@@ -20,18 +21,15 @@ pub struct ListMilestones {
     /// The project.
     #[zoho(path)]
     pub project: ProjectId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListMilestones {
     /// The phases of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
     }
 }
 
@@ -46,18 +44,15 @@ pub struct ListAllMilestones {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListAllMilestones {
     /// Every phase of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), page: None, per_page: None }
+        Self { portal: portal.into(), paging: Paging::default() }
     }
 }
 

@@ -2,6 +2,7 @@
 //! create, update (PATCH) and trash (`POST …/trash`, which needs the DELETE scope: V3 has no
 //! working `DELETE …/projects/{PR}`).
 
+use crate::Paging;
 use std::fmt;
 
 use crate::Endpoint;
@@ -42,18 +43,15 @@ pub struct ListProjects {
     /// Only projects of this status.
     #[zoho(query)]
     pub status: Option<ProjectStatus>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListProjects {
     /// All projects of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), status: None, page: None, per_page: None }
+        Self { portal: portal.into(), status: None, paging: Paging::default() }
     }
 
     /// Only projects of this status.

@@ -1,6 +1,7 @@
 //! Search (scope `ZohoProjects.search.READ`): portal-wide and per project. The answer holds one
 //! list per module searched ([`SearchResults`]).
 
+use crate::Paging;
 use std::fmt;
 
 use crate::Endpoint;
@@ -50,18 +51,15 @@ pub struct Search {
     /// Where to look (default all).
     #[zoho(query)]
     pub module: Option<SearchModule>,
-    /// Page number (1-based), per module.
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page and module (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl Search {
     /// Searches `portal` for `term`.
     pub fn new(portal: impl Into<PortalId>, term: impl Into<String>) -> Self {
-        Self { portal: portal.into(), search_term: term.into(), module: None, page: None, per_page: None }
+        Self { portal: portal.into(), search_term: term.into(), module: None, paging: Paging::default() }
     }
 
     /// Only this module.
@@ -74,14 +72,14 @@ impl Search {
     /// Asks for this page (1-based).
     #[must_use]
     pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
+        self.paging.page = Some(page);
         self
     }
 
     /// Rows per page and module (1–200).
     #[must_use]
     pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
+        self.paging.per_page = Some(per_page);
         self
     }
 }
@@ -103,12 +101,9 @@ pub struct SearchProject {
     /// Where to look (default all).
     #[zoho(query)]
     pub module: Option<SearchModule>,
-    /// Page number (1-based), per module.
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page and module (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl SearchProject {
@@ -119,8 +114,7 @@ impl SearchProject {
             project: project.into(),
             search_term: term.into(),
             module: None,
-            page: None,
-            per_page: None,
+            paging: Paging::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! array, as third-party clients send it; answer `{tags:[…]}`), update (PATCH; answer
 //! `{tags:{…}}`), delete (204; the tag leaves every object carrying it).
 
+use crate::Paging;
 use serde::ser::{Error as _, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -20,18 +21,15 @@ pub struct ListTags {
     /// Only tags whose name contains this.
     #[zoho(query)]
     pub name: Option<String>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTags {
     /// The tags of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), name: None, page: None, per_page: None }
+        Self { portal: portal.into(), name: None, paging: Paging::default() }
     }
 
     /// Only tags whose name contains `name`.

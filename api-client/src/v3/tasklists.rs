@@ -2,6 +2,7 @@
 //! (`{tasklists, page_info}`), get, create, update (PATCH), delete (204).
 
 use crate::Endpoint;
+use crate::Paging;
 use crate::ids::{PortalId, ProjectId, TasklistId};
 use crate::model::{NewTasklist, Page, Tasklist, TasklistUpdate};
 use crate::paginate::paged;
@@ -20,18 +21,15 @@ pub struct ListTasklists {
     /// `internal`, `external` or `allflag` (default: all).
     #[zoho(query)]
     pub flag: Option<String>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTasklists {
     /// The task lists of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), flag: None, page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), flag: None, paging: Paging::default() }
     }
 
     /// Only task lists with this flag (`internal`, `external`, `allflag`).
@@ -52,18 +50,15 @@ pub struct ListAllTasklists {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListAllTasklists {
     /// Every task list of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), page: None, per_page: None }
+        Self { portal: portal.into(), paging: Paging::default() }
     }
 }
 

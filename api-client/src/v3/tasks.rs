@@ -5,6 +5,7 @@
 //! V3 cannot create subtasks; use the restapi's `CreateSubtask` (feature `restapi`).
 
 use crate::Endpoint;
+use crate::Paging;
 use crate::ids::{CommentId, PortalId, ProjectId, TaskId, TasklistId};
 use crate::model::{Comment, NewComment, NewTask, Page, Single, Task, TaskMove, TaskUpdate};
 use crate::paginate::paged;
@@ -21,18 +22,15 @@ pub struct ListTasks {
     /// The project.
     #[zoho(path)]
     pub project: ProjectId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTasks {
     /// The tasks of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
     }
 }
 
@@ -52,18 +50,15 @@ pub struct ListTasklistTasks {
     /// The task list.
     #[zoho(path)]
     pub tasklist: TasklistId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTasklistTasks {
     /// The tasks of `tasklist`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, tasklist: impl Into<TasklistId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into(), page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into(), paging: Paging::default() }
     }
 }
 
@@ -77,18 +72,15 @@ pub struct ListPortalTasks {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListPortalTasks {
     /// Every task of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), page: None, per_page: None }
+        Self { portal: portal.into(), paging: Paging::default() }
     }
 }
 
@@ -102,18 +94,15 @@ pub struct ListMyTasks {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListMyTasks {
     /// My tasks in `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), page: None, per_page: None }
+        Self { portal: portal.into(), paging: Paging::default() }
     }
 }
 
@@ -269,12 +258,9 @@ pub struct ListTaskComments {
     /// Order, e.g. `ASC(created_time)` or `DESC(created_time)`.
     #[zoho(query)]
     pub sort_by: Option<String>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTaskComments {
@@ -285,8 +271,7 @@ impl ListTaskComments {
             project: project.into(),
             task: task.into(),
             sort_by: None,
-            page: None,
-            per_page: None,
+            paging: Paging::default(),
         }
     }
 

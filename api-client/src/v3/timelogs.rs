@@ -2,6 +2,7 @@
 //! `{time_logs:[{date, log_details:[…]}]}`, HTTP 204 when nothing matches), `POST …/log`
 //! (singular), `GET/PATCH/DELETE …/logs/{L}`.
 
+use crate::Paging;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -84,12 +85,9 @@ pub struct ListTimeLogs {
     /// Only logs against this module.
     #[zoho(query)]
     pub module: Option<ModuleFilter>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListTimeLogs {
@@ -103,8 +101,7 @@ impl ListTimeLogs {
             start_date: None,
             end_date: None,
             module: None,
-            page: None,
-            per_page: None,
+            paging: Paging::default(),
         }
     }
 

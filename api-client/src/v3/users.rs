@@ -3,6 +3,7 @@
 //! `ZohoProjects.projects.READ`).
 
 use crate::Endpoint;
+use crate::Paging;
 use crate::ids::{PortalId, ProjectId, UserId};
 use crate::model::{Page, Project, User};
 use crate::paginate::paged;
@@ -22,18 +23,15 @@ pub struct ListUsers {
     /// The `view_type` filter, as Zoho names it.
     #[zoho(query)]
     pub view_type: Option<String>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListUsers {
     /// The users of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), user_type: None, view_type: None, page: None, per_page: None }
+        Self { portal: portal.into(), user_type: None, view_type: None, paging: Paging::default() }
     }
 
     /// Sets the `type` filter.
@@ -84,18 +82,15 @@ pub struct ListProjectUsers {
     /// The project.
     #[zoho(path)]
     pub project: ProjectId,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListProjectUsers {
     /// The members of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), page: None, per_page: None }
+        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
     }
 }
 
@@ -139,18 +134,15 @@ pub struct ListUserProjects {
     /// Only projects of this status.
     #[zoho(query)]
     pub status: Option<ProjectStatus>,
-    /// Page number (1-based).
-    #[zoho(query)]
-    pub page: Option<u32>,
-    /// Rows per page (1–200).
-    #[zoho(query)]
-    pub per_page: Option<u32>,
+    /// The page to ask for and its size (`page`, `per_page`).
+    #[zoho(flatten)]
+    pub paging: Paging,
 }
 
 impl ListUserProjects {
     /// The projects `user` belongs to.
     pub fn new(portal: impl Into<PortalId>, user: impl Into<UserId>) -> Self {
-        Self { portal: portal.into(), user: user.into(), status: None, page: None, per_page: None }
+        Self { portal: portal.into(), user: user.into(), status: None, paging: Paging::default() }
     }
 
     /// Only projects of this status.
