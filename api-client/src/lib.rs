@@ -46,10 +46,10 @@ extern crate self as zoho_projects;
 pub mod ids;
 pub mod model;
 pub mod paginate;
+mod paging;
 #[cfg(feature = "restapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "restapi")))]
 pub mod restapi;
-mod paging;
 pub mod v3;
 
 pub use paging::Paging;

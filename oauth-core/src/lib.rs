@@ -89,10 +89,10 @@ pub use oauth::{
     PendingAuthorization,
 };
 pub use region::Region;
+pub use request::Request;
 /// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
 /// so that its version always matches this crate's.
 pub use reqwest;
-pub use request::Request;
 pub use scope::{
     Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, RequiredScopes, Scope, ScopeName,
     ScopeParseError, ScopeSet, action,
