@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{api_get, authorize, exchange, get, http};
+use common::{api_get, authorize, exchange, get, http, status_and_json};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 use zoho_sandbox::{Dc, Profile, Route, Sandbox, Service};
@@ -15,10 +15,7 @@ async fn call(sb: &Sandbox, method: Method, verb: &str, body: Option<Value>) -> 
     if let Some(b) = body {
         rb = rb.json(&b);
     }
-    let r = rb.send().await.unwrap();
-    let s = r.status().as_u16();
-    let b = r.bytes().await.unwrap();
-    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    status_and_json(rb).await
 }
 
 async fn post(sb: &Sandbox, verb: &str, body: Value) -> (u16, Value) {

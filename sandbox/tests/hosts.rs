@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{authorize, exchange, get, http};
+use common::{authorize, exchange, get, http, status_and_json};
 use reqwest::Url;
 use serde_json::Value;
 use zoho_sandbox::{Dc, Fault, Route, Sandbox, Service};
@@ -19,10 +19,7 @@ async fn get_json(url: Url, token: Option<&str>, host: Option<&str>) -> (u16, Va
     if let Some(h) = host {
         rb = rb.header("Host", h);
     }
-    let r = rb.send().await.unwrap();
-    let s = r.status().as_u16();
-    let b = r.bytes().await.unwrap();
-    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    status_and_json(rb).await
 }
 
 fn no_slash(u: &Url) -> String {

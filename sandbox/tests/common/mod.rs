@@ -117,6 +117,14 @@ fn api_at(sb: &Sandbox, dc: Dc, token: &str, method: reqwest::Method, path: &str
         .header("Authorization", format!("Zoho-oauthtoken {token}"))
 }
 
+/// Sends `rb`; returns (status, body as JSON or Null).
+pub async fn status_and_json(rb: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = rb.send().await.unwrap();
+    let s = r.status().as_u16();
+    let b = r.bytes().await.unwrap();
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
 /// GET an API path at the us DC; returns (status, body as JSON or Null).
 pub async fn api_get(sb: &Sandbox, token: &str, path: &str) -> (u16, Value) {
     api_get_at(sb, Dc::Us, token, path).await
@@ -124,10 +132,7 @@ pub async fn api_get(sb: &Sandbox, token: &str, path: &str) -> (u16, Value) {
 
 /// GET an API path at `dc`; returns (status, body as JSON or Null).
 pub async fn api_get_at(sb: &Sandbox, dc: Dc, token: &str, path: &str) -> (u16, Value) {
-    let r = api_at(sb, dc, token, reqwest::Method::GET, path).send().await.unwrap();
-    let s = r.status().as_u16();
-    let b = r.bytes().await.unwrap();
-    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    status_and_json(api_at(sb, dc, token, reqwest::Method::GET, path)).await
 }
 
 pub async fn api_send(
@@ -141,10 +146,7 @@ pub async fn api_send(
     if let Some(b) = body {
         rb = rb.json(&b);
     }
-    let r = rb.send().await.unwrap();
-    let s = r.status().as_u16();
-    let b = r.bytes().await.unwrap();
-    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    status_and_json(rb).await
 }
 
 /// POSTs to `url` over a raw connection, announcing a body of `declared` bytes and sending only
