@@ -65,6 +65,7 @@ pub use zoho_oauth_core::{
     SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait,
     scope_module, scope_set, scopes,
 };
+pub use zoho_oauth_core::{Prompt, SignIn, SignInMethod};
 pub use zoho_oauth_core::{manager, oauth, store};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.

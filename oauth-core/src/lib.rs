@@ -72,6 +72,7 @@ mod region;
 mod request;
 mod scope;
 mod service;
+mod signin;
 pub mod store;
 mod token;
 
@@ -98,6 +99,7 @@ pub use scope::{
     ScopeParseError, ScopeSet, action,
 };
 pub use service::{HostFamily, Service};
+pub use signin::{Prompt, SignIn, SignInMethod};
 pub use token::{
     AccessToken, ClientSecret, RefreshToken, ScopeMismatch, ScopeRequirement, ScopedToken, Token, TokenParts,
     TokenSource, check_scopes,

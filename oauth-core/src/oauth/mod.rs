@@ -380,7 +380,7 @@ impl OAuthClient {
     /// whoever can write a token store (a Redis peer, another tenant, a writable token folder)
     /// cannot send the refresh token and the client secret elsewhere by planting a record. The
     /// configured servers are `https`, or plain `http` on a loopback address (checked at build).
-    fn recorded_accounts(&self, recorded: Option<&Url>) -> Result<Url, OAuthError> {
+    pub(crate) fn recorded_accounts(&self, recorded: Option<&Url>) -> Result<Url, OAuthError> {
         let Some(url) = recorded else { return Ok(self.inner.accounts.clone()) };
         match self.trusted_accounts(url) {
             Some(trusted) => Ok(trusted.clone()),
