@@ -729,8 +729,17 @@ async fn restapi_endpoints() {
     use zoho_projects::restapi::endpoints as rest;
 
     let (sb, client, demo) = setup().await;
-    let (p, pr) = (demo.id.as_str(), &demo.projects[0]);
+    // The restapi has its own portal id, not the V3 one (docs/zoho.md §8): the one its own
+    // portal list gives.
+    // The V3 calls below take the V3 id: mixing them up was this test's own failure.
+    let (p, v3p, pr) = (demo.v2_id.as_str(), demo.id.as_str(), &demo.projects[0]);
     let pid = pr.id.as_str();
+    assert_ne!(p, v3p);
+    // Each generation refuses the other's id like a permission error (V3.md §1 "Portal id").
+    let e = api_err(client.send(rest::ListProjects::new(v3p)).await);
+    assert_eq!((e.status, e.code().as_str()), (400, "6403"), "{e}");
+    let e = api_err(client.send(projects::ListProjects::new(p)).await);
+    assert_eq!((e.status, e.code().as_str()), (403, "NO_PERMISSION"), "{e}");
 
     let portals = client.send(rest::ListPortals).await.expect("portals");
     assert!(portals.iter().any(|x| x.id == p));
@@ -762,7 +771,7 @@ async fn restapi_endpoints() {
     assert!(!members.is_empty());
 
     // Subtasks, which V3 cannot create: form body, dates month first; V3 then shows the parent.
-    let owner = client.send(users::ListUsers::new(p)).await.expect("users").items[0].zpuid.clone().expect("zpuid");
+    let owner = client.send(users::ListUsers::new(v3p)).await.expect("users").items[0].zpuid.clone().expect("zpuid");
     let due = NaiveDate::from_ymd_opt(2026, 12, 24).expect("date");
     let form = rest::NewSubtask::new("Proofread").owners([owner]).end_date(due).priority(Priority::Medium);
     let sub = client.send(rest::CreateSubtask::new(p, pid, task.id.clone(), form)).await.expect("subtask").into_inner();
@@ -770,7 +779,7 @@ async fn restapi_endpoints() {
     let seen = sb.requests_seen();
     let post = seen.iter().rev().find(|r| r.method == "POST").expect("post");
     assert!(post.path_and_query.ends_with(&format!("/tasks/{}/subtasks/", task.id)), "{}", post.path_and_query);
-    let v3 = client.send(tasks::GetTask::new(p, pid, sub.id.clone())).await.expect("v3 view");
+    let v3 = client.send(tasks::GetTask::new(v3p, pid, sub.id.clone())).await.expect("v3 view");
     assert_eq!(v3.parent_task.as_ref().and_then(|r| r.id.clone()), Some(task.id.clone()));
     assert_eq!(v3.end_date.map(|d| d.date_naive()), Some(due));
     let subs = client.send(rest::ListSubtasks::new(p, pid, task.id.clone())).await.expect("subtasks").expect("rows");

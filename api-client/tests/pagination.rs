@@ -196,6 +196,8 @@ async fn restapi_tasks_450_without_skips_or_repeats() {
         v3.into_iter().filter(|t| t.parent_task.is_none()).map(|t| t.id.to_string()).collect()
     };
     assert_eq!(main.len(), all.len() - 1);
+    // The restapi takes the portal's own restapi id, not the V3 one.
+    let portal = sb.demo_portal(Dc::Us).v2_id;
 
     // 456 rows: range 200 ends on a short page; range 152 divides them exactly and ends on the
     // HTTP 204 of the fourth request; the default range is 100.

@@ -73,6 +73,9 @@ pub(crate) enum ApiErr {
     Scope,
     /// A business-rule refusal with a message (400).
     Rule(String),
+    /// The caller may not use this portal or project (the other generation's portal id, or a
+    /// user who is not a member).
+    NoPortalAccess,
 }
 
 impl ApiErr {
@@ -106,6 +109,9 @@ impl ApiErr {
                     v3_error(403, path, "INVALID_OAUTHSCOPE", "The OAuth token does not have the scope this URL needs.")
                 }
                 ApiErr::Rule(m) => v3_error(400, path, "INVALID_OPERATION", &m),
+                ApiErr::NoPortalAccess => {
+                    v3_error(403, path, "NO_PERMISSION", "You do not have permission to access this portal or project.")
+                }
             },
             Gen::Rest => match self {
                 ApiErr::NoRoute => rest_error(404, 6404, "Given URL is wrong"),
@@ -120,6 +126,9 @@ impl ApiErr {
                 ApiErr::Parse => rest_error(400, 6832, "Input Parameter Does not Match the Pattern Specified"),
                 ApiErr::Scope => rest_error(400, 6403, "Invalid OAuth scope"),
                 ApiErr::Rule(m) => rest_error(400, 6500, &m),
+                ApiErr::NoPortalAccess => {
+                    rest_error(400, 6403, "You do not have permission to access this portal or project.")
+                }
             },
         }
     }

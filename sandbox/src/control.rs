@@ -210,6 +210,7 @@ pub(crate) fn demo_portal(sh: &Shared, dc: Dc) -> DemoPortal {
     let ids = |it: Vec<u64>| it.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
     DemoPortal {
         id: s.portal_id.to_string(),
+        v2_id: s.v2_portal_id.to_string(),
         projects: s
             .projects
             .values()
@@ -384,6 +385,7 @@ fn seen_json(r: &SeenRequest, reveal: bool) -> Value {
 fn portal_json(p: &DemoPortal) -> Value {
     json!({
         "id": p.id,
+        "v2_id": p.v2_id,
         "projects": p.projects.iter().map(|p| json!({
             "id": p.id, "name": p.name, "tasklists": p.tasklists, "milestones": p.milestones,
             "tasks": p.tasks, "issues": p.issues,

@@ -173,7 +173,11 @@ pub(crate) struct Tag {
 /// One DC's Projects data.
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
+    /// The V3 portal id (9 digits).
     pub(crate) portal_id: u64,
+    /// The same portal's id in the older `/restapi` (7 digits): at Zoho the two differ, and each
+    /// generation refuses the other's like a permission error (docs/zoho.md §8).
+    pub(crate) v2_portal_id: u64,
     pub(crate) portal_name: String,
     pub(crate) org_name: String,
     pub(crate) people: Vec<Person>,
@@ -236,6 +240,7 @@ impl Store {
     pub(crate) fn seeded(dc: Dc) -> Store {
         let mut s = Store {
             portal_id: 815_392_601 + dc.index() as u64,
+            v2_portal_id: 7_391_461 + dc.index() as u64,
             portal_name: "zylker".to_owned(),
             org_name: "Zylker Corp".to_owned(),
             people: Vec::new(),

@@ -48,15 +48,15 @@ struct R<'a> {
 
 impl R<'_> {
     fn portal_url(&self) -> String {
-        format!("{}/restapi/portal/{}", self.base, self.s.portal_id)
+        format!("{}/restapi/portal/{}", self.base, self.s.v2_portal_id)
     }
 
     fn portal(&self) -> Value {
         let s = self.s;
         let active = s.projects.values().filter(|p| !p.trashed && p.project_type == "active").count();
         json!({
-            "id": s.portal_id,
-            "id_string": s.portal_id.to_string(),
+            "id": s.v2_portal_id,
+            "id_string": s.v2_portal_id.to_string(),
             "name": s.portal_name,
             "default": true,
             "role": "admin",
@@ -314,9 +314,13 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         return Err(ApiErr::NoRoute);
     }
     if let ["restapi", "portal", p, ..] = segs.as_slice()
-        && *p != ctx.store.portal_id.to_string()
+        && *p != ctx.store.v2_portal_id.to_string()
         && *p != ctx.store.portal_name
     {
+        // The V3 id of this same portal is refused like a permission error, as at Zoho.
+        if *p == ctx.store.portal_id.to_string() {
+            return Err(ApiErr::NoPortalAccess);
+        }
         return Err(ApiErr::NotFound("portal_id"));
     }
     let r = R { s: &*ctx.store, base: ctx.base.clone() };

@@ -282,8 +282,11 @@ impl std::fmt::Debug for Sandbox {
 /// The ids of one DC's demo portal ([`Sandbox::demo_portal`]).
 #[derive(Clone, Debug)]
 pub struct DemoPortal {
-    /// Portal id (9 digits), used in `/api/v3/portal/{id}` and `/restapi/portal/{id}`.
+    /// The V3 portal id (9 digits), used in `/api/v3/portal/{id}`.
     pub id: String,
+    /// The same portal's id in the older API (7 digits), used in `/restapi/portal/{id}`; at Zoho
+    /// the two differ and each API refuses the other's.
+    pub v2_id: String,
     /// The seeded projects, in creation order.
     pub projects: Vec<DemoProject>,
 }

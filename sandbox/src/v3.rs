@@ -122,6 +122,10 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
         return Err(ApiErr::NoRoute);
     }
     let portal: u64 = p.parse().map_err(|_| ApiErr::NotFound("portal_id"))?;
+    if portal == ctx.store.v2_portal_id {
+        // The restapi id of this same portal: refused like a permission error, as at Zoho.
+        return Err(ApiErr::NoPortalAccess);
+    }
     if portal != ctx.store.portal_id {
         return Err(ApiErr::NotFound("portal_id"));
     }

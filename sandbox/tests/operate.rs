@@ -359,6 +359,7 @@ async fn garbage_against_every_route_gets_a_zoho_shaped_answer() {
     let d = sb.demo_portal(Dc::Us);
     let p = &d.projects[0];
     let (pt, pp, tl, t, m, i) = (&d.id, &p.id, &p.tasklists[0], &p.tasks[0], &p.milestones[0], &p.issues[0]);
+    let v2 = &d.v2_id;
     let mut paths: Vec<String> = vec![
         "/api/v3/portals".into(),
         format!("/api/v3/portal/{pt}"),
@@ -389,9 +390,9 @@ async fn garbage_against_every_route_gets_a_zoho_shaped_answer() {
         format!("/api/v3/portal/{pt}/tags"),
         format!("/api/v3/portal/{pt}/tags/1"),
         "/restapi/portals/".into(),
-        format!("/restapi/portal/{pt}/projects/{pp}/tasks/"),
-        format!("/restapi/portal/{pt}/projects/{pp}/tasks/{t}/subtasks/"),
-        format!("/restapi/portal/{pt}/projects/{pp}/tasklists/?index=0&range=-1"),
+        format!("/restapi/portal/{v2}/projects/{pp}/tasks/"),
+        format!("/restapi/portal/{v2}/projects/{pp}/tasks/{t}/subtasks/"),
+        format!("/restapi/portal/{v2}/projects/{pp}/tasklists/?index=0&range=-1"),
         "/api/v3/portal/%ff/projects?page=%zz".into(),
     ];
     let accounts = [

@@ -13,6 +13,8 @@ struct Env {
     sb: zoho_sandbox::Sandbox,
     at: String,
     portal: String,
+    /// The restapi id of the same portal.
+    v2: String,
     p1: String,
     p2: String,
 }
@@ -25,7 +27,14 @@ async fn env_with(limits: Limits) -> Env {
     let sb = start_with(limits).await;
     let at = access(&sb).await;
     let d = sb.demo_portal(Dc::Us);
-    Env { portal: d.id.clone(), p1: d.projects[0].id.clone(), p2: d.projects[1].id.clone(), sb, at }
+    Env {
+        portal: d.id.clone(),
+        v2: d.v2_id.clone(),
+        p1: d.projects[0].id.clone(),
+        p2: d.projects[1].id.clone(),
+        sb,
+        at,
+    }
 }
 
 impl Env {
@@ -585,7 +594,8 @@ async fn scopes_are_enforced_per_endpoint_and_all_implies_the_rest() {
     let (s, _) = api_send(&sb, &at, Method::PATCH, &p, Some(json!({"description": "d"}))).await;
     assert_eq!(s, 200);
     // restapi: same scopes, restapi error shape
-    let (s, b) = api_get(&sb, &at, &format!("/restapi/portal/{}/projects/{}/tasklists/", d.id, d.projects[0].id)).await;
+    let (s, b) =
+        api_get(&sb, &at, &format!("/restapi/portal/{}/projects/{}/tasklists/", d.v2_id, d.projects[0].id)).await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["code"], 6403);
 }
@@ -666,15 +676,12 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(b["login_id"], e.sb.demo_user().zuid.to_string());
     let portal = &b["portals"][0];
     assert!(portal["id"].is_u64());
-    assert_eq!(portal["id_string"], e.portal.as_str());
+    assert_eq!(portal["id_string"], e.v2.as_str());
     assert!(
-        portal["link"]["project"]["url"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/restapi/portal/{}/projects/", e.portal))
+        portal["link"]["project"]["url"].as_str().unwrap().ends_with(&format!("/restapi/portal/{}/projects/", e.v2))
     );
 
-    let base = format!("/restapi/portal/{}/projects/", e.portal);
+    let base = format!("/restapi/portal/{}/projects/", e.v2);
     let (s, b) = api_get(&e.sb, &e.at, &base).await;
     assert_eq!(s, 200);
     let p = &b["projects"][0];
@@ -755,7 +762,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}999/")).await;
     assert_eq!(s, 404);
     assert_eq!(b["error"]["code"], 6504);
-    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{}/users/", e.portal, e.p1)).await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{}/users/", e.v2, e.p1)).await;
     assert_eq!(s, 200);
     assert_eq!(b["users"].as_array().unwrap().len(), 4);
 }
@@ -812,7 +819,7 @@ fn conforms(what: &str, sample: &Value, ours: &Value, must_have: &[&str]) {
 #[tokio::test]
 async fn output_has_the_same_shapes_as_real_zoho_answers() {
     let e = env().await;
-    let rest = format!("/restapi/portal/{}/projects/", e.portal);
+    let rest = format!("/restapi/portal/{}/projects/", e.v2);
     let (_, portals) = api_get(&e.sb, &e.at, "/restapi/portals/").await;
     conforms(
         "portal(real)",
@@ -996,4 +1003,28 @@ async fn every_empty_v3_list_is_a_204_without_a_body() {
     {
         assert_eq!(e.get(&path).await.0, 200, "{path}");
     }
+}
+
+#[tokio::test]
+async fn v2_and_v3_portal_ids_differ_and_each_api_refuses_the_others() {
+    // [T-PT, V3.md §1 "Portal id"] the V3 portal id (9 digits) differs from the restapi id of
+    // the same portal (7 digits); swapping them gives a permission-looking error.
+    let e = env().await;
+    assert_eq!(e.portal.len(), 9);
+    assert_eq!(e.v2.len(), 7);
+    let (_, rest) = api_get(&e.sb, &e.at, "/restapi/portals/").await;
+    assert_eq!(rest["portals"][0]["id_string"], e.v2.as_str());
+    let (_, v3) = api_get(&e.sb, &e.at, "/api/v3/portals").await;
+    assert_eq!(v3[0]["id"], e.portal.as_str());
+
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects", e.v2)).await;
+    assert_eq!((s, title(&b)), (403, "NO_PERMISSION"));
+    assert_eq!(b["error"]["error_type"], "AUTHORIZATION_ERROR");
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/", e.portal)).await;
+    assert_eq!((s, b["error"]["code"].as_u64()), (400, Some(6403)));
+    // Each with its own id works; an id of no portal is "not found", not "no permission".
+    assert_eq!(api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects", e.portal)).await.0, 200);
+    assert_eq!(api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/", e.v2)).await.0, 200);
+    let (s, b) = api_get(&e.sb, &e.at, "/api/v3/portal/123456789/projects").await;
+    assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
 }

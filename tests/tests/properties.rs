@@ -410,7 +410,7 @@ async fn paginate_demo(extra: usize, per_page: u32) -> Paged {
         .map(|t| t.id.to_string())
         .collect();
     let all_restapi: Vec<String> = client
-        .send(zoho_projects::restapi::endpoints::ListTasks::new(demo.id.as_str(), project.as_str()).range(200))
+        .send(zoho_projects::restapi::endpoints::ListTasks::new(demo.v2_id.as_str(), project.as_str()).range(200))
         .await
         .expect("one big restapi page")
         .map(|page| page.items)
@@ -428,7 +428,9 @@ async fn paginate_demo(extra: usize, per_page: u32) -> Paged {
     let v3_asked = asked(&sb, from);
     let from = sb.requests_seen().len();
     let restapi: Vec<String> = client
-        .paginate(zoho_projects::restapi::endpoints::ListTasks::new(demo.id.as_str(), project.as_str()).range(per_page))
+        .paginate(
+            zoho_projects::restapi::endpoints::ListTasks::new(demo.v2_id.as_str(), project.as_str()).range(per_page),
+        )
         .map_ok(|t| t.id.to_string())
         .try_collect()
         .await

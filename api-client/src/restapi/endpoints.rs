@@ -5,7 +5,9 @@
 //! when a page is empty, so they decode to `Option<Page<T>>` (`None` = no rows); they implement
 //! [`Paged`](crate::paginate::Paged). Single objects come as one-element lists
 //! (`{"tasks":[{…}]}`) and are read with [`Single`]. Paths end with `/`, as Zoho documents them.
-//! The restapi accepts the portal id or the portal's name in `{portal}`.
+//! The restapi accepts its own portal id or the portal's name in `{portal}`: the id that
+//! [`ListPortals`] gives, which differs from the V3 portal id of the same portal (Zoho refuses
+//! the V3 id here like a permission error, restapi code 6403).
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
