@@ -6,6 +6,14 @@ use chrono::NaiveDate;
 
 use crate::config::Dc;
 
+/// The id a URL path segment names, if it is written exactly as Zoho writes ids: decimal digits
+/// without a sign or a leading zero. `str::parse::<u64>` would also take `+7`, `07` and `007`
+/// for `7`, letting a forged spelling reach a real resource.
+pub(crate) fn path_id(s: &str) -> Option<u64> {
+    let canonical = s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0');
+    if canonical { s.parse().ok() } else { None }
+}
+
 /// 2025-03-05T11:00:00Z: seeded records are created from here on, one minute apart.
 pub(crate) const SEED_BASE_MS: i64 = 1_741_172_400_000;
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::api::{ApiErr, ApiResult, Ctx};
-use crate::data::{Project, Store, TASK_STATUSES, Task, Tasklist};
+use crate::data::{Project, Store, TASK_STATUSES, Task, Tasklist, path_id};
 use crate::input::parse_date;
 use crate::render::task_status;
 use crate::util::{empty, json};
@@ -325,8 +325,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let r = R { s: &*ctx.store, base: ctx.base.clone() };
     let project = |pr: &str| -> Result<Project, ApiErr> {
-        pr.parse::<u64>()
-            .ok()
+        path_id(pr)
             .and_then(|id| r.s.projects.get(&id))
             .filter(|p| !p.trashed)
             .cloned()
@@ -380,7 +379,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             let status = ctx.req.q("status").unwrap_or("all");
             let priority = ctx.req.q("priority").unwrap_or("all").to_ascii_lowercase();
             let owner = ctx.req.q("owner").unwrap_or("all");
-            let tl = ctx.req.q("tasklist_id").and_then(|t| t.parse::<u64>().ok());
+            let tl = ctx.req.q("tasklist_id").and_then(path_id);
             if !["all", "completed", "notcompleted"].contains(&status) {
                 return Err(ApiErr::Invalid("status".to_owned()));
             }
@@ -408,7 +407,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         (["portal", _, "projects", pr, "tasklists", tl, "tasks"], Method::GET) => {
             ctx.need("tasks", "READ")?;
             let p = project(pr)?;
-            let tl: u64 = tl.parse().map_err(|_| ApiErr::NotFound("tasklist_id"))?;
+            let tl = path_id(tl).ok_or(ApiErr::NotFound("tasklist_id"))?;
             if r.s.tasklists.get(&tl).is_none_or(|t| t.project != p.id) {
                 return Err(ApiErr::NotFound("tasklist_id"));
             }
@@ -419,14 +418,14 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         (["portal", _, "projects", pr, "tasks", t], Method::GET) => {
             ctx.need("tasks", "READ")?;
             let p = project(pr)?;
-            let t = t.parse::<u64>().ok().and_then(|id| r.s.tasks.get(&id)).filter(|t| t.project == p.id);
+            let t = path_id(t).and_then(|id| r.s.tasks.get(&id)).filter(|t| t.project == p.id);
             let t = t.ok_or(ApiErr::NotFound("task_id"))?;
             Ok(json(200, &json!({"tasks": [r.task(t)]})))
         }
         (["portal", _, "projects", pr, "tasks", t, "subtasks"], Method::GET) => {
             ctx.need("tasks", "READ")?;
             let p = project(pr)?;
-            let parent = t.parse::<u64>().ok().filter(|id| r.s.tasks.get(id).is_some_and(|t| t.project == p.id));
+            let parent = path_id(t).filter(|id| r.s.tasks.get(id).is_some_and(|t| t.project == p.id));
             let parent = parent.ok_or(ApiErr::NotFound("task_id"))?;
             let items = r.s.tasks.values().filter(|t| t.parent == Some(parent)).map(|t| r.task(t)).collect();
             page(ctx, "tasks", items)
@@ -434,9 +433,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         (["portal", _, "projects", pr, "tasks", t, "subtasks"], Method::POST) => {
             ctx.need("tasks", "CREATE")?;
             let p = project(pr)?;
-            let parent = t
-                .parse::<u64>()
-                .ok()
+            let parent = path_id(t)
                 .and_then(|id| r.s.tasks.get(&id))
                 .filter(|t| t.project == p.id)
                 .cloned()

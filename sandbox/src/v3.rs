@@ -4,7 +4,9 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::api::{ApiErr, ApiResult, Ctx, body_obj};
-use crate::data::{Comment, ISSUE_STATUSES, Issue, Milestone, Project, TASK_STATUSES, Tag, Task, Tasklist, TimeLog};
+use crate::data::{
+    Comment, ISSUE_STATUSES, Issue, Milestone, Project, TASK_STATUSES, Tag, Task, Tasklist, TimeLog, path_id,
+};
 use crate::input::{Body, id_of, parse_date};
 use crate::render::{SEVERITIES, issue_status, task_status};
 use crate::util::{empty, json};
@@ -55,7 +57,7 @@ fn parse_body(ctx: &Ctx<'_>) -> Result<Body, ApiErr> {
 }
 
 fn pid(s: &str, field: &'static str) -> Result<u64, ApiErr> {
-    s.parse().map_err(|_| ApiErr::NotFound(field))
+    path_id(s).ok_or(ApiErr::NotFound(field))
 }
 
 pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -121,7 +123,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
     if !known {
         return Err(ApiErr::NoRoute);
     }
-    let portal: u64 = p.parse().map_err(|_| ApiErr::NotFound("portal_id"))?;
+    let portal = pid(p, "portal_id")?;
     if portal == ctx.store.v2_portal_id {
         // The restapi id of this same portal: refused like a permission error, as at Zoho.
         return Err(ApiErr::NoPortalAccess);

@@ -1028,3 +1028,34 @@ async fn v2_and_v3_portal_ids_differ_and_each_api_refuses_the_others() {
     let (s, b) = api_get(&e.sb, &e.at, "/api/v3/portal/123456789/projects").await;
     assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
 }
+
+#[tokio::test]
+async fn portal_and_resource_ids_match_only_as_exact_text() {
+    // An id is a text at Zoho, not a number: a leading zero, a plus sign or another case of the
+    // portal name names no portal, so a forged spelling must not reach the real one.
+    let e = env().await;
+    let p1 = &e.p1;
+    for forged in [format!("0{}", e.portal), format!("+{}", e.portal), format!("00{}", e.v2)] {
+        let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{forged}/projects")).await;
+        assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{forged}: {b}");
+    }
+    for forged in [format!("0{}", e.v2), format!("+{}", e.v2), "ZYLKER".to_owned(), format!("0{}", e.portal)] {
+        let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{forged}/projects/")).await;
+        assert_eq!((s, b["error"]["code"].as_u64()), (404, Some(6504)), "{forged}: {b}");
+    }
+    // the same for project, task list and task ids in both generations
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects/0{p1}", e.portal)).await;
+    assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{b}");
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects/+{p1}/tasks", e.portal)).await;
+    assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{b}");
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/0{p1}/tasks/", e.v2)).await;
+    assert_eq!((s, b["error"]["code"].as_u64()), (404, Some(6504)), "{b}");
+    let t = e.sb.demo_portal(Dc::Us).projects[0].tasks[0].clone();
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{p1}/tasks/0{t}/", e.v2)).await;
+    assert_eq!((s, b["error"]["code"].as_u64()), (404, Some(6504)), "{b}");
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects/{p1}/tasks/0{t}", e.portal)).await;
+    assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"), "{b}");
+    // the exact spellings work
+    assert_eq!(api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects/{p1}/tasks/{t}", e.portal)).await.0, 200);
+    assert_eq!(api_get(&e.sb, &e.at, &format!("/restapi/portal/zylker/projects/{p1}/tasks/{t}/")).await.0, 200);
+}
