@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiErr, ApiResult, Ctx, body_obj};
 use crate::data::{
-    Comment, ISSUE_STATUSES, Issue, Milestone, Project, TASK_STATUSES, Tag, Task, Tasklist, TimeLog, path_id,
+    Comment, ISSUE_STATUSES, Issue, Milestone, PROJECT_STATUS_ACTIVE, Project, TASK_STATUSES, Tag, Task, Tasklist,
+    TimeLog, path_id,
 };
 use crate::input::{Body, id_of, parse_date};
 use crate::render::{SEVERITIES, issue_status, task_status};
@@ -615,6 +616,28 @@ fn apply_project(ctx: &Ctx<'_>, b: &Body, p: &mut Project, update: bool) -> Resu
     {
         return Err(ApiErr::Invalid("end_date".to_owned()));
     }
+    project_field_types(b)?;
+    Ok(())
+}
+
+/// Shapes of the project fields the sandbox stores nothing for: still refused when malformed,
+/// as Zoho would.
+fn project_field_types(b: &Body) -> Result<(), ApiErr> {
+    if let Some(s) = b.ref_id("status", "id")?
+        && s != PROJECT_STATUS_ACTIVE.id
+    {
+        return Err(ApiErr::Invalid("status".to_owned()));
+    }
+    b.ref_id("layout", "id")?;
+    b.ref_id("project_group", "id")?;
+    b.enum_opt("added_via", &["web", "api"])?;
+    b.bool_opt("is_rollup_project")?;
+    b.bool_opt("is_strict_project")?;
+    b.obj_opt("budget_info")?;
+    b.obj_opt("sub_module_settings")?;
+    b.refs("tags", "id")?;
+    b.id_opt("copy_from")?;
+    b.datetime_opt("completed_time")?;
     Ok(())
 }
 
@@ -802,11 +825,7 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
     if let Some(p) = b.enum_opt("priority", &["none", "low", "medium", "high"])? {
         t.priority = p;
     }
-    if b.has("status") {
-        if !matches!(b.0.get("status"), Some(Value::Object(_))) {
-            return Err(ApiErr::Invalid("status".to_owned()));
-        }
-        let s = b.ref_id("status", "id")?.unwrap_or(0);
+    if let Some(s) = b.ref_id("status", "id")? {
         if !TASK_STATUSES.iter().any(|x| x.id == s) {
             return Err(ApiErr::Invalid("status".to_owned()));
         }
@@ -840,18 +859,40 @@ fn apply_task(ctx: &Ctx<'_>, b: &Body, t: &mut Task) -> Result<(), ApiErr> {
     if let Some(bt) = b.enum_opt("billing_type", &["none", "billable", "non_billable"])? {
         t.billing_type = bt;
     }
-    if let Some(v) = b.0.get("tags") {
-        let Value::Array(arr) = v else {
+    if let Some(ids) = b.refs("tags", "id")? {
+        if !ids.iter().all(|i| ctx.store.tags.contains_key(i)) {
             return Err(ApiErr::Invalid("tags".to_owned()));
-        };
-        let mut ids = Vec::new();
-        for tg in arr {
-            let id = tg.get("id").and_then(id_of).filter(|i| ctx.store.tags.contains_key(i));
-            ids.push(id.ok_or_else(|| ApiErr::Invalid("tags".to_owned()))?);
         }
         t.tags = ids;
     }
+    if let Some(m) = b.ref_id("milestone", "id")?
+        && ctx.store.milestones.get(&m).is_none_or(|x| x.project != t.project)
+    {
+        return Err(ApiErr::Invalid("milestone".to_owned()));
+    }
+    task_duration(b)?;
+    b.arr_opt("attachments")?;
+    b.obj_opt("budget_info")?;
     Ok(())
+}
+
+/// `duration: {"value": "5", "type": "days"}` or `{"value": "100:30", "type": "hours"}`.
+fn task_duration(b: &Body) -> Result<(), ApiErr> {
+    let Some(d) = b.obj_opt("duration")? else {
+        return Ok(());
+    };
+    if let Some(extra) = d.keys().find(|k| *k != "value" && *k != "type") {
+        return Err(ApiErr::ExtraKey(extra.clone()));
+    }
+    let digits = |x: &str| (1..=5).contains(&x.len()) && x.bytes().all(|c| c.is_ascii_digit());
+    let ok = match (d.get("type").and_then(Value::as_str), d.get("value").and_then(Value::as_str)) {
+        (Some("days"), Some(v)) => digits(v),
+        (Some("hours"), Some(v)) => {
+            v.split_once(':').is_some_and(|(h, m)| digits(h) && m.len() == 2 && digits(m) && m < "60")
+        }
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(ApiErr::Invalid("duration".to_owned())) }
 }
 
 fn task_create(ctx: &mut Ctx<'_>, pr: &str) -> ApiResult {
@@ -975,10 +1016,10 @@ fn apply_milestone(ctx: &Ctx<'_>, b: &Body, x: &mut Milestone) -> Result<(), Api
         x.name = n;
     }
     if b.has("start_date") {
-        x.start_date = b.date_opt("start_date")?;
+        x.start_date = b.phase_date_opt("start_date")?;
     }
     if b.has("end_date") {
-        x.end_date = b.date_opt("end_date")?;
+        x.end_date = b.phase_date_opt("end_date")?;
     }
     if let (Some(s), Some(e)) = (x.start_date, x.end_date)
         && e < s
@@ -1078,6 +1119,9 @@ fn apply_issue(ctx: &Ctx<'_>, b: &Body, x: &mut Issue) -> Result<(), ApiErr> {
             .ok_or_else(|| ApiErr::Invalid("severity".to_owned()))?;
         x.severity = name.to_owned();
     }
+    b.ref_id("classification", "id")?;
+    b.ref_id("module", "id")?;
+    b.refs("tags", "id")?;
     if let Some(s) = b.ref_id("status", "id")? {
         if !ISSUE_STATUSES.iter().any(|st| st.id == s) {
             return Err(ApiErr::Invalid("status".to_owned()));
@@ -1134,19 +1178,15 @@ fn module_from(ctx: &Ctx<'_>, v: &Value, project: u64, field: &str) -> Result<(S
     let Value::Object(o) = v else {
         return Err(ApiErr::Invalid(field.to_owned()));
     };
-    let ty = o
-        .get("type")
-        .and_then(Value::as_str)
-        .map(str::to_ascii_lowercase)
-        .ok_or_else(|| ApiErr::Invalid(field.to_owned()))?;
+    let ty = o.get("type").and_then(Value::as_str).ok_or_else(|| ApiErr::Invalid(field.to_owned()))?;
     let id = o.get("id").and_then(id_of);
-    match ty.as_str() {
-        "general" => Ok((ty, None)),
+    match ty {
+        "general" => Ok((ty.to_owned(), None)),
         "task" => match id.and_then(|i| ctx.store.tasks.get(&i)) {
-            Some(t) if t.project == project => Ok((ty, id)),
+            Some(t) if t.project == project => Ok((ty.to_owned(), id)),
             _ => Err(ApiErr::Invalid(field.to_owned())),
         },
-        "issue" | "bug" => match id.and_then(|i| ctx.store.issues.get(&i)) {
+        "issue" => match id.and_then(|i| ctx.store.issues.get(&i)) {
             Some(t) if t.project == project => Ok(("issue".to_owned(), id)),
             _ => Err(ApiErr::Invalid(field.to_owned())),
         },
