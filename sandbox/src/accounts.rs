@@ -24,10 +24,10 @@ pub(crate) fn handle(sh: &Shared, route: &Route, req: &Req) -> Resp {
         (Route::Auth, &Method::GET) if req.path.trim_end_matches('/') == "/oauth/v2/auth" => authorize(sh, req),
         (Route::Auth, &Method::POST) if req.path.trim_end_matches('/') == "/oauth/v2/auth/consent" => consent(sh, req),
         (Route::Auth, &Method::POST) => authorize(sh, req),
-        (Route::Token, &Method::POST) => token(sh, req),
+        (Route::Token, &Method::POST) => token(sh, req, TokenEndpoint::OAuth),
         (Route::Revoke, &Method::POST) => revoke(sh, req),
         (Route::DeviceCode, &Method::POST) => device_code(sh, req),
-        (Route::DeviceToken, &Method::POST) => token(sh, req),
+        (Route::DeviceToken, &Method::POST) => token(sh, req, TokenEndpoint::Device),
         (Route::DeviceVerify, &Method::GET) => verify_page(sh, req),
         (Route::DeviceVerify, &Method::POST) => verify_submit(sh, req),
         (Route::Token | Route::Revoke | Route::DeviceCode | Route::DeviceToken, _) => {
@@ -259,21 +259,29 @@ fn check_client(st: &mut State, p: &Params) -> Result<crate::state::Client, Resp
     Ok(client)
 }
 
+/// Which token endpoint was called: each takes only its own grants [V A-DEV].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TokenEndpoint {
+    /// `/oauth/v2/token`: authorization code, refresh token, client credentials.
+    OAuth,
+    /// `/oauth/v3/device/token`: `device_token` only.
+    Device,
+}
+
 /// `POST /oauth/v2/token` (and `/oauth/v3/device/token`).
-fn token(sh: &Shared, req: &Req) -> Resp {
+fn token(sh: &Shared, req: &Req, at: TokenEndpoint) -> Resp {
     let p = req.params();
     let dc = req.dc;
     let now = sh.clock.now_ms();
     let mut st = sh.lock();
     st.counters.token_requests += 1;
     let grant = p.get("grant_type").unwrap_or("").to_owned();
-    let client = match grant.as_str() {
-        "authorization_code" | "refresh_token" | "client_credentials" | "device_token" => {
-            match check_client(&mut st, &p) {
-                Ok(c) => c,
-                Err(r) => return r,
-            }
-        }
+    let client = match (at, grant.as_str()) {
+        (TokenEndpoint::OAuth, "authorization_code" | "refresh_token" | "client_credentials")
+        | (TokenEndpoint::Device, "device_token") => match check_client(&mut st, &p) {
+            Ok(c) => c,
+            Err(r) => return r,
+        },
         _ => return token_error(&mut st, "unsupported_grant_type"),
     };
     match grant.as_str() {
@@ -361,7 +369,8 @@ fn token(sh: &Shared, req: &Req) -> Resp {
 }
 
 fn device_poll(sh: &Shared, st: &mut State, p: &Params, client: &crate::state::Client, dc: Dc, now: i64) -> Resp {
-    let Some(code) = p.get("code").or_else(|| p.get("device_code")).map(str::to_owned) else {
+    // The device code travels as `code` [V A-DEV]; `device_code` (RFC 8628's name) is not read.
+    let Some(code) = p.get("code").map(str::to_owned) else {
         return token_error(st, "invalid_code");
     };
     let Some(rec) = st.devices.get(&code).cloned() else {
@@ -419,13 +428,42 @@ fn device_poll(sh: &Shared, st: &mut State, p: &Params, client: &crate::state::C
     }
 }
 
-/// `POST /oauth/v2/token/revoke?token=…`.
+/// The client named by `Authorization: Basic base64(client_id:client_secret)` (the secret may be
+/// left out only by clients without one; every sandbox client has one, so it is required).
+fn basic_client(st: &State, req: &Req) -> Option<crate::state::Client> {
+    use base64::Engine;
+    let v = req.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, b64) = v.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("Basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let pair = String::from_utf8(raw).ok()?;
+    let (id, secret) = pair.split_once(':')?;
+    st.clients.get(id).filter(|c| c.secret == secret).cloned()
+}
+
+/// `POST /oauth/v2/token/revoke?token=…` (classic, no client credentials) and
+/// `POST /oauth/v2/revoke/token?token=…` (newer: Basic auth of the token's client) [V A-REV, A-REV2].
 fn revoke(sh: &Shared, req: &Req) -> Resp {
     let p = req.params();
     let mut st = sh.lock();
     let Some(t) = p.get("token").map(str::to_owned) else {
         return json(400, &json!({"error": "invalid_request"}));
     };
+    if req.path.trim_end_matches('/') == "/oauth/v2/revoke/token" {
+        // The client the token was issued to (unknown for a client-credentials access token).
+        let owner = st
+            .refresh
+            .get(&t)
+            .or_else(|| st.access.get(&t).and_then(|a| a.refresh.as_ref()).and_then(|r| st.refresh.get(r)))
+            .map(|r| r.client_id.clone());
+        match basic_client(&st, req) {
+            None => return json(401, &json!({"error": "invalid_client"})),
+            Some(c) if owner.is_some_and(|o| o != c.id) => return json(400, &json!({"error": "invalid_token"})),
+            Some(_) => {}
+        }
+    }
     let is_refresh = st.refresh.get(&t).is_some_and(|r| !r.revoked && r.dc == req.dc);
     if is_refresh {
         st.revoke_refresh(&t);

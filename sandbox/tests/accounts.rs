@@ -703,6 +703,7 @@ async fn revoke_alias_auto_approve_toggle_and_counters() {
     let r = http()
         .post(sb.accounts_url(Dc::Us).join("oauth/v2/revoke/token").unwrap())
         .query(&[("token", rt), ("token_type", "refresh_token")])
+        .basic_auth(&c.client_id, Some(&c.client_secret))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,89 @@
+//! Issue 15 item 7, the smaller gaps: each answer below is the one Zoho documents.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use zoho_sandbox::{ClientSpec, Dc};
+
+async fn post_form(url: reqwest::Url, form: &[(&str, &str)]) -> (u16, Value) {
+    status_and_json(http().post(url).form(form)).await
+}
+
+#[tokio::test]
+async fn device_token_endpoint_takes_only_device_token_grants_with_code() {
+    // [V A-DEV] polling is `grant_type=device_token` and `code=<device_code>` at
+    // /oauth/v3/device/token; other grants there, or this grant at /oauth/v2/token, are refused.
+    let sb = start().await;
+    let c = sb.register_client(ClientSpec::device());
+    let (s, d) = post_form(
+        sb.accounts_url(Dc::Us).join("oauth/v3/device/code").unwrap(),
+        &[("client_id", &c.client_id), ("grant_type", "device_request"), ("scope", "ZohoProjects.portals.READ")],
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    let code = d["device_code"].as_str().unwrap();
+    sb.approve_device(d["user_code"].as_str().unwrap(), &sb.demo_user().email).unwrap();
+    let device = sb.accounts_url(Dc::Us).join("oauth/v3/device/token").unwrap();
+    let oauth = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
+    let with = |grant: &'static str, key: &'static str| {
+        vec![
+            ("client_id", c.client_id.clone()),
+            ("client_secret", c.client_secret.clone()),
+            ("grant_type", grant.to_owned()),
+            (key, code.to_owned()),
+        ]
+    };
+    let send = |url: reqwest::Url, form: Vec<(&'static str, String)>| async move {
+        status_and_json(http().post(url).form(&form)).await
+    };
+    for grant in
+        ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"]
+    {
+        let (s, b) = send(device.clone(), with(grant, "code")).await;
+        assert_eq!((s, b["error"].as_str()), (200, Some("unsupported_grant_type")), "{grant}: {b}");
+    }
+    let (_, b) = send(oauth.clone(), with("device_token", "code")).await;
+    assert_eq!(b["error"], "unsupported_grant_type", "device_token at /oauth/v2/token: {b}");
+    let (_, b) = send(device.clone(), with("device_token", "device_code")).await;
+    assert_eq!(b["error"], "invalid_code", "the device code travels as `code`: {b}");
+    assert_eq!(sb.counters().access_tokens_minted, 0);
+    // The documented request still works afterwards (the code was not used up).
+    let (s, b) = send(device, with("device_token", "code")).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b["access_token"].is_string(), "{b}");
+    assert_eq!(sb.counters().access_tokens_minted, 1);
+}
+
+#[tokio::test]
+async fn newer_revoke_endpoint_needs_basic_auth_of_the_tokens_client() {
+    // [V A-REV2] POST /oauth/v2/revoke/token?token=…&token_type=… with
+    // `Authorization: Basic base64(client_id:client_secret)`; the classic endpoint needs none.
+    let sb = start().await;
+    let c = sb.demo_client();
+    let other = sb.register_client(ClientSpec::web("http://127.0.0.1:9/cb"));
+    let (_, rt) = login(&sb, "ZohoProjects.portals.READ").await;
+    let url = sb.accounts_url(Dc::Us).join("oauth/v2/revoke/token").unwrap();
+    let q = [("token", rt.as_str()), ("token_type", "refresh_token")];
+    let (s, b) = status_and_json(http().post(url.clone()).query(&q)).await;
+    assert_eq!((s, b["error"].as_str()), (401, Some("invalid_client")), "no Basic auth: {b}");
+    let (s, b) = status_and_json(http().post(url.clone()).query(&q).basic_auth(&c.client_id, Some("wrong"))).await;
+    assert_eq!((s, b["error"].as_str()), (401, Some("invalid_client")), "wrong secret: {b}");
+    let (s, b) = status_and_json(http().post(url.clone()).query(&q).header("Authorization", "Basic %%%")).await;
+    assert_eq!((s, b["error"].as_str()), (401, Some("invalid_client")), "not base64: {b}");
+    let (s, b) =
+        status_and_json(http().post(url.clone()).query(&q).basic_auth(&other.client_id, Some(&other.client_secret)))
+            .await;
+    assert_eq!((s, b["error"].as_str()), (400, Some("invalid_token")), "another client's credentials: {b}");
+    assert_eq!(sb.counters().revocations, 0);
+    assert!(refresh(&sb, Dc::Us, &c, &rt).await["access_token"].is_string(), "still alive");
+    let (s, b) = status_and_json(http().post(url).query(&q).basic_auth(&c.client_id, Some(&c.client_secret))).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("success")), "{b}");
+    assert_eq!(refresh(&sb, Dc::Us, &c, &rt).await["error"], "invalid_code", "revoked");
+    // The classic endpoint takes no client credentials.
+    let (_, rt2) = login(&sb, "ZohoProjects.portals.READ").await;
+    let classic = sb.accounts_url(Dc::Us).join("oauth/v2/token/revoke").unwrap();
+    let (s, b) = status_and_json(http().post(classic).query(&[("token", rt2.as_str())])).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("success")), "{b}");
+    assert_eq!(sb.counters().revocations, 2);
+}
