@@ -34,6 +34,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Which token a record holds: Zoho tokens belong to one accounts server (data centre), one
 /// client and one user.
 ///
+/// The accounts server of the key need not be the user's data centre's: [`SignIn`](crate::SignIn)
+/// keys a user's token by the server where sign-ins *start* (the OAuth client's, known before
+/// anyone signs in), and the record keeps the data centre's accounts server and `location`, so
+/// that a later run finds the token without knowing the data centre. The record's accounts
+/// server is used only if the OAuth client trusts it (see [`TokenRecord::accounts_server`]).
+///
 /// The accounts server is normalised (scheme and host lower-cased, no trailing `/`), so
 /// `https://accounts.zoho.eu/` and `https://accounts.zoho.eu` are the same key.
 ///
@@ -154,6 +160,9 @@ pub struct TokenRecord {
     /// Zoho's `api_domain`.
     pub api_domain: Option<String>,
     /// The accounts server that minted the token and refreshes it (normalised, no trailing `/`).
+    /// Whoever can write the store can write it too: an [`OAuthClient`](crate::OAuthClient)
+    /// refreshes and revokes only at servers it was configured with (or Zoho's own), and
+    /// [`SignIn`](crate::SignIn) refuses a record that names another before using it.
     pub accounts_server: String,
     /// The user's data centre (`us`, `eu`, …) when known.
     pub location: Option<String>,
