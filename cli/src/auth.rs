@@ -2,14 +2,13 @@
 
 use crate::error::CliError;
 use crate::output;
-use crate::session::{DEFAULT_SCOPES, Session};
+use crate::session::{DEFAULT_SCOPES, Session, Shown};
 use clap::Args;
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime};
 use url::Url;
 use zoho_projects::manager::LoginOutcome;
-use zoho_projects::oauth::{AuthorizeOptions, LoopbackServer};
-use zoho_projects::{Dynamic, DynamicScopes, Token};
+use zoho_projects::{Dynamic, DynamicScopes, Prompt, SignIn, SignInMethod};
 use zoho_sandbox::ClientKind;
 
 /// The loopback redirect URI used when none is configured: register it for the client.
@@ -52,17 +51,21 @@ pub(crate) async fn login(session: &mut Session, args: &LoginArgs) -> Result<(),
     if scopes.iter().next().is_none() {
         return Err(CliError::usage("--scopes is empty: Zoho needs at least one scope"));
     }
-    let (token, redirect) = if args.device {
-        (device_login(session, args, &scopes).await?, None)
+    let (sign_in, redirect) = if args.device {
+        (device_sign_in(session, args)?, None)
     } else {
-        loopback_login(session, args, &scopes).await?
+        let (sign_in, redirect) = loopback_sign_in(session, args)?;
+        (sign_in, Some(redirect))
     };
-    let location = token.parts().location.clone();
-    let granted = token.access_token().scopes().to_string();
-    let outcome = session.manager::<Dynamic>()?.login(token).await?;
+    let (shown, prompt) = prompt(session.sandbox.is_some(), args.no_browser);
+    let spinner = Spinner::new(args.device);
+    let outcome = session.sign_in(sign_in.scopes(scopes).prompt(prompt), shown).await;
+    spinner.done();
+    let outcome = outcome?;
+    let record = session.signed_in().await?;
     let saved = session.save_config(redirect.as_ref())?;
-    eprintln!("Signed in{}.", location.map(|l| format!(" (data centre {l})")).unwrap_or_default());
-    eprintln!("Granted: {granted}");
+    eprintln!("Signed in{}.", record.location.as_ref().map(|l| format!(" (data centre {l})")).unwrap_or_default());
+    eprintln!("Granted: {}", record.access_token.scopes());
     if let Some(path) = &session.store_path {
         eprintln!("Token stored in {}", path.display());
     }
@@ -79,11 +82,32 @@ pub(crate) async fn login(session: &mut Session, args: &LoginArgs) -> Result<(),
     Ok(())
 }
 
-async fn device_login(
-    session: &mut Session,
-    args: &LoginArgs,
-    scopes: &DynamicScopes,
-) -> Result<Token<Dynamic>, CliError> {
+/// The sign-in prompt of `zoho login`: the URL or the code on stderr (and the URL opened in the
+/// desktop's browser unless `no_browser`), each also handed over the channel returned, on
+/// which the embedded sandbox answers it.
+fn prompt(sandbox: bool, no_browser: bool) -> (Shown, impl Fn(Prompt<'_>) + Send + Sync + 'static) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let prompt = move |prompt: Prompt<'_>| match prompt {
+        Prompt::OpenUrl(url) => {
+            eprintln!("Open this URL in your browser to sign in:\n  {url}");
+            if !sandbox && !no_browser {
+                open_browser(url);
+            }
+            let _ = tx.send(crate::session::Asked::OpenUrl(url.clone()));
+        }
+        Prompt::EnterCode { verification_url, user_code } => {
+            eprintln!("To sign in, open {verification_url} and enter the code: {user_code}");
+            if !std::io::stderr().is_terminal() {
+                eprintln!("waiting for approval…");
+            }
+            let _ = tx.send(crate::session::Asked::EnterCode(user_code.to_owned()));
+        }
+        other => eprintln!("{other}"),
+    };
+    (rx, prompt)
+}
+
+fn device_sign_in(session: &mut Session, args: &LoginArgs) -> Result<SignIn<Dynamic>, CliError> {
     session.sandbox_client(ClientKind::Device, None);
     let poll_every = match args.device_poll_ms {
         Some(ms) if is_loopback(&session.accounts_url) => Some(Duration::from_millis(ms)),
@@ -94,69 +118,37 @@ async fn device_login(
         }
         None => None,
     };
-    let oauth = session.oauth()?;
-    let device = oauth.device_start_dynamic(scopes, &AuthorizeOptions::new().offline().prompt_consent()).await?;
-    eprintln!("To sign in, open {} and enter the code: {}", device.verification_url(), device.user_code());
-    let left = device.expires_at().duration_since(SystemTime::now()).unwrap_or_default();
-    eprintln!("(the code expires in {} minutes)", left.as_secs().div_ceil(60));
-    if let Some(sb) = &session.sandbox {
-        // The embedded sandbox's user approves at once; its clock moves instead of waiting.
-        sb.approve_device(device.user_code(), &sb.demo_user().email).map_err(|e| CliError::other(e.to_string()))?;
-        let clock = sb.clock();
-        return Ok(oauth
-            .device_wait(device, |d: Duration| {
-                clock.advance(d);
-                std::future::ready(())
-            })
-            .await?);
+    let sign_in = session.sign_in_builder(None)?.method(SignInMethod::Device);
+    if session.sandbox.is_some() {
+        return Ok(sign_in); // the sandbox's clock moves instead of waiting
     }
-    let spinner = Spinner::new("waiting for approval");
-    let result = oauth.device_wait(device, |d| spinner.wait(poll_every.unwrap_or(d))).await;
-    spinner.done();
-    Ok(result?)
+    let spinner = Spinner::new(true);
+    Ok(sign_in.sleeper(move |wait: Duration| spinner.wait(poll_every.unwrap_or(wait))))
 }
 
-async fn loopback_login(
-    session: &mut Session,
-    args: &LoginArgs,
-    scopes: &DynamicScopes,
-) -> Result<(Token<Dynamic>, Option<Url>), CliError> {
-    let server = if session.sandbox.is_some() {
-        LoopbackServer::bind().await?
+fn loopback_sign_in(session: &mut Session, args: &LoginArgs) -> Result<(SignIn<Dynamic>, Url), CliError> {
+    let uri = if session.sandbox.is_some() {
+        // A free port for the embedded sandbox's client, registered with it below.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| CliError::other(format!("no free loopback port: {e}")))?
+            .port();
+        Url::parse(&format!("http://127.0.0.1:{port}/callback")).map_err(|e| CliError::other(e.to_string()))?
     } else {
-        let uri = match (&args.redirect_uri, &session.redirect_uri) {
+        match (&args.redirect_uri, &session.redirect_uri) {
             (Some(u), _) => u.clone(),
             (None, Some(s)) => Url::parse(s).map_err(|e| CliError::usage(format!("redirect URI {s:?}: {e}")))?,
             (None, None) => Url::parse(DEFAULT_REDIRECT).map_err(|e| CliError::other(e.to_string()))?,
-        };
-        let port = uri.port().filter(|_| uri.scheme() == "http" && uri.host_str() == Some("127.0.0.1"));
-        let Some(port) = port else {
-            return Err(CliError::usage(format!("the redirect URI {uri} is not http://127.0.0.1:<port>/…"))
-                .hint("register a loopback redirect URI such as http://127.0.0.1:8765/callback for the client"));
-        };
-        LoopbackServer::bind_port(port, uri.path()).await?
-    };
-    let redirect = server.redirect_uri().clone();
-    session.sandbox_client(ClientKind::Web, Some(&redirect));
-    let oauth = session.oauth()?;
-    let no_browser = args.no_browser;
-    let sandbox = session.sandbox.is_some();
-    let open = |url: &Url| {
-        eprintln!("Open this URL in your browser to sign in:\n  {url}");
-        if sandbox {
-            // The embedded sandbox approves at once: its "browser" follows the redirects.
-            let url = url.clone();
-            tokio::spawn(async move {
-                let _ = reqwest::get(url).await;
-            });
-        } else if !no_browser {
-            open_browser(url);
         }
     };
-    let options = AuthorizeOptions::new().offline().prompt_consent();
-    let token =
-        oauth.authorize_with_loopback_dynamic(server, scopes, options, open, Duration::from_secs(args.timeout)).await?;
-    Ok((token, Some(redirect)))
+    if !(uri.scheme() == "http" && uri.host_str() == Some("127.0.0.1") && uri.port().is_some()) {
+        return Err(CliError::usage(format!("the redirect URI {uri} is not http://127.0.0.1:<port>/…"))
+            .hint("register a loopback redirect URI such as http://127.0.0.1:8765/callback for the client"));
+    }
+    session.sandbox_client(ClientKind::Web, Some(&uri));
+    let sign_in =
+        session.sign_in_builder(Some(&uri))?.method(SignInMethod::Loopback).timeout(Duration::from_secs(args.timeout));
+    Ok((sign_in, uri))
 }
 
 /// Opens `url` in the desktop's browser when there is one; the URL is printed either way.
@@ -191,20 +183,19 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// A spinner on stderr while the device flow polls (a plain line when stderr is not a terminal).
+#[derive(Clone, Copy)]
 struct Spinner {
+    active: bool,
     terminal: bool,
 }
 
 impl Spinner {
-    fn new(what: &str) -> Self {
-        let terminal = std::io::stderr().is_terminal();
-        if !terminal {
-            eprintln!("{what}…");
-        }
-        Spinner { terminal }
+    /// A spinner that shows only if `active` (the device flow).
+    fn new(active: bool) -> Self {
+        Spinner { active, terminal: std::io::stderr().is_terminal() }
     }
 
-    async fn wait(&self, d: Duration) {
+    async fn wait(self, d: Duration) {
         if !self.terminal {
             return tokio::time::sleep(d).await;
         }
@@ -219,7 +210,7 @@ impl Spinner {
     }
 
     fn done(&self) {
-        if self.terminal {
+        if self.active && self.terminal {
             eprint!("\r\x1b[2K");
         }
     }

@@ -8,9 +8,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
-use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
+use zoho_projects::manager::LoginOutcome;
+use zoho_projects::oauth::OAuthClient;
 use zoho_projects::store::{FileStore, MemoryStore, StoreKey, TokenRecord, TokenStore};
-use zoho_projects::{ClientSecret, Dynamic, DynamicScopes, Region, ScopeRequirement, ScopeSet, TokenManager};
+use zoho_projects::{
+    ClientSecret, Dynamic, DynamicScopes, Prompt, Region, ScopeRequirement, ScopeSet, SignIn, SignInMethod,
+    TokenManager,
+};
 use zoho_sandbox::{ClientKind, ClientSpec, Dc, Sandbox};
 
 /// The scopes `zoho login` asks for when `--scopes` is not given: what the typed commands read.
@@ -151,12 +155,20 @@ impl Session {
 
     /// The OAuth client of the configured (or sandbox) client id and secret.
     pub(crate) fn oauth(&self) -> Result<OAuthClient, CliError> {
+        self.oauth_with(None)
+    }
+
+    /// [`oauth`](Self::oauth) with a loopback redirect URI, for a sign-in.
+    fn oauth_with(&self, redirect_uri: Option<&Url>) -> Result<OAuthClient, CliError> {
         let id = self.client_id()?;
         let secret = self.client_secret.as_deref().ok_or_else(|| {
             CliError::new(Class::NotSignedIn, "no client secret configured")
                 .hint("pass --client-secret or set ZOHO_CLIENT_SECRET (or sign in again with them: zoho login)")
         })?;
         let mut builder = OAuthClient::builder(id, ClientSecret::new(secret));
+        if let Some(uri) = redirect_uri {
+            builder = builder.redirect_uri(uri.clone());
+        }
         builder = if self.accounts_configured {
             builder.accounts_url(self.accounts_url.clone())
         } else {
@@ -238,6 +250,54 @@ impl Session {
         Ok(Some(path.clone()))
     }
 
+    /// A sign-in of the profile into the session's store (the library's `SignIn`, so that the
+    /// key, the checks of a stored record and the flows are the library's), with `redirect_uri`
+    /// for the loopback flow. With `--sandbox`, on the sandbox's clock: the device flow moves it
+    /// instead of waiting.
+    pub(crate) fn sign_in_builder(&self, redirect_uri: Option<&Url>) -> Result<SignIn<Dynamic>, CliError> {
+        let builder =
+            SignIn::<Dynamic>::new(self.oauth_with(redirect_uri)?).user(&self.profile).store(Arc::clone(&self.store));
+        Ok(match &self.sandbox {
+            Some(sb) => {
+                let (clock, moved) = (sb.clock(), sb.clock());
+                builder.clock(move || clock.now_system()).sleeper(move |wait: Duration| {
+                    moved.advance(wait);
+                    std::future::ready(())
+                })
+            }
+            None => builder,
+        })
+    }
+
+    /// Runs `sign_in` (always a new sign-in), its prompt handing what it asks over `shown`.
+    /// With `--sandbox` the sandbox's demo user answers: approves the device code, or its
+    /// browser follows the sign-in URL.
+    pub(crate) async fn sign_in(&self, sign_in: SignIn<Dynamic>, mut shown: Shown) -> Result<LoginOutcome, CliError> {
+        let Some(sb) = &self.sandbox else { return Ok(sign_in.sign_in().await?.1) };
+        let email = sb.demo_user().email;
+        let answer = async {
+            while let Some(asked) = shown.recv().await {
+                match asked {
+                    Asked::EnterCode(code) => {
+                        if let Err(e) = sb.approve_device(&code, &email) {
+                            return CliError::other(e.to_string());
+                        }
+                    }
+                    Asked::OpenUrl(url) => {
+                        tokio::spawn(async move {
+                            let _ = reqwest::get(url).await;
+                        });
+                    }
+                }
+            }
+            std::future::pending().await
+        };
+        tokio::select! {
+            signed_in = sign_in.sign_in() => Ok(signed_in?.1),
+            failed = answer => Err(failed),
+        }
+    }
+
     /// With `--sandbox`, a command that needs a token signs in first (device flow, approved
     /// through the sandbox, its clock moved instead of waiting).
     pub(crate) async fn sandbox_sign_in(&mut self) -> Result<(), CliError> {
@@ -246,23 +306,30 @@ impl Session {
         }
         self.sandbox_client(ClientKind::Device, None);
         let scopes = DynamicScopes::parse(DEFAULT_SCOPES).map_err(|e| CliError::other(e.to_string()))?;
-        let oauth = self.oauth()?;
-        let device = oauth.device_start_dynamic(&scopes, &AuthorizeOptions::new().offline()).await?;
-        let Some(sb) = &self.sandbox else { return Ok(()) };
-        let email = sb.demo_user().email;
-        sb.approve_device(device.user_code(), &email).map_err(|e| CliError::other(e.to_string()))?;
-        let clock = sb.clock();
-        let token = oauth
-            .device_wait(device, |d: Duration| {
-                clock.advance(d);
-                std::future::ready(())
-            })
-            .await?;
-        self.manager::<Dynamic>()?.login(token).await?;
-        eprintln!("zoho: signed in to the sandbox as {email} with {}", scopes);
+        let (tx, shown) = tokio::sync::mpsc::unbounded_channel();
+        let sign_in =
+            self.sign_in_builder(None)?.scopes(scopes.clone()).method(SignInMethod::Device).prompt(move |prompt| {
+                if let Prompt::EnterCode { user_code, .. } = prompt {
+                    let _ = tx.send(Asked::EnterCode(user_code.to_owned()));
+                }
+            });
+        self.sign_in(sign_in, shown).await?;
+        let email = self.sandbox.as_ref().map(|sb| sb.demo_user().email).unwrap_or_default();
+        eprintln!("zoho: signed in to the sandbox as {email} with {scopes}");
         Ok(())
     }
 }
+
+/// What a sign-in asked the user to do, for the embedded sandbox to answer.
+pub(crate) enum Asked {
+    /// Open this URL (the loopback flow).
+    OpenUrl(Url),
+    /// Enter this code (the device flow).
+    EnterCode(String),
+}
+
+/// The receiving end of what a sign-in's prompt asked.
+pub(crate) type Shown = tokio::sync::mpsc::UnboundedReceiver<Asked>;
 
 /// Whether a scope set's every scope is granted by `record` (checked before any request).
 pub(crate) fn check_set<S: ScopeSet>(record: &TokenRecord) -> Result<(), CliError> {

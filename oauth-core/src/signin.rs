@@ -4,11 +4,11 @@
 use crate::client::{Client, ClientBuilder};
 use crate::clock::{Clock, Sleeper, TokioSleeper};
 use crate::error::{Error, OAuthError};
-use crate::manager::{ManagerError, TokenManager, TokenManagerBuilder};
+use crate::manager::{LoginOutcome, ManagerError, TokenManager, TokenManagerBuilder};
 use crate::oauth::{AuthorizeOptions, LoopbackServer, OAuthClient};
-use crate::scope::ScopeSet;
+use crate::scope::DynamicScopes;
 use crate::store::{FileStore, StoreKey, TokenStore};
-use crate::token::Token;
+use crate::token::{ScopeRequirement, Token};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,8 +93,12 @@ type WithClock<S> = Box<dyn FnOnce(TokenManagerBuilder<S>) -> TokenManagerBuilde
 /// Two programs signing the same user in at once both get a working client: the second to
 /// store its token replaces (and revokes) the first's, and the first adopts the stored one
 /// when Zoho refuses its own.
+///
+/// For scopes known only at run time (a command-line tool's `--scopes`), use
+/// `SignIn::<Dynamic>` with [`scopes`](SignIn::scopes).
 pub struct SignIn<S> {
     oauth: OAuthClient,
+    scopes: Option<DynamicScopes>,
     user: String,
     method: Option<SignInMethod>,
     client: ClientBuilder,
@@ -117,11 +121,12 @@ impl<S> fmt::Debug for SignIn<S> {
     }
 }
 
-impl<S: ScopeSet + Send + Sync> SignIn<S> {
+impl<S: ScopeRequirement + Send + Sync> SignIn<S> {
     /// Signs in (or resumes) with `oauth`'s client credentials, for the scope set `S`.
     pub fn new(oauth: OAuthClient) -> SignIn<S> {
         SignIn {
             oauth,
+            scopes: None,
             user: "default".to_owned(),
             method: None,
             client: Client::builder(),
@@ -139,6 +144,14 @@ impl<S: ScopeSet + Send + Sync> SignIn<S> {
     /// the record: whoever signs in under it is the user whose token is stored.
     pub fn user(mut self, user: impl Into<String>) -> Self {
         self.user = user.into();
+        self
+    }
+
+    /// The scopes a sign-in asks for (default: those of `S`). Needed with
+    /// [`Dynamic`](crate::Dynamic), whose scopes are known only at run time; with a scope set,
+    /// a sign-in whose token lacks one of `S`'s scopes fails with a scope mismatch.
+    pub fn scopes(mut self, scopes: DynamicScopes) -> Self {
+        self.scopes = Some(scopes);
         self
     }
 
@@ -207,9 +220,20 @@ impl<S: ScopeSet + Send + Sync> SignIn<S> {
         builder.build(manager)
     }
 
-    async fn signed_in(self) -> Result<(TokenManager<S>, ClientBuilder), Error> {
+    /// Signs the user in whatever is stored (a command-line `login`), stores the token and
+    /// returns the token manager and what storing it did (a different refresh token stored
+    /// before is revoked). Nothing is resumed, but a stored record naming an untrusted accounts
+    /// server is refused all the same: its refresh token would be revoked there.
+    pub async fn sign_in(mut self) -> Result<(TokenManager<S>, LoginOutcome), Error> {
+        let manager = self.manager().await?;
+        let outcome = self.run_sign_in(&manager).await?;
+        Ok((manager, outcome))
+    }
+
+    /// The token manager over the store, once the stored record (if any) has been checked.
+    async fn manager(&mut self) -> Result<TokenManager<S>, Error> {
         let key = self.key();
-        let store: Arc<dyn TokenStore> = match self.store {
+        let store: Arc<dyn TokenStore> = match self.store.take() {
             Some(store) => store,
             None => Arc::new(FileStore::new(FileStore::default_path()?)),
         };
@@ -219,10 +243,34 @@ impl<S: ScopeSet + Send + Sync> SignIn<S> {
             self.oauth.recorded_accounts(Url::parse(&record.accounts_server).ok().as_ref())?;
         }
         let mut builder = TokenManager::builder::<S>(self.oauth.clone(), key).store(store);
-        if let Some(with_clock) = self.clock {
+        if let Some(with_clock) = self.clock.take() {
             builder = with_clock(builder);
         }
-        let manager = builder.build();
+        Ok(builder.build())
+    }
+
+    /// Runs the sign-in and stores its token.
+    async fn run_sign_in(&self, manager: &TokenManager<S>) -> Result<LoginOutcome, Error> {
+        let method = self.method.unwrap_or(match self.oauth.redirect_uri() {
+            Some(_) => SignInMethod::Loopback,
+            None => SignInMethod::Device,
+        });
+        let requested = match &self.scopes {
+            Some(scopes) => scopes.clone(),
+            None => DynamicScopes::parse(S::required())
+                .map_err(|e| OAuthError::Config(format!("the scope set does not parse: {e}")))?,
+        };
+        if requested.iter().next().is_none() {
+            return Err(OAuthError::Config("no scopes to sign in for: give SignIn::scopes".to_owned()).into());
+        }
+        let token = sign_in(&self.oauth, &requested, method, &*self.prompt, &*self.sleeper, self.timeout).await?;
+        // Checked against `S`: a sign-in granted fewer scopes than the set is a mismatch.
+        let token = Token::<S>::from_parts(token.into_parts()).map_err(Error::ScopeMismatch)?;
+        Ok(manager.login(token).await?)
+    }
+
+    async fn signed_in(mut self) -> Result<(TokenManager<S>, ClientBuilder), Error> {
+        let manager = self.manager().await?;
         match manager.token().await {
             Ok(_) => return Ok((manager, self.client)),
             Err(
@@ -233,23 +281,19 @@ impl<S: ScopeSet + Send + Sync> SignIn<S> {
             ) => {}
             Err(e) => return Err(e.into()),
         }
-        let method = self.method.unwrap_or(match self.oauth.redirect_uri() {
-            Some(_) => SignInMethod::Loopback,
-            None => SignInMethod::Device,
-        });
-        let token = sign_in::<S>(&self.oauth, method, &*self.prompt, &*self.sleeper, self.timeout).await?;
-        manager.login(token).await?;
+        self.run_sign_in(&manager).await?;
         Ok((manager, self.client))
     }
 }
 
-async fn sign_in<S: ScopeSet>(
+async fn sign_in(
     oauth: &OAuthClient,
+    requested: &DynamicScopes,
     method: SignInMethod,
     prompt: &(dyn Fn(Prompt<'_>) + Send + Sync),
     sleeper: &dyn Sleeper,
     timeout: Duration,
-) -> Result<Token<S>, OAuthError> {
+) -> Result<Token<crate::Dynamic>, OAuthError> {
     // Consent asked for every time: Zoho gives a user who consented before a refresh token only
     // then, and a sign-in without one would keep the old refresh token (perhaps for fewer scopes).
     let options = AuthorizeOptions::new().offline().prompt_consent();
@@ -275,10 +319,10 @@ async fn sign_in<S: ScopeSet>(
             };
             let server = LoopbackServer::bind_port(port, redirect.path()).await?;
             let open = |url: &Url| prompt(Prompt::OpenUrl(url));
-            oauth.authorize_with_loopback::<S, _>(server, options, open, timeout).await
+            oauth.authorize_with_loopback_dynamic(server, requested, options, open, timeout).await
         }
         SignInMethod::Device => {
-            let device = oauth.device_start::<S>(&options).await?;
+            let device = oauth.device_start_dynamic(requested, &options).await?;
             prompt(Prompt::EnterCode { verification_url: device.verification_url(), user_code: device.user_code() });
             oauth.device_wait(device, |wait| sleeper.sleep(wait)).await
         }

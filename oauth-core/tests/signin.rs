@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use zoho_oauth_core::manager::LoginOutcome;
 use zoho_oauth_core::oauth::OAuthClient;
 use zoho_oauth_core::store::{FileStore, StoreError, StoreKey, TokenRecord, TokenStore};
 use zoho_oauth_core::{
-    AccessToken, Client, ClientSecret, DynamicScopes, Endpoint, Error, OAuthError, Prompt, RefreshToken, Region,
-    Service, SignIn, SignInMethod, TokenParts, scope_set,
+    AccessToken, Client, ClientSecret, Dynamic, DynamicScopes, Endpoint, Error, OAuthError, Prompt, RefreshToken,
+    Region, Service, SignIn, SignInMethod, TokenParts, scope_set,
 };
 use zoho_sandbox::{ClientCredentials, ClientKind, ClientSpec, Dc, Sandbox};
 
@@ -73,7 +74,7 @@ fn sign_in(sb: &Sandbox, oauth: OAuthClient, file: &Path) -> (SignIn<Portals>, m
     sign_in_as::<Portals>(sb, oauth, file)
 }
 
-fn sign_in_as<S: zoho_oauth_core::ScopeSet + Send + Sync>(
+fn sign_in_as<S: zoho_oauth_core::ScopeRequirement + Send + Sync>(
     sb: &Sandbox,
     oauth: OAuthClient,
     file: &Path,
@@ -131,16 +132,36 @@ fn token_file(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("tokens.json")
 }
 
-#[tokio::test]
-async fn the_first_run_signs_in_with_the_device_flow_and_the_next_resumes_without_a_grant() {
+/// A sandbox (strict), a device-flow client, the demo user's e-mail and a token file in a
+/// fresh folder (kept while `_dir` lives).
+struct Setup {
+    sb: Sandbox,
+    creds: ClientCredentials,
+    email: String,
+    file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
     let sb = sandbox().await;
     let creds = device_client(&sb);
-    let user = sb.demo_user();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
+    let email = sb.demo_user().email;
+    let _dir = tempfile::tempdir().expect("tempdir");
+    let file = token_file(&_dir);
+    Setup { sb, creds, email, file, _dir }
+}
 
+/// A first run: `email` signs in with the device flow.
+async fn signed_in(sb: &Sandbox, creds: &ClientCredentials, email: &str, file: &Path) {
+    let (run, shown) = sign_in(sb, oauth(sb, creds, None), file);
+    with_device_approval(sb, email, run.client(), shown).await.expect("signed in");
+}
+
+#[tokio::test]
+async fn the_first_run_signs_in_with_the_device_flow_and_the_next_resumes_without_a_grant() {
+    let Setup { sb, creds, email, file, _dir } = setup().await;
     let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
-    let client = with_device_approval(&sb, &user.email, run.client(), shown).await.expect("signed in");
+    let client = with_device_approval(&sb, &email, run.client(), shown).await.expect("signed in");
     client.send(ListPortals).await.expect("portals");
     let after_first = sb.counters();
     assert_eq!(after_first.device_codes_issued, 1);
@@ -250,10 +271,7 @@ async fn plant(file: &Path, key: &StoreKey, accounts: &str, expires_in: Duration
 
 #[tokio::test]
 async fn a_planted_record_naming_another_accounts_server_is_refused_before_anything_is_sent() {
-    let sb = sandbox().await;
-    let creds = device_client(&sb);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
+    let Setup { sb, creds, email: _, file, _dir } = setup().await;
     // The host the planted record names: a listener that counts who connects.
     let evil = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let evil_url = format!("http://{}/", evil.local_addr().expect("addr"));
@@ -289,12 +307,8 @@ async fn a_planted_record_naming_another_accounts_server_is_refused_before_anyth
 
 #[tokio::test]
 async fn a_damaged_token_file_is_an_error_and_left_untouched() {
-    let sb = sandbox().await;
-    let creds = device_client(&sb);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
-    let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
-    with_device_approval(&sb, &sb.demo_user().email, run.client(), shown).await.expect("signed in");
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    signed_in(&sb, &creds, &email, &file).await;
 
     // Between runs the file is cut short.
     let whole = std::fs::read(&file).expect("read");
@@ -311,13 +325,8 @@ async fn a_damaged_token_file_is_an_error_and_left_untouched() {
 
 #[tokio::test]
 async fn a_deleted_token_file_means_signing_in_again() {
-    let sb = sandbox().await;
-    let creds = device_client(&sb);
-    let email = sb.demo_user().email;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
-    let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
-    with_device_approval(&sb, &email, run.client(), shown).await.expect("signed in");
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    signed_in(&sb, &creds, &email, &file).await;
 
     std::fs::remove_file(&file).expect("deleted between runs");
     let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
@@ -330,11 +339,7 @@ async fn a_deleted_token_file_means_signing_in_again() {
 
 #[tokio::test]
 async fn a_token_for_fewer_scopes_leads_to_a_sign_in_for_the_set() {
-    let sb = sandbox().await;
-    let creds = device_client(&sb);
-    let email = sb.demo_user().email;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
+    let Setup { sb, creds, email, file, _dir } = setup().await;
     let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
     with_device_approval(&sb, &email, run.client(), shown).await.expect("signed in for Portals");
 
@@ -425,11 +430,7 @@ async fn the_loopback_sign_in_completes_with_the_browser_and_resumes_after() {
 
 #[tokio::test]
 async fn two_sign_ins_at_once_for_one_user_both_end_with_a_working_client() {
-    let sb = sandbox().await;
-    let creds = device_client(&sb);
-    let email = sb.demo_user().email;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = token_file(&dir);
+    let Setup { sb, creds, email, file, _dir } = setup().await;
     // Two programs, each with its own store over the one file.
     let (first, first_shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
     let (second, second_shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
@@ -488,5 +489,41 @@ async fn the_key_is_the_start_server_the_client_id_and_the_user() {
     let creds = device_client(&sb);
     let run = SignIn::<Portals>::new(oauth(&sb, &creds, None)).user("ana@example.com");
     assert_eq!(run.key(), StoreKey::new(sb.accounts_url(Dc::Us), &creds.client_id, "ana@example.com"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn scopes_known_at_run_time_and_a_forced_sign_in_replace_and_revoke_the_stored_token() {
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    let scopes = DynamicScopes::parse(["ZohoProjects.portals.READ", "ZohoProjects.tasks.READ"]).expect("scopes");
+
+    // A `Dynamic` sign-in without scopes asks for nothing: refused before anything is sent.
+    let (run, _shown) = sign_in_as::<Dynamic>(&sb, oauth(&sb, &creds, None), &file);
+    let err = run.client().await.expect_err("no scopes");
+    assert!(matches!(err, Error::OAuth(OAuthError::Config(_))), "{err:?}");
+    assert_eq!(sb.counters().token_requests, 0);
+
+    let (run, shown) = sign_in_as::<Dynamic>(&sb, oauth(&sb, &creds, None), &file);
+    let (manager, outcome) =
+        with_device_approval(&sb, &email, run.scopes(scopes.clone()).sign_in(), shown).await.expect("signed in");
+    assert!(matches!(outcome, LoginOutcome::Stored), "{outcome:?}");
+    assert!(manager.token().await.expect("token").scopes().grants("ZohoProjects.tasks.READ"));
+
+    // `sign_in` signs in whatever is stored (a command-line `login`): the stored refresh
+    // token is replaced and revoked at Zoho.
+    let (run, shown) = sign_in_as::<Dynamic>(&sb, oauth(&sb, &creds, None), &file);
+    let (_, outcome) =
+        with_device_approval(&sb, &email, run.scopes(scopes).sign_in(), shown).await.expect("signed in again");
+    assert!(matches!(outcome, LoginOutcome::ReplacedAndRevoked), "{outcome:?}");
+    assert_eq!(sb.counters().device_codes_issued, 2);
+    assert_eq!(sb.counters().revocations, 1);
+
+    // A scope set whose scopes the sign-in's do not cover is a mismatch, and nothing is stored.
+    let other = tempfile::tempdir().expect("tempdir");
+    let (run, shown) = sign_in_as::<Tasks>(&sb, oauth(&sb, &creds, None), &token_file(&other));
+    let narrower = DynamicScopes::parse(["ZohoProjects.portals.READ"]).expect("scopes");
+    let err = with_device_approval(&sb, &email, run.scopes(narrower).client(), shown).await.expect_err("mismatch");
+    assert!(matches!(err, Error::ScopeMismatch(_)), "{err:?}");
+    assert!(!token_file(&other).exists());
     sb.shutdown().await;
 }
