@@ -239,3 +239,137 @@ async fn restapi_tasks_450_without_skips_or_repeats() {
     assert_eq!(queries(&sb, "/tasks/")[before..], ["index=1001&range=100"]);
     sb.shutdown().await;
 }
+
+/// A paging struct of the user's own, shared by their endpoints: `paginate(cursor = field)`.
+#[derive(Debug, Clone, Default)]
+struct MyPaging {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+impl zoho_projects::paginate::PageCursor for MyPaging {
+    fn position(&self) -> Option<u32> {
+        self.page
+    }
+    fn size(&self) -> Option<u32> {
+        self.per_page
+    }
+    fn set_position(&mut self, position: u32) {
+        self.page = Some(position);
+    }
+    fn set_size(&mut self, size: u32) {
+        self.per_page = Some(size);
+    }
+}
+
+impl zoho_projects::QueryParams for MyPaging {
+    fn push_query(&self, query: &mut Vec<(&'static str, String)>) {
+        query.extend(self.page.map(|p| ("page", p.to_string())));
+        query.extend(self.per_page.map(|n| ("per_page", n.to_string())));
+    }
+}
+
+/// Task ids out of a raw answer: `{"tasks": [{"id": …}], "page_info": {"has_next_page": …}}`.
+fn task_ids(answer: serde_json::Value) -> zoho_projects::paginate::PageParts<String> {
+    let items = answer["tasks"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str()).map(String::from);
+    zoho_projects::paginate::PageParts {
+        items: items.collect(),
+        has_next: answer["page_info"]["has_next_page"].as_bool(),
+    }
+}
+
+/// An endpoint of the user's own with the derive's public pagination: two fields of its own,
+/// raw JSON taken apart by its own function.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.READ",
+       response = serde_json::Value, paginate(item = String, split = task_ids))]
+struct MyTaskIds {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(query)]
+    page: Option<u32>,
+    #[zoho(query)]
+    per_page: Option<u32>,
+}
+
+#[tokio::test]
+async fn an_endpoint_of_ones_own_streams_all_450_through_the_public_derive() {
+    let (sb, client, portal, project, all) = setup().await;
+    let before = queries(&sb, "/tasks").len();
+    let call = MyTaskIds { portal, project, page: None, per_page: None }.per_page(200);
+    let ids: Vec<String> = client.paginate(call).try_collect().await.expect("stream");
+    assert_exactly(&ids, &all);
+    let asked = queries(&sb, "/tasks")[before..].to_vec();
+    assert_eq!(asked, ["page=1&per_page=200", "page=2&per_page=200", "page=3&per_page=200"]);
+    sb.shutdown().await;
+}
+
+/// The same list with its position in a field of its own type (`paginate(cursor = field)`),
+/// flattened into the query as the crate's own V3 lists do with `Paging`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.READ",
+       response = serde_json::Value, paginate(item = String, cursor = paging, split = task_ids))]
+struct MyCursorTaskIds {
+    #[zoho(path)]
+    portal: String,
+    #[zoho(path)]
+    project: String,
+    #[zoho(flatten)]
+    paging: MyPaging,
+}
+
+#[tokio::test]
+async fn a_cursor_field_of_ones_own_streams_all_450() {
+    let (sb, client, portal, project, all) = setup().await;
+    let call = MyCursorTaskIds { portal, project, paging: MyPaging::default() }.page(2).per_page(150);
+    assert_eq!((call.paging.page, call.paging.per_page), (Some(2), Some(150)), "setters move the cursor field");
+    let before = queries(&sb, "/tasks").len();
+    let ids: Vec<String> = client.paginate(call.page(1)).try_collect().await.expect("stream");
+    assert_exactly(&ids, &all);
+    let asked = queries(&sb, "/tasks")[before..].to_vec();
+    assert_eq!(asked, ["page=1&per_page=150", "page=2&per_page=150", "page=3&per_page=150", "page=4&per_page=150"]);
+    sb.shutdown().await;
+}
+
+/// A server that ignores `page` and answers the same full page, claiming more follow, forever
+/// (with a "next" URL to another host thrown in): the stream yields the page once, then a typed
+/// error, after exactly two requests, all to the Projects host the client was built for.
+#[tokio::test]
+async fn a_server_repeating_the_same_page_forever_does_not_loop_forever() {
+    let (sb, client, portal, project, _) = setup().await;
+    let same_page = serde_json::json!({
+        "tasks": [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}],
+        "page_info": {"page": 1, "per_page": 2, "has_next_page": true,
+                      "next_page_url": "http://evil.example/api/v3/portal/1/projects/1/tasks?page=2"}
+    });
+    sb.inject(
+        Fault::respond(200, "application/json", &same_page.to_string())
+            .on(Route::Path("/api/v3/portal/*/projects/*/tasks".into()))
+            .always(),
+    );
+    let before = sb.requests_seen().len();
+    let mut stream = client.paginate(tasks::ListTasks::new(portal.as_str(), project.as_str()).per_page(2));
+    let first: Vec<String> = vec![
+        stream.next().await.expect("row").expect("row").id.to_string(),
+        stream.next().await.expect("row").expect("row").id.to_string(),
+    ];
+    assert_eq!(first, ["1", "2"]);
+    match stream.next().await {
+        Some(Err(Error::Pagination(zoho_projects::paginate::PaginationError::RepeatedPage { position, endpoint }))) => {
+            assert_eq!(position, 2);
+            assert_eq!(endpoint, "/api/v3/portal/{portal}/projects/{project}/tasks");
+        }
+        other => panic!("expected RepeatedPage, got {other:?}"),
+    }
+    assert!(stream.next().await.is_none(), "nothing after the error");
+    let seen = &sb.requests_seen()[before..];
+    let asked: Vec<&str> = seen.iter().map(|r| r.path_and_query.split_once('?').map_or("", |(_, q)| q)).collect();
+    assert_eq!(asked, ["page=1&per_page=2", "page=2&per_page=2"]);
+    assert!(
+        seen.iter().all(|r| r.dc == Dc::Us && r.service == zoho_sandbox::Service::Projects),
+        "every page went to the client's own Projects host: {seen:?}"
+    );
+    sb.shutdown().await;
+}

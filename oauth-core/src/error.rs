@@ -84,6 +84,9 @@ pub enum Error {
     /// Bad configuration (an unparsable URL, an invalid scope string…).
     #[error("configuration error: {0}")]
     Config(String),
+    /// A pagination stream stopped because the server's pages made no progress.
+    #[error(transparent)]
+    Pagination(#[from] crate::paginate::PaginationError),
 }
 
 impl Error {

@@ -68,6 +68,7 @@ mod error;
 mod limit;
 pub mod manager;
 pub mod oauth;
+pub mod paginate;
 mod region;
 mod request;
 mod scope;
@@ -166,6 +167,7 @@ pub mod scopes {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::{Body, BodyError, Endpoint, Method, QueryParams, push_segment, query_join, query_value};
+    pub use crate::paginate::{PageCursor, PageParts, PageStyle, Paged};
     pub use crate::scope::declared::{GrantDeclared, ScopeDeclared, SetDeclared};
     pub use crate::scope::{AllActions, Allows, Grant, GrantsAll, ModuleGrant, No, Scope, ScopeSet, Yes, action};
     /// The catalogue, named by generated code through this one path.

@@ -5,8 +5,8 @@
 
 use crate::errors::Errors;
 use crate::symbol::{
-    BODY, CRATE, FLATTEN, FORM, HEADER, IDEMPOTENT, METHOD, PATH, QUERY, RENAME_ALL, REPEAT, RESPONSE, SCOPE, SERVICE,
-    SKIP, ZOHO,
+    BODY, CRATE, CURSOR, FLATTEN, FORM, HEADER, IDEMPOTENT, ITEM, METHOD, PAGINATE, PATH, QUERY, RENAME_ALL, REPEAT,
+    RESPONSE, SCOPE, SERVICE, SKIP, SPLIT, STYLE, ZOHO,
 };
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
@@ -58,6 +58,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) headers: Vec<StaticHeader>,
     /// `rename_all = "camelCase"`.
     pub(crate) rename_all: Option<Keyed<LitStr>>,
+    /// `paginate(...)`: the endpoint is a pageable list.
+    pub(crate) paginate: Option<Keyed<PaginateAttr>>,
     /// Checked to be absolute; `None` when absent or wrong (then the default is used).
     pub(crate) krate: Option<Path>,
     /// An attribute failed to parse, so keys after the mistake were not read: a key that
@@ -70,6 +72,69 @@ impl ContainerAttrs {
     pub(crate) fn crate_path(&self) -> Path {
         self.krate.clone().unwrap_or_else(|| syn::parse_quote!(::zoho_projects))
     }
+}
+
+/// How pages are addressed (`style = "page"` or `"index"`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageStyle {
+    /// `page` / `per_page`.
+    PageNumber,
+    /// `index` / `range`.
+    Index,
+}
+
+/// `paginate(item = T, style = "...", cursor = field, split = path)`, each key as written.
+#[derive(Default)]
+pub(crate) struct PaginateAttr {
+    pub(crate) item: Option<Type>,
+    pub(crate) style: Option<PageStyle>,
+    pub(crate) cursor: Option<Ident>,
+    pub(crate) split: Option<Path>,
+}
+
+/// `style = "page"` or `style = "index"`.
+fn parse_page_style(meta: &ParseNestedMeta<'_>) -> syn::Result<PageStyle> {
+    let lit: LitStr = meta.value()?.parse()?;
+    match lit.value().as_str() {
+        "page" => Ok(PageStyle::PageNumber),
+        "index" => Ok(PageStyle::Index),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format_args!(
+                "unknown pagination style {other:?}; expected \"page\" (page numbers: `page`, `per_page`) \
+                 or \"index\" (row indexes: `index`, `range`)"
+            ),
+        )),
+    }
+}
+
+/// Reads the inside of `paginate(...)`.
+fn parse_paginate(meta: &ParseNestedMeta<'_>) -> syn::Result<PaginateAttr> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error("`paginate` takes its keys in parentheses: `paginate(item = RowType)`"));
+    }
+    let mut out = PaginateAttr::default();
+    let mut seen: Vec<String> = Vec::new();
+    meta.parse_nested_meta(|inner| {
+        let key = inner.path.get_ident().map(ToString::to_string).unwrap_or_default();
+        if seen.contains(&key) {
+            return Err(inner.error(format_args!("duplicate `{key}` key in `paginate(...)`")));
+        }
+        match key.as_str() {
+            ITEM => out.item = Some(inner.value()?.parse()?),
+            STYLE => out.style = Some(parse_page_style(&inner)?),
+            CURSOR => out.cursor = Some(inner.value()?.parse()?),
+            SPLIT => out.split = Some(inner.value()?.parse()?),
+            _ => {
+                return Err(
+                    inner.error("unknown key in `paginate(...)`; expected `item`, `style`, `cursor` or `split`")
+                );
+            }
+        }
+        seen.push(key);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// What a field contributes to the request.
@@ -139,6 +204,7 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
                 }
                 RENAME_ALL => set_once(&mut out.rename_all, &meta, meta.value()?.parse()?, RENAME_ALL),
                 RESPONSE => set_once(&mut out.response, &meta, meta.value()?.parse()?, RESPONSE),
+                PAGINATE => set_once(&mut out.paginate, &meta, parse_paginate(&meta)?, PAGINATE),
                 IDEMPOTENT => {
                     if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                         return Err(meta.error("`idempotent` takes no value: write `#[zoho(idempotent)]`"));

@@ -2,9 +2,11 @@
 //! through the runtime's hidden `__private` module (catalogue scopes too:
 //! `__private::scopes::tasks::Read`), so that a facade that re-exports `__private` works.
 
-use crate::attr::FieldRole;
+use crate::attr::{FieldRole, PageStyle};
 use crate::scope::Op;
-use crate::valid::{Endpoint, ModuleRef, Piece, ScopeModuleDef, ScopeSetDef, ScopeType, Scopes, ServiceSpec, SetScope};
+use crate::valid::{
+    Cursor, Endpoint, ModuleRef, Paginate, Piece, ScopeModuleDef, ScopeSetDef, ScopeType, Scopes, ServiceSpec, SetScope,
+};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -183,7 +185,10 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
         })
     });
 
+    let paged = v.paginate.as_ref().map(|p| paged(v, p));
+
     quote! {
+        #paged
         #[automatically_derived]
         #[allow(unused_qualifications)]
         impl #impl_g #krate::__private::Endpoint for #ident #ty_g #where_c {
@@ -202,6 +207,82 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             #query_fn
             #body_fn
             #headers_fn
+        }
+    }
+}
+
+/// `impl Paged for …`, and the chained setters of position and size (`page`/`per_page` or
+/// `index`/`range`).
+fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
+    let pv = {
+        let krate = &v.krate;
+        quote!(#krate::__private)
+    };
+    let ident = v.ident;
+    let (impl_g, ty_g, where_c) = v.generics.split_for_impl();
+    let item = &p.item;
+    let split = match &p.split {
+        Some(path) => quote_spanned!(path.span()=> #path(__response)),
+        None => quote_spanned!(item.span()=> ::core::convert::Into::<#pv::PageParts<#item>>::into(__response)),
+    };
+    let (pos_name, size_name) = p.style.names();
+    let (pos_set, size_set) = (Ident::new(pos_name, Span::call_site()), Ident::new(size_name, Span::call_site()));
+    let (variant, pos_doc) = match p.style {
+        PageStyle::PageNumber => {
+            (quote!(PageNumber), "Asks for this page (1-based; default 1). With pagination, the first page to read.")
+        }
+        PageStyle::Index => {
+            (quote!(Index), "Starts at this row (1-based; default 1). With pagination, the first row to read.")
+        }
+    };
+    let size_doc = "Rows per page (Zoho accepts 1–200, default 100): the page-size knob.";
+    // How the position and size are read and written: two fields, or a `PageCursor` field.
+    let (get_pos, get_size, put_pos, put_size) = match &p.cursor {
+        Cursor::Fields { position, size } => (
+            quote!(self.#position),
+            quote!(self.#size),
+            quote!(self.#position = ::core::option::Option::Some(__position)),
+            quote!(self.#size = ::core::option::Option::Some(__size)),
+        ),
+        Cursor::Field(field) => (
+            quote_spanned!(field.span()=> #pv::PageCursor::position(&self.#field)),
+            quote_spanned!(field.span()=> #pv::PageCursor::size(&self.#field)),
+            quote_spanned!(field.span()=> #pv::PageCursor::set_position(&mut self.#field, __position)),
+            quote_spanned!(field.span()=> #pv::PageCursor::set_size(&mut self.#field, __size)),
+        ),
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_g #ident #ty_g #where_c {
+            #[doc = #pos_doc]
+            #[must_use]
+            pub fn #pos_set(mut self, __position: u32) -> Self {
+                #put_pos;
+                self
+            }
+
+            #[doc = #size_doc]
+            #[must_use]
+            pub fn #size_set(mut self, __size: u32) -> Self {
+                #put_size;
+                self
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #impl_g #pv::Paged for #ident #ty_g #where_c {
+            type Item = #item;
+            const STYLE: #pv::PageStyle = #pv::PageStyle::#variant;
+            fn start(&self) -> u32 { #get_pos.unwrap_or(1) }
+            fn size(&self) -> ::core::option::Option<u32> { #get_size }
+            fn set_page(&mut self, __position: u32, __size: u32) {
+                #put_pos;
+                #put_size;
+            }
+            fn split(__response: <Self as #pv::Endpoint>::Response) -> #pv::PageParts<#item> {
+                #split
+            }
         }
     }
 }

@@ -71,3 +71,34 @@ fn two_scopes_a_service_and_headers() {
         expect_file!["snapshots/two_scopes_a_service_and_headers.rs"],
     );
 }
+
+#[test]
+fn paginated_list() {
+    check(
+        quote::quote! {
+            #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/", scope = "ZohoProjects.projects.READ",
+                   response = Option<Page<Project>>, paginate(item = Project, style = "index"))]
+            struct ListProjects {
+                #[zoho(path)] portal: PortalId,
+                #[zoho(query)] index: Option<u32>,
+                #[zoho(query)] range: Option<u32>,
+            }
+        },
+        expect_file!["snapshots/paginated_list.rs"],
+    );
+}
+
+#[test]
+fn paginated_list_with_a_cursor_field_and_split() {
+    check(
+        quote::quote! {
+            #[zoho(method = "GET", path = "/api/v3/portal/{portal}/timelogs", scope = "ZohoProjects.timesheets.READ",
+                   response = Option<Page<TimeLogGroup>>, paginate(item = TimeLog, cursor = paging, split = rows))]
+            struct ListTimeLogs {
+                #[zoho(path)] portal: PortalId,
+                #[zoho(flatten)] paging: Paging,
+            }
+        },
+        expect_file!["snapshots/paginated_list_with_a_cursor_field_and_split.rs"],
+    );
+}

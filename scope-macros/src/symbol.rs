@@ -16,6 +16,8 @@ pub(crate) const SCOPE: &str = "scope";
 pub(crate) const RESPONSE: &str = "response";
 /// `idempotent` (no value): the call may be repeated after an ambiguous failure.
 pub(crate) const IDEMPOTENT: &str = "idempotent";
+/// `paginate(item = T, style = "page", cursor = field, split = path)`: implements `Paged`.
+pub(crate) const PAGINATE: &str = "paginate";
 /// `crate = ::zoho_projects` (every macro).
 pub(crate) const CRATE: &str = "crate";
 /// `service = "api_domain"` or `service = path::to::SERVICE` (`#[derive(Endpoint)]`, `scope_module!`).
@@ -41,7 +43,17 @@ pub(crate) const SKIP: &str = "skip";
 
 /// The container keys of `#[derive(Endpoint)]`.
 pub(crate) const ENDPOINT_KEYS: &[&str] =
-    &[METHOD, PATH, SCOPE, RESPONSE, IDEMPOTENT, SERVICE, HEADER, RENAME_ALL, CRATE];
+    &[METHOD, PATH, SCOPE, RESPONSE, IDEMPOTENT, SERVICE, HEADER, RENAME_ALL, PAGINATE, CRATE];
+
+// Keys inside `paginate(...)`.
+/// `item = Type`: one row.
+pub(crate) const ITEM: &str = "item";
+/// `style = "page"` or `style = "index"`.
+pub(crate) const STYLE: &str = "style";
+/// `cursor = field`: the field holding position and size.
+pub(crate) const CURSOR: &str = "cursor";
+/// `split = path::to::fn`.
+pub(crate) const SPLIT: &str = "split";
 /// The container keys of `scope_set!`.
 pub(crate) const CRATE_ONLY: &[&str] = &[CRATE];
 /// The container keys of `scope_module!`.

@@ -3,7 +3,7 @@
 //! `fallback.rs` turns into a stub (so that one mistake gives one error).
 
 use crate::ast::{EndpointInput, Entry, ModuleDecl, SetDecl};
-use crate::attr::{FieldRole, Keyed, ScopeInput, ScopeItem, ServiceInput};
+use crate::attr::{FieldRole, Keyed, PageStyle, PaginateAttr, ScopeInput, ScopeItem, ServiceInput};
 use crate::catalogue::{self, SERVICE};
 use crate::errors::{Errors, did_you_mean};
 use crate::scope::{self, CatalogueScope, Op, parse_op_ident};
@@ -64,6 +64,34 @@ pub(crate) struct Endpoint<'a> {
     /// `#[zoho(idempotent)]`: may be repeated after an ambiguous failure whatever the method.
     pub(crate) idempotent: bool,
     pub(crate) fields: Vec<Field<'a>>,
+    /// `paginate(...)`: implement `Paged` too.
+    pub(crate) paginate: Option<Paginate>,
+}
+
+/// Where a pageable endpoint keeps its position and page size.
+pub(crate) enum Cursor {
+    /// Two `Option<u32>` fields of its own, named after the style's setters.
+    Fields { position: Ident, size: Ident },
+    /// One field whose type implements `PageCursor`.
+    Field(Ident),
+}
+
+/// A checked `paginate(...)`.
+pub(crate) struct Paginate {
+    pub(crate) item: Type,
+    pub(crate) style: PageStyle,
+    pub(crate) cursor: Cursor,
+    pub(crate) split: Option<Path>,
+}
+
+impl PageStyle {
+    /// The names of the position and size: fields in the two-field form, setters in both.
+    pub(crate) fn names(self) -> (&'static str, &'static str) {
+        match self {
+            PageStyle::PageNumber => ("page", "per_page"),
+            PageStyle::Index => ("index", "range"),
+        }
+    }
 }
 
 /// What is known of an invalid endpoint: enough for a stub impl, when it is a struct whose
@@ -383,6 +411,7 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
         Some(Keyed { value, .. }) => Some(value.clone()),
     };
 
+    let paginate = attrs.paginate.as_ref().and_then(|p| check_paginate(p, &ast.fields, errors));
     let fields = check_fields(ast.fields, path.as_ref(), method.as_ref(), errors);
 
     match (errors.is_empty(), method, path, scope, response, fields) {
@@ -401,6 +430,7 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
                 response,
                 idempotent: attrs.idempotent.is_some(),
                 fields,
+                paginate,
             })
         }
         (_, method, _, scope, response, _) => Checked::Partial(PartialEndpoint {
@@ -413,6 +443,50 @@ pub(crate) fn endpoint<'a>(ast: EndpointInput<'a>, errors: &mut Errors) -> Check
             response,
         }),
     }
+}
+
+/// Checks `paginate(...)` against the fields: a row type, and either a `cursor` field or the
+/// two fields of the style.
+fn check_paginate(
+    attr: &Keyed<PaginateAttr>,
+    fields: &[crate::ast::FieldInput<'_>],
+    errors: &mut Errors,
+) -> Option<Paginate> {
+    let PaginateAttr { item, style, cursor, split } = &attr.value;
+    let Some(item) = item else {
+        errors.spanned(&attr.key, "`paginate(...)` needs the row type: `paginate(item = RowType)`");
+        return None;
+    };
+    let style = style.unwrap_or(PageStyle::PageNumber);
+    let (position, size) = style.names();
+    let cursor = match cursor {
+        Some(field) => {
+            if !fields.iter().any(|f| f.ident == field) {
+                errors.spanned(field, format_args!("`cursor = {field}` names no field of this struct"));
+                return None;
+            }
+            Cursor::Field(field.clone())
+        }
+        None => {
+            let missing: Vec<&str> =
+                [position, size].into_iter().filter(|n| !fields.iter().any(|f| f.ident == n)).collect();
+            if !missing.is_empty() {
+                errors.spanned(
+                    &attr.key,
+                    format_args!(
+                        "`paginate` reads and writes fields `{position}` and `{size}` (`Option<u32>`), and this struct \
+                         lacks `{}`; add them (marked `#[zoho(query)]`) or name a field implementing `PageCursor` \
+                         with `cursor = field`",
+                        missing.join("` and `")
+                    ),
+                );
+                return None;
+            }
+            let span = attr.key.segments[0].ident.span();
+            Cursor::Fields { position: Ident::new(position, span), size: Ident::new(size, span) }
+        }
+    };
+    Some(Paginate { item: item.clone(), style, cursor, split: split.clone() })
 }
 
 /// Checks one scope of an endpoint; `None` (an error recorded) unless it or what was most

@@ -33,7 +33,6 @@ use super::model::{Portal, Project, ProjectUser, Task, Tasklist};
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId, TaskId, TasklistId, UserId};
 use crate::model::{Page, Priority, Single};
-use crate::paginate::paged;
 
 /// `GET /restapi/portals/`: the user's portals (`{login_id, portals}`; `login_id` stays in
 /// the page's `extra`).
@@ -61,7 +60,7 @@ impl GetPortal {
 /// `GET /restapi/portal/{portal}/projects/[?status&index&range]`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/", scope = "ZohoProjects.projects.READ",
-       response = Option<Page<Project>>)]
+       response = Option<Page<Project>>, paginate(item = Project, style = "index"))]
 pub struct ListProjects {
     /// The portal (id or name).
     #[zoho(path)]
@@ -91,8 +90,6 @@ impl ListProjects {
     }
 }
 
-paged!(ListProjects => Project, Index, |r| r.into());
-
 /// `GET /restapi/portal/{portal}/projects/{project}/` (`{projects:[{…}]}`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/", scope = "ZohoProjects.projects.READ",
@@ -116,7 +113,7 @@ impl GetProject {
 /// `GET /restapi/portal/{portal}/projects/{project}/tasklists/[?flag&index&range]`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/tasklists/",
-       scope = "ZohoProjects.tasklists.READ", response = Option<Page<Tasklist>>)]
+       scope = "ZohoProjects.tasklists.READ", response = Option<Page<Tasklist>>, paginate(item = Tasklist, style = "index"))]
 pub struct ListTasklists {
     /// The portal (id or name).
     #[zoho(path)]
@@ -149,12 +146,10 @@ impl ListTasklists {
     }
 }
 
-paged!(ListTasklists => Tasklist, Index, |r| r.into());
-
 /// `GET /restapi/portal/{portal}/projects/{project}/tasks/`: main tasks only (no subtasks).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/tasks/", scope = "ZohoProjects.tasks.READ",
-       response = Option<Page<Task>>)]
+       response = Option<Page<Task>>, paginate(item = Task, style = "index"))]
 pub struct ListTasks {
     /// The portal (id or name).
     #[zoho(path)]
@@ -226,12 +221,10 @@ impl ListTasks {
     }
 }
 
-paged!(ListTasks => Task, Index, |r| r.into());
-
 /// `GET /restapi/portal/{portal}/projects/{project}/tasklists/{tasklist}/tasks/`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/tasklists/{tasklist}/tasks/",
-       scope = "ZohoProjects.tasks.READ", response = Option<Page<Task>>)]
+       scope = "ZohoProjects.tasks.READ", response = Option<Page<Task>>, paginate(item = Task, style = "index"))]
 pub struct ListTasklistTasks {
     /// The portal (id or name).
     #[zoho(path)]
@@ -256,8 +249,6 @@ impl ListTasklistTasks {
         Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into(), index: None, range: None }
     }
 }
-
-paged!(ListTasklistTasks => Task, Index, |r| r.into());
 
 /// `GET /restapi/portal/{portal}/projects/{project}/tasks/{task}/` (`{tasks:[{…}]}`).
 #[derive(Debug, Clone, Endpoint)]
@@ -285,7 +276,7 @@ impl GetTask {
 /// `GET /restapi/portal/{portal}/projects/{project}/tasks/{task}/subtasks/`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/tasks/{task}/subtasks/",
-       scope = "ZohoProjects.tasks.READ", response = Option<Page<Task>>)]
+       scope = "ZohoProjects.tasks.READ", response = Option<Page<Task>>, paginate(item = Task, style = "index"))]
 pub struct ListSubtasks {
     /// The portal (id or name).
     #[zoho(path)]
@@ -310,8 +301,6 @@ impl ListSubtasks {
         Self { portal: portal.into(), project: project.into(), task: task.into(), index: None, range: None }
     }
 }
-
-paged!(ListSubtasks => Task, Index, |r| r.into());
 
 fn ser_us_date<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     match date {
@@ -426,7 +415,7 @@ impl CreateSubtask {
 /// `GET /restapi/portal/{portal}/projects/{project}/users/` (`{users}`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/restapi/portal/{portal}/projects/{project}/users/", scope = "ZohoProjects.users.READ",
-       response = Option<Page<ProjectUser>>)]
+       response = Option<Page<ProjectUser>>, paginate(item = ProjectUser, style = "index"))]
 pub struct ListProjectUsers {
     /// The portal (id or name).
     #[zoho(path)]
@@ -448,5 +437,3 @@ impl ListProjectUsers {
         Self { portal: portal.into(), project: project.into(), index: None, range: None }
     }
 }
-
-paged!(ListProjectUsers => ProjectUser, Index, |r| r.into());

@@ -9,12 +9,11 @@ use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, IssueId, PortalId, ProjectId};
 use crate::model::{Comment, Issue, IssueUpdate, NewComment, NewIssue, Page, Single};
-use crate::paginate::paged;
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/issues`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues", scope = "ZohoProjects.bugs.READ",
-       response = Page<Issue>)]
+       response = Page<Issue>, paginate(item = Issue, cursor = paging))]
 pub struct ListIssues {
     /// The portal.
     #[zoho(path)]
@@ -34,12 +33,10 @@ impl ListIssues {
     }
 }
 
-paged!(ListIssues => Issue, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/issues`: the issues of every project.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/issues", scope = "ZohoProjects.bugs.READ",
-       response = Page<Issue>)]
+       response = Page<Issue>, paginate(item = Issue, cursor = paging))]
 pub struct ListAllIssues {
     /// The portal.
     #[zoho(path)]
@@ -55,8 +52,6 @@ impl ListAllIssues {
         Self { portal: portal.into(), paging: Paging::default() }
     }
 }
-
-paged!(ListAllIssues => Issue, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/issues/{issue}`.
 #[derive(Debug, Clone, Endpoint)]
@@ -162,7 +157,7 @@ impl DeleteIssue {
 /// `GET …/issues/{issue}/comments` (`{comments, page_info}`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments",
-       scope = "ZohoProjects.bugs.READ", response = Page<Comment>)]
+       scope = "ZohoProjects.bugs.READ", response = Page<Comment>, paginate(item = Comment, cursor = paging))]
 pub struct ListIssueComments {
     /// The portal.
     #[zoho(path)]
@@ -200,8 +195,6 @@ impl ListIssueComments {
         self
     }
 }
-
-paged!(ListIssueComments => Comment, PageNumber, |r| r.into());
 
 /// `POST …/issues/{issue}/comments` (`{comment}`; V3 answers a one-element array, read by
 /// [`Single`]).

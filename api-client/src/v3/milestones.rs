@@ -7,13 +7,12 @@ use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{MilestoneId, PortalId, ProjectId};
 use crate::model::{Milestone, MilestoneUpdate, NewMilestone, Page};
-use crate::paginate::paged;
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/phases`.
 #[doc(alias = "ListPhases")]
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/phases",
-       scope = "ZohoProjects.milestones.READ", response = Page<Milestone>)]
+       scope = "ZohoProjects.milestones.READ", response = Page<Milestone>, paginate(item = Milestone, cursor = paging))]
 pub struct ListMilestones {
     /// The portal.
     #[zoho(path)]
@@ -33,13 +32,11 @@ impl ListMilestones {
     }
 }
 
-paged!(ListMilestones => Milestone, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/phases`: the phases of every project.
 #[doc(alias = "ListAllPhases")]
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/phases", scope = "ZohoProjects.milestones.READ",
-       response = Page<Milestone>)]
+       response = Page<Milestone>, paginate(item = Milestone, cursor = paging))]
 pub struct ListAllMilestones {
     /// The portal.
     #[zoho(path)]
@@ -55,8 +52,6 @@ impl ListAllMilestones {
         Self { portal: portal.into(), paging: Paging::default() }
     }
 }
-
-paged!(ListAllMilestones => Milestone, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/phases/{milestone}`.
 #[doc(alias = "GetPhase")]

@@ -8,7 +8,6 @@ use std::fmt;
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId};
 use crate::model::{NewProject, Page, Project, ProjectUpdate};
-use crate::paginate::paged;
 
 /// The `status` filter of the project list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,7 +34,7 @@ impl fmt::Display for ProjectStatus {
 /// project that is not in the trash.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.READ",
-       response = Page<Project>)]
+       response = Page<Project>, paginate(item = Project, cursor = paging))]
 pub struct ListProjects {
     /// The portal.
     #[zoho(path)]
@@ -61,8 +60,6 @@ impl ListProjects {
         self
     }
 }
-
-paged!(ListProjects => Project, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}`.
 #[derive(Debug, Clone, Endpoint)]

@@ -9,11 +9,10 @@ use serde::{Serialize, Serializer};
 use crate::Endpoint;
 use crate::ids::{PortalId, TagId};
 use crate::model::{Page, Single, Tag};
-use crate::paginate::paged;
 
 /// `GET /api/v3/portal/{portal}/tags[?name]`.
 #[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/tags", scope = "ZohoProjects.tags.READ", response = Page<Tag>)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/tags", scope = "ZohoProjects.tags.READ", response = Page<Tag>, paginate(item = Tag, cursor = paging))]
 pub struct ListTags {
     /// The portal.
     #[zoho(path)]
@@ -39,8 +38,6 @@ impl ListTags {
         self
     }
 }
-
-paged!(ListTags => Tag, PageNumber, |r| r.into());
 
 /// One tag to create: `{name, color_class}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

@@ -5,12 +5,11 @@ use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{PortalId, ProjectId, TasklistId};
 use crate::model::{NewTasklist, Page, Tasklist, TasklistUpdate};
-use crate::paginate::paged;
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasklists`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasklists",
-       scope = "ZohoProjects.tasklists.READ", response = Page<Tasklist>)]
+       scope = "ZohoProjects.tasklists.READ", response = Page<Tasklist>, paginate(item = Tasklist, cursor = paging))]
 pub struct ListTasklists {
     /// The portal.
     #[zoho(path)]
@@ -40,12 +39,10 @@ impl ListTasklists {
     }
 }
 
-paged!(ListTasklists => Tasklist, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/all-tasklists`: the task lists of every project.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/all-tasklists", scope = "ZohoProjects.tasklists.READ",
-       response = Page<Tasklist>)]
+       response = Page<Tasklist>, paginate(item = Tasklist, cursor = paging))]
 pub struct ListAllTasklists {
     /// The portal.
     #[zoho(path)]
@@ -61,8 +58,6 @@ impl ListAllTasklists {
         Self { portal: portal.into(), paging: Paging::default() }
     }
 }
-
-paged!(ListAllTasklists => Tasklist, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}`.
 #[derive(Debug, Clone, Endpoint)]

@@ -8,13 +8,12 @@ use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, PortalId, ProjectId, TaskId, TasklistId};
 use crate::model::{Comment, NewComment, NewTask, Page, Single, Task, TaskMove, TaskUpdate};
-use crate::paginate::paged;
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasks`: the tasks of a project (subtasks
 /// included; they carry `parent_task`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>)]
+       response = Page<Task>, paginate(item = Task, cursor = paging))]
 pub struct ListTasks {
     /// The portal.
     #[zoho(path)]
@@ -34,12 +33,10 @@ impl ListTasks {
     }
 }
 
-paged!(ListTasks => Task, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}/tasks`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}/tasks",
-       scope = "ZohoProjects.tasks.READ", response = Page<Task>)]
+       scope = "ZohoProjects.tasks.READ", response = Page<Task>, paginate(item = Task, cursor = paging))]
 pub struct ListTasklistTasks {
     /// The portal.
     #[zoho(path)]
@@ -62,12 +59,10 @@ impl ListTasklistTasks {
     }
 }
 
-paged!(ListTasklistTasks => Task, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/tasks`: the tasks of every project.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/tasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>)]
+       response = Page<Task>, paginate(item = Task, cursor = paging))]
 pub struct ListPortalTasks {
     /// The portal.
     #[zoho(path)]
@@ -84,12 +79,10 @@ impl ListPortalTasks {
     }
 }
 
-paged!(ListPortalTasks => Task, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/mytasks`: the tasks the token's user owns.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/mytasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>)]
+       response = Page<Task>, paginate(item = Task, cursor = paging))]
 pub struct ListMyTasks {
     /// The portal.
     #[zoho(path)]
@@ -105,8 +98,6 @@ impl ListMyTasks {
         Self { portal: portal.into(), paging: Paging::default() }
     }
 }
-
-paged!(ListMyTasks => Task, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
 #[derive(Debug, Clone, Endpoint)]
@@ -244,7 +235,7 @@ impl MoveTask {
 /// `GET …/tasks/{task}/comments` (`{comments, page_info}`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments",
-       scope = "ZohoProjects.tasks.READ", response = Page<Comment>)]
+       scope = "ZohoProjects.tasks.READ", response = Page<Comment>, paginate(item = Comment, cursor = paging))]
 pub struct ListTaskComments {
     /// The portal.
     #[zoho(path)]
@@ -282,8 +273,6 @@ impl ListTaskComments {
         self
     }
 }
-
-paged!(ListTaskComments => Comment, PageNumber, |r| r.into());
 
 /// `POST …/tasks/{task}/comments` (`{comment}`; V3 answers a one-element array, read by
 /// [`Single`]).

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId, TimelogId};
 use crate::model::{LogModule, LogModuleType, NewTimeLog, Page, TimeLog, TimeLogGroup, TimeLogUpdate};
-use crate::paginate::{PageParts, paged};
+use crate::paginate::PageParts;
 
 /// The `view_type` of the time log list (required by Zoho).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,7 +62,8 @@ fn module_type_name(t: LogModuleType) -> &'static str {
 /// yields each [`TimeLog`] (the date groups are flattened).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/timelogs",
-       scope = "ZohoProjects.timesheets.READ", response = Option<Page<TimeLogGroup>>)]
+       scope = "ZohoProjects.timesheets.READ", response = Option<Page<TimeLogGroup>>,
+       paginate(item = TimeLog, cursor = paging, split = time_log_rows))]
 pub struct ListTimeLogs {
     /// The portal.
     #[zoho(path)]
@@ -133,13 +134,16 @@ impl ListTimeLogs {
     }
 }
 
-paged!(ListTimeLogs => TimeLog, PageNumber, |r| match r {
-    Some(page) => PageParts {
-        has_next: page.page_info.as_ref().and_then(|info| info.has_next()),
-        items: page.items.into_iter().flat_map(|group| group.log_details).collect(),
-    },
-    None => PageParts { items: Vec::new(), has_next: Some(false) },
-});
+/// The rows of a time-log answer: the logs of every day group, in order (HTTP 204: none).
+fn time_log_rows(answer: Option<Page<TimeLogGroup>>) -> PageParts<TimeLog> {
+    match answer {
+        Some(page) => PageParts {
+            has_next: page.page_info.as_ref().and_then(|info| info.has_next()),
+            items: page.items.into_iter().flat_map(|group| group.log_details).collect(),
+        },
+        None => PageParts { items: Vec::new(), has_next: Some(false) },
+    }
+}
 
 /// `POST /api/v3/portal/{portal}/projects/{project}/log` (201 with the log). Zoho refuses more
 /// than 24 hours per user and day (`INVALID_OPERATION`).

@@ -6,13 +6,12 @@ use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{PortalId, ProjectId, UserId};
 use crate::model::{Page, Project, User};
-use crate::paginate::paged;
 use crate::v3::projects::ProjectStatus;
 
 /// `GET /api/v3/portal/{portal}/users`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/users", scope = "ZohoProjects.users.READ",
-       response = Page<User>)]
+       response = Page<User>, paginate(item = User, cursor = paging))]
 pub struct ListUsers {
     /// The portal.
     #[zoho(path)]
@@ -49,8 +48,6 @@ impl ListUsers {
     }
 }
 
-paged!(ListUsers => User, PageNumber, |r| r.into());
-
 /// `GET /api/v3/portal/{portal}/users/{user}`: `user` is a zpuid or an e-mail address.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/users/{user}", scope = "ZohoProjects.users.READ",
@@ -74,7 +71,7 @@ impl GetUser {
 /// `GET /api/v3/portal/{portal}/projects/{project}/users`.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/users", scope = "ZohoProjects.users.READ",
-       response = Page<User>)]
+       response = Page<User>, paginate(item = User, cursor = paging))]
 pub struct ListProjectUsers {
     /// The portal.
     #[zoho(path)]
@@ -93,8 +90,6 @@ impl ListProjectUsers {
         Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
     }
 }
-
-paged!(ListProjectUsers => User, PageNumber, |r| r.into());
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/users/{user}`.
 #[derive(Debug, Clone, Endpoint)]
@@ -123,7 +118,7 @@ impl GetProjectUser {
 /// `ZohoProjects.projects.READ`).
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portal/{portal}/users/{user}/projects", scope = "ZohoProjects.projects.READ",
-       response = Page<Project>)]
+       response = Page<Project>, paginate(item = Project, cursor = paging))]
 pub struct ListUserProjects {
     /// The portal.
     #[zoho(path)]
@@ -152,5 +147,3 @@ impl ListUserProjects {
         self
     }
 }
-
-paged!(ListUserProjects => Project, PageNumber, |r| r.into());
