@@ -16,7 +16,7 @@ use zoho_oauth_core::{
     AccessToken, Client, ClientSecret, Dynamic, DynamicScopes, Endpoint, Error, OAuthError, Prompt, RefreshToken,
     Region, Service, SignIn, SignInMethod, TokenParts, scope_set,
 };
-use zoho_sandbox::{ClientCredentials, ClientKind, ClientSpec, Dc, Sandbox};
+use zoho_sandbox::{ClientCredentials, ClientKind, ClientSpec, Dc, Fault, Route, Sandbox};
 
 scope_set! {
     #[zoho(crate = ::zoho_oauth_core)]
@@ -525,5 +525,55 @@ async fn scopes_known_at_run_time_and_a_forced_sign_in_replace_and_revoke_the_st
     let err = with_device_approval(&sb, &email, run.scopes(narrower).client(), shown).await.expect_err("mismatch");
     assert!(matches!(err, Error::ScopeMismatch(_)), "{err:?}");
     assert!(!token_file(&other).exists());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_record_whose_data_centre_fields_name_other_hosts_sends_the_token_only_to_zoho_hosts() {
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    // The host the planted `api_domain` names: a listener that counts who connects.
+    let evil = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let evil_url = format!("http://{}", evil.local_addr().expect("addr"));
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&connections);
+    let accepting = tokio::spawn(async move {
+        while evil.accept().await.is_ok() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    // A record with a trusted accounts server and a real token of the user, but an `api_domain`
+    // and a `location` that name another host: the client's hosts come from its own table of
+    // data centres (or its configured bases), never from the record.
+    let key = StoreKey::new(sb.accounts_url(Dc::Us), &creds.client_id, "default");
+    let now = sb.clock().now_system();
+    let minted = sb.mint_access_token(&email, &["ZohoProjects.portals.READ"]).expect("token");
+    let scopes = DynamicScopes::parse(["ZohoProjects.portals.READ"]).expect("scopes");
+    let mut parts = TokenParts::new(AccessToken::new(minted, now + Duration::from_secs(3000), scopes));
+    parts.accounts_server = Some(sb.accounts_url(Dc::Us));
+    parts.api_domain = Some(evil_url.clone());
+    parts.location = Some(evil_url);
+    FileStore::new(&file).save(&key, &TokenRecord::from_parts(&key, &parts, now)).await.expect("planted");
+
+    let (run, _shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
+    let client = run.client().await.expect("resumed");
+    client.send(ListPortals).await.expect("portals");
+    assert_eq!(client.data_centre(), Region::Us, "an unknown location is no data centre");
+    assert_eq!(api_calls(&sb, 0), [(Dc::Us, zoho_sandbox::Service::Projects)]);
+    tokio::task::yield_now().await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing reached the planted host");
+    accepting.abort();
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_sign_in_that_fails_at_zoho_is_a_typed_error_and_stores_nothing() {
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    // The approved code's exchange is answered with a 503 page.
+    sb.inject(Fault::status(503).on(Route::DeviceToken).times(1));
+    let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
+    let err = with_device_approval(&sb, &email, run.client(), shown).await.expect_err("503");
+    assert!(matches!(err, Error::OAuth(OAuthError::UnexpectedResponse { status: 503, .. })), "{err:?}");
+    assert!(!file.exists(), "nothing was stored");
+    assert_eq!(sb.counters().faults_applied, 1);
     sb.shutdown().await;
 }
