@@ -1,6 +1,7 @@
 //! `SignIn` across processes: the first run of the `sign_in_or_resume` example signs an EU user
 //! in through the loopback redirect (the test plays the browser), the second run, a new
-//! process, resumes the stored token without signing in; both call the EU Projects listener.
+//! process, resumes the stored token without signing in; both call the EU Projects listener. The
+//! token is kept in the file store's default path under the child's `HOME`.
 //! Real child processes, a real token file, the sandbox's counters and seen requests.
 
 use std::path::PathBuf;
@@ -53,19 +54,21 @@ async fn run(envs: &[(String, String)], browser: Option<&reqwest::Client>) -> St
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(not(target_os = "linux"), ignore = "the default data folder under HOME is Linux's")]
 async fn the_first_run_signs_in_and_a_new_process_resumes_on_the_users_data_centre() {
     let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
     let lena = sb.add_user("lena@example.eu", Dc::Eu);
     sb.sign_in(&lena.email).expect("the browser is signed in as an EU user");
     let redirect = format!("http://127.0.0.1:{}/callback", free_port());
     let app = sb.register_client(ClientSpec::web(&redirect));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("tokens.json");
+    // The user's home: the token goes to the file store's default path in it (no ZOHO_TOKEN_FILE).
+    let home = tempfile::tempdir().expect("tempdir");
+    let file = home.path().join(".local/share/zoho-oauth-core/tokens.json");
     let mut envs = vec![
         ("ZOHO_CLIENT_ID".to_owned(), app.client_id.clone()),
         ("ZOHO_CLIENT_SECRET".to_owned(), app.client_secret.clone()),
         ("ZOHO_REDIRECT_URI".to_owned(), redirect.clone()),
-        ("ZOHO_TOKEN_FILE".to_owned(), file.display().to_string()),
+        ("HOME".to_owned(), home.path().display().to_string()),
     ];
     for (dc, name) in [(Dc::Us, "US"), (Dc::Eu, "EU"), (Dc::In, "IN")] {
         envs.push((format!("ZOHO_SANDBOX_ACCOUNTS_{name}"), sb.accounts_url(dc).to_string()));
@@ -89,7 +92,7 @@ async fn the_first_run_signs_in_and_a_new_process_resumes_on_the_users_data_cent
     assert_eq!(first.codes_issued, 1, "one sign-in");
     assert_eq!(first.refresh_tokens_issued, 1);
     assert_eq!(api_calls(0), [(Dc::Eu, Service::Projects)], "the call reached the EU Projects listener");
-    assert!(file.exists(), "the token was stored");
+    assert!(file.exists(), "the token was stored at the default path");
 
     // Second run, a new process: the stored token is resumed, nobody is asked to sign in.
     let before = sb.requests_seen().len();
