@@ -23,6 +23,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Sign in once, resume in later runs ([`SignIn`]): the token is kept in the default token file
+//! and the client calls the user's data centre.
+//!
+//! ```no_run
+//! use zoho_projects::prelude::*;
+//! use zoho_projects::{ClientSecret, SignIn, oauth::OAuthClient, v3::portals::ListPortals};
+//! scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
+//! # async fn run(client_id: &str, secret: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! # let loopback_uri = "http://127.0.0.1:8765/callback".parse()?;
+//! let oauth = OAuthClient::builder(client_id, ClientSecret::new(secret)).redirect_uri(loopback_uri).build()?;
+//! let client = SignIn::<Reader>::new(oauth).client().await?; // resumes the stored token, or signs in
+//! let portals = client.send(ListPortals).await?; // on the user's data centre
+//! # Ok(()) }
+//! ```
+//!
 //! Sending a call whose scope the set lacks does not compile:
 //!
 //! ```compile_fail,E0277
