@@ -152,12 +152,29 @@ pub(crate) struct Ctx<'a> {
     pub(crate) base: String,
     /// `Limits::page_info_as_strings_every`.
     pub(crate) page_info_strings_every: u32,
+    /// For the portal lists only: the caller's portals in this DC other than `store`.
+    pub(crate) other_portals: Vec<Store>,
 }
 
 impl Ctx<'_> {
     /// Requires `ZohoProjects.<module>.<op>` (ALL implies every op).
     pub(crate) fn need(&self, module: &str, op: &str) -> Result<(), ApiErr> {
         if scopes::allows(&self.caller.scopes, module, op) { Ok(()) } else { Err(ApiErr::Scope) }
+    }
+
+    /// Refuses a caller who is not one of this portal's people.
+    pub(crate) fn member(&self) -> Result<(), ApiErr> {
+        if self.store.is_member(self.caller.zuid) { Ok(()) } else { Err(ApiErr::NoPortalAccess) }
+    }
+
+    /// Refuses a caller who may not use project `p` (see [`Store::can_see`]).
+    pub(crate) fn may_use(&self, p: &crate::data::Project) -> Result<(), ApiErr> {
+        if self.store.can_see(self.caller.zuid, p) { Ok(()) } else { Err(ApiErr::NoPortalAccess) }
+    }
+
+    /// Whether the caller may see project `p` (for lists: others' projects are left out).
+    pub(crate) fn sees(&self, p: &crate::data::Project) -> bool {
+        !p.trashed && self.store.can_see(self.caller.zuid, p)
     }
 
     /// The calling user's portal id (zpuid) in this DC's portal.
@@ -226,18 +243,34 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Resp {
     }
     win.hits.push_back(now);
 
-    // 3. Make sure the caller is a member of this DC's portal.
+    // 3. The portal the path names (in this DC), else the caller's first portal here, else the
+    // demo portal (whose routes then answer "not found"). Membership is checked by the routes,
+    // after the path shape and the portal id.
     let dc: Dc = req.dc;
-    let user = st.user_by_zuid(caller.zuid).cloned();
-    let store = &mut st.data[dc.index()];
-    if store.person_by_zuid(caller.zuid).is_none()
-        && let Some(u) = user
-    {
-        store.add_person(u.zuid, &u.name, &u.email);
-    }
+    let segs = crate::util::path_segments(path);
+    let named = match (g, segs.iter().map(String::as_str).collect::<Vec<_>>().as_slice()) {
+        (Gen::V3, ["api", "v3", "portal", p, ..]) | (Gen::Rest, ["restapi", "portal", p, ..]) => {
+            crate::members::portal_named(&st.data, dc, p)
+        }
+        _ => None,
+    };
+    let mine: Vec<usize> =
+        (0..st.data.len()).filter(|i| st.data[*i].dc == dc && st.data[*i].is_member(caller.zuid)).collect();
+    let at = named.or(mine.first().copied()).unwrap_or(dc.index());
+    // The caller's other portals, for the portal lists.
+    let other_portals: Vec<Store> = match (g, segs.as_slice()) {
+        (Gen::V3, [a, b, c]) if a == "api" && b == "v3" && c == "portals" => {
+            mine.iter().filter(|i| **i != at).map(|i| st.data[*i].clone()).collect()
+        }
+        (Gen::Rest, [a, b]) if a == "restapi" && b == "portals" => {
+            mine.iter().filter(|i| **i != at).map(|i| st.data[*i].clone()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let store = &mut st.data[at];
     let base = sh.projects_base(dc);
     let page_info_strings_every = limits.page_info_as_strings_every;
-    let mut ctx = Ctx { req, store, caller, now, base, page_info_strings_every };
+    let mut ctx = Ctx { req, store, caller, now, base, page_info_strings_every, other_portals };
     let res = match g {
         Gen::V3 => crate::v3::route(&mut ctx),
         Gen::Rest => crate::restapi::route(&mut ctx),

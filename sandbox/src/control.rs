@@ -205,8 +205,35 @@ pub(crate) fn requests_seen(sh: &Shared) -> Vec<SeenRequest> {
 }
 
 pub(crate) fn demo_portal(sh: &Shared, dc: Dc) -> DemoPortal {
+    portal_ids(&sh.lock().data[dc.index()])
+}
+
+/// The second seeded account's portal (`initech`, US DC; see [`crate::members`]).
+pub(crate) fn other_portal(sh: &Shared) -> DemoPortal {
     let st = sh.lock();
-    let s = &st.data[dc.index()];
+    let other =
+        st.data.iter().find(|s| s.person_by_zuid(crate::members::OTHER_ZUID).is_some_and(|p| p.role == "admin"));
+    portal_ids(other.unwrap_or(&st.data[Dc::Us.index()]))
+}
+
+/// The second seeded account (another company's user, with a portal of their own).
+pub(crate) fn other_user(sh: &Shared) -> UserInfo {
+    let st = sh.lock();
+    st.user_by_zuid(crate::members::OTHER_ZUID).cloned().unwrap_or_else(|| st.users[0].clone())
+}
+
+/// Makes the user `email` a member of the project `project_id` of `dc` (of whichever portal
+/// holds it), and so one of that portal's people. Returns their zpuid in that portal.
+pub(crate) fn add_project_member(sh: &Shared, dc: Dc, project_id: &str, email: &str) -> Result<String, Error> {
+    let mut st = sh.lock();
+    let u = st.user_by_email(email).cloned().ok_or_else(|| Error::UnknownUser(email.to_owned()))?;
+    let unknown = || Error::UnknownProject(project_id.to_owned());
+    let pid = crate::data::path_id(project_id).ok_or_else(unknown)?;
+    let s = st.data.iter_mut().find(|s| s.dc == dc && s.projects.contains_key(&pid)).ok_or_else(unknown)?;
+    s.add_project_member(pid, u.zuid, &u.name, &u.email).map(|z| z.to_string()).ok_or_else(unknown)
+}
+
+fn portal_ids(s: &crate::data::Store) -> DemoPortal {
     let ids = |it: Vec<u64>| it.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
     DemoPortal {
         id: s.portal_id.to_string(),
@@ -409,6 +436,8 @@ pub(crate) fn info(sh: &Shared) -> Value {
     let c = demo_client();
     let user = sh.lock().users[0].clone();
     json!({
+        "other_user": user_json(&other_user(sh)),
+        "other_portal": portal_json(&other_portal(sh)),
         "sandbox": env!("CARGO_PKG_VERSION"),
         "urls": urls,
         "control": sh.control.then(|| sh.control_url.as_str()),
@@ -555,6 +584,14 @@ struct TokenIn {
 struct DeviceIn {
     user_code: String,
     email: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberIn {
+    dc: Option<String>,
+    project_id: String,
+    email: String,
 }
 
 #[derive(Deserialize)]
@@ -776,6 +813,12 @@ fn run(sh: &Shared, req: &Req, path: &str) -> Result<Resp, CtlErr> {
             answer_device(sh, &d.user_code, &email, accept).map_err(|e| from_error(&e))?;
             json(200, &json!({"user_code": d.user_code, "approved": accept}))
         }
+        "/project-members" if post => {
+            let m: MemberIn = body(req)?;
+            let zpuid =
+                add_project_member(sh, dc_of(m.dc.as_deref())?, &m.project_id, &m.email).map_err(|e| from_error(&e))?;
+            json(201, &json!({"project_id": m.project_id, "email": m.email, "zpuid": zpuid}))
+        }
         "/tasks" if post => {
             let t: TasksIn = body(req)?;
             let dc = dc_of(t.dc.as_deref())?;
@@ -795,7 +838,7 @@ fn run(sh: &Shared, req: &Req, path: &str) -> Result<Resp, CtlErr> {
         }
         "" | "/clock" | "/clock/advance" | "/clock/set" | "/clock/mode" | "/limits" | "/auto-approve" | "/faults"
         | "/counters" | "/requests" | "/reset" | "/users" | "/sign-in" | "/self-client-code" | "/tokens"
-        | "/device/approve" | "/device/deny" | "/tasks" => {
+        | "/device/approve" | "/device/deny" | "/tasks" | "/project-members" => {
             return Err(err(405, "method_not_allowed", &format!("{m} is not allowed here")));
         }
         _ => return Err(err(404, "unknown_verb", "see GET /__sandbox and the sandbox README")),

@@ -178,9 +178,11 @@ pub(crate) struct Tag {
     pub(crate) created_by: u64,
 }
 
-/// One DC's Projects data.
+/// One portal's Projects data (the demo portal of a DC, or another account's portal).
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
+    /// The data centre whose Projects host serves this portal.
+    pub(crate) dc: Dc,
     /// The V3 portal id (9 digits).
     pub(crate) portal_id: u64,
     /// The same portal's id in the older `/restapi` (7 digits): at Zoho the two differ, and each
@@ -244,13 +246,14 @@ impl Store {
         zpuid
     }
 
-    /// The deterministic demo portal of `dc`.
-    pub(crate) fn seeded(dc: Dc) -> Store {
-        let mut s = Store {
-            portal_id: 815_392_601 + dc.index() as u64,
-            v2_portal_id: 7_391_461 + dc.index() as u64,
-            portal_name: "zylker".to_owned(),
-            org_name: "Zylker Corp".to_owned(),
+    /// A portal of `dc` with no people and no data; ids it gives start after `first_id`.
+    pub(crate) fn blank(dc: Dc, ids: (u64, u64), name: &str, org: &str, first_id: u64) -> Store {
+        Store {
+            dc,
+            portal_id: ids.0,
+            v2_portal_id: ids.1,
+            portal_name: name.to_owned(),
+            org_name: org.to_owned(),
             people: Vec::new(),
             projects: BTreeMap::new(),
             tasklists: BTreeMap::new(),
@@ -261,8 +264,15 @@ impl Store {
             timelogs: BTreeMap::new(),
             tags: BTreeMap::new(),
             page_infos: std::cell::Cell::new(0),
-            next_id: 2_447_529_000_000_057_000,
-        };
+            next_id: first_id,
+        }
+    }
+
+    /// The deterministic demo portal of `dc`.
+    pub(crate) fn seeded(dc: Dc) -> Store {
+        let i = dc.index() as u64;
+        let mut s =
+            Store::blank(dc, (815_392_601 + i, 7_391_461 + i), "zylker", "Zylker Corp", 2_447_529_000_000_057_000);
         let people = [
             (869_457_870, "Dana Demo", "demo@zylker.example", "admin", "Portal Owner"),
             (869_454_928, "Lena Fischer", "lena@zylker.example", "Manager", "Manager"),

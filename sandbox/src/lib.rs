@@ -70,6 +70,7 @@ mod data;
 mod fault;
 mod hosts;
 mod input;
+mod members;
 mod render;
 mod restapi;
 mod sandbox;

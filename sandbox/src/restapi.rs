@@ -323,19 +323,30 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         }
         return Err(ApiErr::NotFound("portal_id"));
     }
+    if let ["restapi", "portal", ..] = segs.as_slice() {
+        ctx.member()?;
+    }
     let r = R { s: &*ctx.store, base: ctx.base.clone() };
     let project = |pr: &str| -> Result<Project, ApiErr> {
-        path_id(pr)
+        let p = path_id(pr)
             .and_then(|id| r.s.projects.get(&id))
             .filter(|p| !p.trashed)
-            .cloned()
-            .ok_or(ApiErr::NotFound("project_id"))
+            .ok_or(ApiErr::NotFound("project_id"))?;
+        ctx.may_use(p)?;
+        Ok(p.clone())
     };
     match (&segs[1..], m) {
         (["portals"], Method::GET) => {
             ctx.need("portals", "READ")?;
             let login = ctx.caller.zuid.to_string();
-            Ok(json(200, &json!({"login_id": login, "portals": [r.portal()]})))
+            // Only the caller's portals in this DC (none: 204, like every empty restapi list).
+            let mine = ctx.store.is_member(ctx.caller.zuid).then_some(r.portal());
+            let others = ctx.other_portals.iter().map(|s| R { s, base: ctx.base.clone() }.portal());
+            let portals: Vec<Value> = mine.into_iter().chain(others).collect();
+            if portals.is_empty() {
+                return Ok(empty(204));
+            }
+            Ok(json(200, &json!({"login_id": login, "portals": portals})))
         }
         (["portal", _], Method::GET) => {
             ctx.need("portals", "READ")?;
@@ -351,7 +362,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             let items =
                 r.s.projects
                     .values()
-                    .filter(|p| !p.trashed && status.is_none_or(|s| s == p.project_type))
+                    .filter(|p| ctx.sees(p) && status.is_none_or(|s| s == p.project_type))
                     .map(|p| r.project(p))
                     .collect();
             page(ctx, "projects", items)

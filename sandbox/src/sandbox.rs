@@ -43,7 +43,8 @@ pub enum Error {
     /// The authorization-code limit for this client and user is exhausted.
     #[error("too many authorization codes: blocked")]
     CodesBlocked,
-    /// No project has this id in the DC's demo portal.
+    /// No project has this id in the DC (its demo portal, or any portal for
+    /// [`Sandbox::add_project_member`]).
     #[error("unknown project {0}")]
     UnknownProject(String),
     /// [`Clock::set`] was asked to move the clock backwards.
@@ -390,6 +391,29 @@ impl Sandbox {
     /// one if the e-mail is known.
     pub fn add_user(&self, email: &str, dc: Dc) -> UserInfo {
         control::add_user(&self.shared, email, dc)
+    }
+
+    /// The second seeded account, `omar@initech.example` (US DC): another company's user who
+    /// owns the portal [`Sandbox::other_portal`] and is no member of the demo portal, so their
+    /// tokens get Zoho's permission error there (V3 403 `NO_PERMISSION`, restapi 400 code 6403).
+    /// Mint a token for them with [`Sandbox::mint_access_token`] or sign them in with
+    /// [`Sandbox::sign_in`].
+    pub fn other_user(&self) -> UserInfo {
+        control::other_user(&self.shared)
+    }
+
+    /// The ids of the second account's portal `initech` (US DC): one project `IN1` with one task
+    /// list and two tasks. No demo user is a member of it.
+    pub fn other_portal(&self) -> DemoPortal {
+        control::other_portal(&self.shared)
+    }
+
+    /// Makes the user `email` a member of the project `project_id` in `dc` (whichever portal
+    /// holds it), and so one of that portal's people (as an employee) if they were not. Returns
+    /// their zpuid in that portal. A member who is not a portal admin sees only the projects they
+    /// are a member of.
+    pub fn add_project_member(&self, dc: Dc, project_id: &str, email: &str) -> Result<String, Error> {
+        control::add_project_member(&self.shared, dc, project_id, email)
     }
 
     /// Every known user.

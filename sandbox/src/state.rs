@@ -287,6 +287,7 @@ pub(crate) struct State {
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) seen: Vec<SeenRequest>,
     pub(crate) api_windows: HashMap<u64, ApiWindow>,
+    /// Every portal: `data[dc.index()]` is the demo portal of `dc`; others follow.
     pub(crate) data: Vec<crate::data::Store>,
     next_zuid: u64,
 }
@@ -334,6 +335,18 @@ impl State {
                 dc: Dc::Us,
             });
         }
+        // A second account with a portal of their own, who is no member of `zylker` (and no one
+        // of `zylker` is a member of theirs). Portals after the first three are not demo portals.
+        let other = crate::data::Store::other_portal();
+        let zpuid = other.person_by_zuid(crate::members::OTHER_ZUID).map(|p| p.zpuid).unwrap_or(0);
+        st.users.push(UserInfo {
+            email: crate::members::OTHER_EMAIL.to_owned(),
+            name: crate::members::OTHER_NAME.to_owned(),
+            zuid: crate::members::OTHER_ZUID,
+            zpuid: zpuid.to_string(),
+            dc: Dc::Us,
+        });
+        st.data.push(other);
         st.clients.insert(
             DEMO_CLIENT_ID.to_owned(),
             Client {

@@ -71,7 +71,14 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         ["api", "v3", "portals"] => match m {
             Method::GET => {
                 ctx.need("portals", "READ")?;
-                Ok(json(200, &json!([ctx.store.portal_item()])))
+                // Only the caller's portals in this DC (none: 204, like every empty list).
+                let mine = ctx.store.is_member(ctx.caller.zuid).then_some(&*ctx.store);
+                let items: Vec<Value> =
+                    mine.into_iter().chain(ctx.other_portals.iter()).map(|s| s.portal_item()).collect();
+                if items.is_empty() {
+                    return Ok(no_rows());
+                }
+                Ok(json(200, &Value::Array(items)))
             }
             _ => Err(ApiErr::Method),
         },
@@ -132,6 +139,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
     if portal != ctx.store.portal_id {
         return Err(ApiErr::NotFound("portal_id"));
     }
+    ctx.member()?;
     match (rest, m) {
         ([], &Method::GET) => {
             ctx.need("portals", "READ")?;
@@ -193,13 +201,13 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
         }
         (["tasks"], &Method::GET) => {
             ctx.need("tasks", "READ")?;
-            let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
+            let live: Vec<u64> = ctx.store.projects.values().filter(|p| ctx.sees(p)).map(|p| p.id).collect();
             tasks_list(ctx, |x| live.contains(&x.project))
         }
         (["mytasks"], &Method::GET) => {
             ctx.need("tasks", "READ")?;
             let me = ctx.me();
-            let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
+            let live: Vec<u64> = ctx.store.projects.values().filter(|p| ctx.sees(p)).map(|p| p.id).collect();
             tasks_list(ctx, |x| live.contains(&x.project) && x.owners.contains(&me))
         }
         (["projects", pr, "tasks"], &Method::POST) => task_create(ctx, pr),
@@ -349,7 +357,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
                 .store
                 .projects
                 .values()
-                .filter(|p| !p.trashed && p.members.contains(&z))
+                .filter(|p| ctx.sees(p) && p.members.contains(&z))
                 .map(|p| ctx.store.project_v3(p))
                 .collect();
             list_no_info(ctx, "projects", items)
@@ -408,7 +416,9 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
 
 fn project(ctx: &Ctx<'_>, pr: &str) -> Result<Project, ApiErr> {
     let id = pid(pr, "project_id")?;
-    ctx.store.projects.get(&id).filter(|p| !p.trashed).cloned().ok_or(ApiErr::NotFound("project_id"))
+    let p = ctx.store.projects.get(&id).filter(|p| !p.trashed).ok_or(ApiErr::NotFound("project_id"))?;
+    ctx.may_use(p)?;
+    Ok(p.clone())
 }
 
 fn tasklist(ctx: &Ctx<'_>, pr: &str, tl: &str) -> Result<Tasklist, ApiErr> {
@@ -483,7 +493,7 @@ fn projects_list(ctx: &mut Ctx<'_>) -> ApiResult {
         .store
         .projects
         .values()
-        .filter(|p| !p.trashed && status.as_ref().is_none_or(|s| *s == p.project_type))
+        .filter(|p| ctx.sees(p) && status.as_ref().is_none_or(|s| *s == p.project_type))
         .map(|p| ctx.store.project_v3(p))
         .collect();
     let (items, _) = pg.cut(items);
@@ -495,7 +505,7 @@ fn projects_list(ctx: &mut Ctx<'_>) -> ApiResult {
 
 fn tasklists_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| ctx.sees(p)).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .tasklists
@@ -523,7 +533,7 @@ fn tasks_list(ctx: &Ctx<'_>, keep: impl Fn(&Task) -> bool) -> ApiResult {
 
 fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     let pg = Paging::from(ctx)?;
-    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| ctx.sees(p)).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .milestones
@@ -540,7 +550,7 @@ fn milestones_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
 }
 
 fn issues_list(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
-    let live: Vec<u64> = ctx.store.projects.values().filter(|p| !p.trashed).map(|p| p.id).collect();
+    let live: Vec<u64> = ctx.store.projects.values().filter(|p| ctx.sees(p)).map(|p| p.id).collect();
     let items: Vec<Value> = ctx
         .store
         .issues
@@ -1411,7 +1421,7 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
     }
     let pg = Paging::from(ctx)?;
     let s = &*ctx.store;
-    let live = |pid: u64| s.projects.get(&pid).is_some_and(|p| !p.trashed) && project.is_none_or(|x| x == pid);
+    let live = |pid: u64| s.projects.get(&pid).is_some_and(|p| ctx.sees(p)) && project.is_none_or(|x| x == pid);
     let hit = |name: &str| name.to_ascii_lowercase().contains(&term);
     let mut out = serde_json::Map::new();
     let mut more = false;
