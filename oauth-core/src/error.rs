@@ -447,6 +447,9 @@ impl ApiError {
                 "JSON_PARSE_ERROR" => "the body is not JSON of the expected shape",
                 "INVALID_METHOD" => "this path does not accept this HTTP method",
                 "INVALID_OAUTHSCOPE" => "the token lacks the scope this call needs",
+                "NO_PERMISSION" => {
+                    "the user may not use this portal or project (not a member, or the other API generation's portal id)"
+                }
                 "INVALID_OAUTHTOKEN" | "OAUTHTOKEN_EXPIRED" | "INVALID_TICKET" => {
                     "the access token is invalid or expired; refresh it"
                 }
@@ -454,7 +457,10 @@ impl ApiError {
             },
             ZohoError::Restapi { code, .. } => match code {
                 6401 | 6890 => "the access token is invalid or expired; refresh it",
-                6403 => "not allowed: the token lacks the scope, or the licence forbids the operation",
+                6403 => {
+                    "not allowed: the token lacks the scope, the user may not use this portal or project, or the \
+                     licence forbids the operation"
+                }
                 6404 | 6504 => "the resource was not found",
                 6500 | 6891 => "Zoho failed internally; retry later",
                 6831 | 6832 => "a parameter is missing or invalid",
@@ -469,7 +475,7 @@ impl ApiError {
             400 => "the request was rejected as invalid",
             401 => "the access token is invalid or expired; refresh it",
             402 => "the portal's plan does not allow this",
-            403 => "forbidden",
+            403 => "forbidden: the user may not use this portal or project",
             404 => "not found",
             405 => "method not allowed",
             409 => "conflict",
