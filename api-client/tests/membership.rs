@@ -49,7 +49,7 @@ async fn a_non_member_gets_a_typed_refusal_once_and_reads_their_own_portal() {
     // Their portal list holds their own portal only.
     let mine = client.send(portals::ListPortals).await.expect("portals");
     let ids: Vec<String> = mine.iter().map(|p| p.id.to_string()).collect();
-    assert_eq!(ids, [o.id.clone()]);
+    assert_eq!(ids, [o.id.as_str()]);
 
     // The demo portal: one request each, refused, nothing refreshed or retried.
     let before = sb.requests_seen().len();
@@ -64,7 +64,7 @@ async fn a_non_member_gets_a_typed_refusal_once_and_reads_their_own_portal() {
 
     // Their own portal reads normally.
     let own = client.send(projects::ListProjects::new(o.id.as_str())).await.expect("own projects");
-    assert_eq!(own.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), [o.projects[0].id.clone()]);
+    assert_eq!(own.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), [o.projects[0].id.as_str()]);
     let own_tasks =
         client.send(tasks::ListTasks::new(o.id.as_str(), o.projects[0].id.as_str())).await.expect("own tasks");
     assert_eq!(own_tasks.len(), 2);
@@ -92,7 +92,7 @@ async fn joining_a_project_opens_that_project_only() {
     sb.add_project_member(Dc::Us, &p1.id, &sb.other_user().email).expect("member");
 
     let list = client.send(projects::ListProjects::new(z.id.as_str())).await.expect("projects");
-    assert_eq!(list.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), [p1.id.clone()]);
+    assert_eq!(list.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(), [p1.id.as_str()]);
     let t = client.send(tasks::ListTasks::new(z.id.as_str(), p1.id.as_str())).await.expect("tasks");
     assert_eq!(t.len(), p1.tasks.len());
     let e = api_err(client.send(projects::GetProject::new(z.id.as_str(), p2.id.as_str())).await);
