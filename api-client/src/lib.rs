@@ -81,7 +81,7 @@ pub use zoho_oauth_core::{
     scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{Prompt, SignIn, SignInMethod};
-pub use zoho_oauth_core::{manager, oauth, store};
+pub use zoho_oauth_core::{manager, oauth, store, tenants};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.
 pub mod prelude {

@@ -8,6 +8,7 @@ use crate::scope::{Dynamic, GrantedBy, GrantsAll, RequiredScopes, ScopeSet};
 use crate::service::Service;
 use crate::token::{AccessToken, ScopedToken, TokenSource};
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -52,7 +53,12 @@ struct Inner {
     /// builder's region, else the token's, fixed once the source has handed out a token.
     resolved: OnceLock<(Region, Url)>,
     /// Base URLs set on the builder: a service's in every data centre (`None`) or in one.
-    bases: Vec<(Service, Option<Region>, Url)>,
+    /// Shared by every client built from one template (a [`Tenants`](crate::tenants::Tenants)
+    /// registry builds thousands).
+    bases: Arc<[(Service, Option<Region>, Url)]>,
+    /// Counts the calls the rate limit held back or Zoho refused with 429 (a registry's
+    /// counter), if anyone counts them.
+    throttled: Option<Arc<AtomicU64>>,
 }
 
 impl Inner {
@@ -243,6 +249,20 @@ impl ClientBuilder {
     /// Builds a client whose tokens come from `source`; its scope set is the source's. Every
     /// token the source hands out is a [`ScopedToken`], checked against that set.
     pub fn build<T: TokenSource>(self, source: T) -> Result<Client<T::Scopes>, Error> {
+        let template = self.template()?;
+        let limiter = match &template.limit {
+            Limit::PerUser => {
+                Some(source.rate_key().map_or_else(RateLimiter::zoho_projects, |key| RateLimiter::for_user(&key)))
+            }
+            Limit::Given(limiter) => Some(limiter.clone()),
+            Limit::Off => None,
+        };
+        Ok(template.client(source, limiter, None))
+    }
+
+    /// What every client built from this builder shares: the HTTP client (made now unless one
+    /// was given), the retry policy and the base URLs.
+    pub(crate) fn template(self) -> Result<ClientTemplate, Error> {
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()
@@ -251,27 +271,55 @@ impl ClientBuilder {
                 .build()
                 .map_err(Error::Transport)?,
         };
-        let limiter = match self.limiter {
-            Limit::PerUser => {
-                Some(source.rate_key().map_or_else(RateLimiter::zoho_projects, |key| RateLimiter::for_user(&key)))
-            }
-            Limit::Given(limiter) => Some(limiter),
-            Limit::Off => None,
-        };
-        let inner = Inner {
+        Ok(ClientTemplate {
             http,
-            source: Arc::new(source),
             retry: self.retry,
+            region: self.region,
+            bases: self.bases.into(),
+            limit: self.limiter,
+        })
+    }
+
+    /// Whether the builder turned the rate limiter off.
+    pub(crate) fn limiter_off(&self) -> bool {
+        matches!(self.limiter, Limit::Off)
+    }
+}
+
+/// The shared parts of many clients (one HTTP connection pool, one retry policy, one list of
+/// base URLs): each client built from it costs its own small state only.
+#[derive(Clone)]
+pub(crate) struct ClientTemplate {
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    region: Option<Region>,
+    bases: Arc<[(Service, Option<Region>, Url)]>,
+    limit: Limit,
+}
+
+impl ClientTemplate {
+    /// A client of `source`, paced by `limiter`, counting its throttled calls in `throttled`.
+    pub(crate) fn client<T: TokenSource>(
+        &self,
+        source: T,
+        limiter: Option<RateLimiter>,
+        throttled: Option<Arc<AtomicU64>>,
+    ) -> Client<T::Scopes> {
+        let inner = Inner {
+            http: self.http.clone(),
+            source: Arc::new(source),
+            retry: self.retry.clone(),
             limiter,
             region: self.region,
             resolved: OnceLock::new(),
-            bases: self.bases,
+            bases: Arc::clone(&self.bases),
+            throttled,
         };
         // Fixed now when known now: the builder's region, or a token that names its own.
         if let Some(region) = inner.region.or_else(|| inner.token_region()) {
             inner.resolve(region);
         }
-        Ok(Client { inner: Arc::new(inner), _scopes: PhantomData })
+        Client { inner: Arc::new(inner), _scopes: PhantomData }
     }
 }
 
@@ -362,6 +410,18 @@ impl<S> Client<S> {
         }
     }
 
+    fn count_throttled(&self) {
+        if let Some(counter) = &self.inner.throttled {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether anything but this handle holds the client: a clone handed out, or a call under
+    /// way (a registry does not forget such a client).
+    pub(crate) fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.inner) > 1
+    }
+
     /// The rate limiter this client paces its calls with, if any (by default its user's
     /// process-wide one).
     pub fn rate_limiter(&self) -> Option<&RateLimiter> {
@@ -433,7 +493,13 @@ impl<S> Client<S> {
             // The slot first, then the token: a wait for a slot (up to minutes) must not outlive
             // the token it would be sent with.
             let permit = match &self.inner.limiter {
-                Some(limiter) => Some(Box::pin(limiter.acquire()).await?),
+                Some(limiter) => match Box::pin(limiter.acquire()).await {
+                    Ok(permit) => Some(permit),
+                    Err(e) => {
+                        self.count_throttled();
+                        return Err(e);
+                    }
+                },
                 None => None,
             };
             let token = match self.token().await {
@@ -485,6 +551,7 @@ impl<S> Client<S> {
                 // Zoho locks the user out after the limit: 30 minutes unless it says otherwise.
                 // Every call of the user waits for it (a typed error says until when).
                 Error::Api(api) if api.status == 429 => {
+                    self.count_throttled();
                     let lockout = api.retry_after.unwrap_or(ZOHO_LOCKOUT);
                     if let Some(limiter) = &self.inner.limiter {
                         Box::pin(limiter.lock_out(lockout)).await;

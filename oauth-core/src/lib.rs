@@ -75,6 +75,7 @@ mod scope;
 mod service;
 mod signin;
 pub mod store;
+pub mod tenants;
 mod token;
 
 /// The attribute for implementing [`TokenSource`], [`store::TokenStore`] and [`Refresher`] (object-safe

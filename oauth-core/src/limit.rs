@@ -372,6 +372,18 @@ impl RateLimiter {
         }
     }
 
+    /// Whether forgetting this limiter loses nothing: no call under way, no call ended within
+    /// the window, and no lockout running, in this process's own window. (A shared window
+    /// keeps its state in the shared database; its local window only fills while that is
+    /// unreachable.)
+    pub(crate) fn is_quiet(&self) -> bool {
+        let now = self.inner.clock.monotonic();
+        let w = self.window_state();
+        w.in_flight == 0
+            && w.locked_until.is_none_or(|until| until <= now)
+            && w.ended.back().is_none_or(|last| now.saturating_sub(*last) >= self.inner.window)
+    }
+
     /// The lockout running in this process, if any: how long it has left.
     fn local_lockout(&self) -> Option<Duration> {
         let now = self.inner.clock.monotonic();

@@ -270,6 +270,19 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
         self
     }
 
+    /// Shares `store` (already behind an `Arc`) instead of wrapping it again: a registry of many
+    /// managers keeps one allocation for all of them.
+    pub(crate) fn shared_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Shares `clock` (already behind an `Arc`).
+    pub(crate) fn shared_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// The manager.
     pub fn build(self) -> TokenManager<S> {
         TokenManager {
@@ -464,7 +477,43 @@ impl TokenManager<()> {
     }
 }
 
+impl<S> TokenManager<S> {
+    /// How many handles share this manager's state (its clones, and a refresh task while one
+    /// runs).
+    pub(crate) fn handles(&self) -> usize {
+        Arc::strong_count(&self.inner)
+    }
+}
+
+impl TokenManager<()> {
+    /// As [`TokenManager::builder`], sharing `refresher` (already behind an `Arc`).
+    pub(crate) fn builder_shared<S: ScopeRequirement>(
+        refresher: Arc<dyn Refresher>,
+        key: StoreKey,
+    ) -> TokenManagerBuilder<S> {
+        TokenManagerBuilder {
+            refresher,
+            key,
+            store: None,
+            clock: None,
+            config: Config::default(),
+            _scopes: PhantomData,
+        }
+    }
+}
+
 impl<S: ScopeRequirement> TokenManager<S> {
+    /// Starts from `record`, just read from the store by the caller: remembered as the last
+    /// known record, and its access token made current if it may be handed out. Saves the
+    /// first call the store read it would otherwise make.
+    pub(crate) fn seed(&self, record: TokenRecord) {
+        let now = self.inner.clock.now();
+        self.remember(Some(&record));
+        if self.usable(&record.access_token, now) {
+            self.adopt(record.access_token);
+        }
+    }
+
     /// The key of the token this manager keeps.
     pub fn key(&self) -> &StoreKey {
         &self.inner.key
