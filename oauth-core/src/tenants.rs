@@ -32,14 +32,14 @@
 //! request input.
 
 use crate::client::{Client, ClientBuilder, ClientTemplate};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock, TokioSleeper};
 use crate::error::{Error, OAuthError};
 use crate::limit::RateLimiter;
 use crate::manager::{LoginOutcome, ManagerError, Refresher, TokenManager};
 use crate::oauth::{AuthorizeOptions, OAuthClient, PendingAuthorization};
 use crate::scope::ScopeSet;
 use crate::store::{StoreError, StoreKey, TokenStore};
-use crate::token::{RefreshToken, ScopeMismatch, Token, TokenParts, check_scopes};
+use crate::token::{AccessToken, RefreshToken, ScopeMismatch, Token, TokenParts, check_scopes};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -176,6 +176,21 @@ impl Refresher for Counting {
     }
 }
 
+/// The registry's clock, shared by the default rate limiters.
+struct SharedClock(Arc<dyn Clock>);
+
+impl Clock for SharedClock {
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+    fn now_coarse(&self) -> std::time::SystemTime {
+        self.0.now_coarse()
+    }
+    fn monotonic(&self) -> Duration {
+        self.0.monotonic()
+    }
+}
+
 type LimiterFactory = Arc<dyn Fn(&StoreKey) -> RateLimiter + Send + Sync>;
 
 /// Builds a [`Tenants`] registry; see [`Tenants::builder`].
@@ -223,8 +238,9 @@ impl<S: ScopeSet + Send + Sync> TenantsBuilder<S> {
     }
 
     /// Makes each user's rate limiter (called at each load of the user). By default a user gets
-    /// [`RateLimiter::zoho_projects`], in this process's memory: a user is then not forgotten
-    /// until their window is empty. For a fleet, return a [`RateLimiter::shared`] one whose
+    /// Zoho's limit ([`RateLimiter::zoho_projects`]: 100 calls per 2 minutes, waiting up to 2
+    /// minutes) measured on the registry's [clock](Self::clock), in this process's memory: a
+    /// user is then not forgotten until their window is empty. For a fleet, return a [`RateLimiter::shared`] one whose
     /// window lives in the shared database, e.g.
     /// `RateLimiter::shared(redis.rate_window(&key.id()), 100, window, wait, SystemClock, TokioSleeper)`.
     pub fn rate_limiter(mut self, make: impl Fn(&StoreKey) -> RateLimiter + Send + Sync + 'static) -> Self {
@@ -277,7 +293,13 @@ impl<S: ScopeSet + Send + Sync> TenantsBuilder<S> {
         let limiter = if limiter_off {
             None
         } else {
-            Some(self.limiter.unwrap_or_else(|| Arc::new(|_: &StoreKey| RateLimiter::zoho_projects())))
+            let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
+            Some(self.limiter.unwrap_or_else(|| {
+                Arc::new(move |_: &StoreKey| {
+                    let window = Duration::from_secs(120);
+                    RateLimiter::with_parts(100, window, window, SharedClock(Arc::clone(&clock)), TokioSleeper)
+                })
+            }))
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let now = clock.monotonic();
@@ -470,6 +492,15 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         self.shared.stats()
     }
 
+    /// `user`'s current access token if they are held in memory and it is valid: no I/O, no
+    /// wait (a map lookup and the manager's lock-free fast path). `None` otherwise: then
+    /// [`client`](Self::client) loads them. For calls this crate does not make (another Zoho
+    /// API); a call through the client needs none of this.
+    pub fn cached_token(&self, user: &str) -> Option<AccessToken> {
+        // Under the shard's lock: cloning the manager would write its shared reference count.
+        self.shared.shard(user).get(user)?.cell.get()?.manager.cached()
+    }
+
     /// Whether `user` is held in memory now.
     pub fn is_loaded(&self, user: &str) -> bool {
         self.shared.shard(user).get(user).is_some_and(|slot| slot.cell.initialized())
@@ -584,6 +615,10 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
                 evicted += usize::from(go && slot.cell.initialized());
                 !go
             });
+            // After a crowd left, give the table's memory back too.
+            if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+                map.shrink_to_fit();
+            }
         }
         evicted += self.trim_to_capacity();
         self.count_evicted(evicted);

@@ -3,15 +3,22 @@
 //! `redis-server` further down). Time is the sandbox's virtual clock.
 
 use reqwest::Url;
+#[path = "common/redis.rs"]
+mod redis;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
 use zoho_projects::prelude::*;
-use zoho_projects::store::{FileStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
+use zoho_projects::store::{
+    FileStore, MemoryStore, RedisStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore,
+};
 use zoho_projects::tenants::{TenantError, Tenants};
 use zoho_projects::v3::portals::ListPortals;
-use zoho_projects::{ClientSecret, RateLimiter, RetryPolicy, SleepFuture, Sleeper, async_trait};
+use zoho_projects::{
+    AccessToken, ClientSecret, DynamicScopes, RateLimiter, RetryPolicy, SleepFuture, Sleeper, TokenParts, async_trait,
+};
 use zoho_sandbox::{Dc, Sandbox};
 
 scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
@@ -317,5 +324,223 @@ async fn hostile_keys_stay_apart_or_are_refused() {
     assert_eq!(store.loads(), reads + 1);
     assert_eq!(tenants.stats().loaded, loaded);
     assert!(!tenants.is_loaded("nobody"));
+    sb.shutdown().await;
+}
+
+/// 1,000 users, 5 callers each asking at once for their first use: one store read per user,
+/// not one per caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_uses_read_the_store_once_per_user() {
+    let sb = sandbox().await;
+    let store = Counted::new(MemoryStore::new());
+    let tenants = registry(&sb, store.clone(), Duration::from_secs(900));
+    let scopes = DynamicScopes::parse_list("ZohoProjects.portals.READ").expect("scopes");
+    let expires = sb.clock().now_system() + Duration::from_secs(3600);
+    for i in 0..1000 {
+        let key = tenants.key(&format!("user-{i}"));
+        let parts = TokenParts::new(AccessToken::new(format!("1000.access.{i}"), expires, scopes.clone()));
+        store.inner.save(&key, &TokenRecord::from_parts(&key, &parts, sb.clock().now_system())).await.expect("save");
+    }
+    let users: Vec<String> = (0..1000).map(|i| format!("user-{i}")).collect();
+    let calls = users.iter().flat_map(|u| (0..5).map(move |_| u)).map(|u| tenants.client(u));
+    let clients = futures::future::join_all(calls).await;
+    assert!(clients.iter().all(Result::is_ok));
+    assert_eq!(store.loads(), 1000);
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.loads, stats.store_reads), (1000, 1000, 1000));
+    sb.shutdown().await;
+}
+
+/// A registry per "process", each with its own Redis connection; every user's rate window in
+/// Redis, on the sandbox's virtual clock.
+async fn redis_registry(sb: &Sandbox, url: &str, idle: Duration) -> (Tenants<Reader>, Counted<RedisStore>) {
+    let store = Counted::new(
+        RedisStore::builder(url).prefix("tenants").timeout(Duration::from_millis(500)).connect().await.expect("redis"),
+    );
+    let windows = store.inner.clone();
+    let (clock, limiter_clock, window_clock) = (sb.clock(), sb.clock(), sb.clock());
+    let sleeper = VirtualSleep(sb.clock(), Arc::new(Mutex::new(())));
+    let tenants = Tenants::builder::<Reader>(oauth(sb), store.clone())
+        .client(Client::builder().api_base(sb.api_url(Dc::Us)).retry(RetryPolicy::never()))
+        .rate_limiter(move |key| {
+            let (c, w) = (limiter_clock.clone(), window_clock.clone());
+            RateLimiter::shared(
+                windows.rate_window(&key.id()).virtual_clock(move || w.now_system()),
+                100,
+                Duration::from_secs(120),
+                Duration::from_secs(3600),
+                move || c.now_system(),
+                sleeper.clone(),
+            )
+        })
+        .clock(move || clock.now_system())
+        .idle_timeout(idle)
+        .build()
+        .expect("registry");
+    (tenants, store)
+}
+
+/// With the window in Redis, a user is forgotten as soon as they are idle, and neither the
+/// reload nor the other process gets a fresh window: 100 calls in two minutes across two
+/// processes and an eviction, and the 101st waits; no 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_per_user_window_survives_eviction_and_spans_processes() {
+    let Some(server) = redis::start() else { return };
+    let sb = sandbox().await;
+    let (a, a_store) = redis_registry(&sb, &server.url(), Duration::from_secs(10)).await;
+    let (b, _) = redis_registry(&sb, &server.url(), Duration::from_secs(10)).await;
+    web_sign_in(&sb, &a, "ana", "ana@example.com").await;
+    let start = sb.clock().now_system();
+    for _ in 0..60 {
+        a.client("ana").await.expect("ana on a").send(ListPortals).await.expect("call");
+    }
+    sb.clock().advance(Duration::from_secs(11));
+    assert_eq!(a.evict_idle(), 1, "the window is in Redis: nothing is lost");
+    for _ in 0..40 {
+        b.client("ana").await.expect("ana on b").send(ListPortals).await.expect("call");
+    }
+    let reads = a_store.loads();
+    a.client("ana").await.expect("ana reloaded").send(ListPortals).await.expect("the 101st call waits");
+    assert_eq!(a_store.loads(), reads + 1, "one store read to reload");
+    assert_eq!(sb.counters().api_rate_limited, 0, "no 429");
+    assert!(sb.clock().now_system().duration_since(start).expect("later") >= Duration::from_secs(120));
+    sb.shutdown().await;
+}
+
+/// Two processes serving the same five users through two expiries: each user's token is
+/// refreshed once per expiry between them, evicted or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_one_refresh_per_user_per_expiry_across_processes() {
+    let Some(server) = redis::start() else { return };
+    let sb = sandbox().await;
+    let (a, _) = redis_registry(&sb, &server.url(), Duration::from_secs(600)).await;
+    let (b, _) = redis_registry(&sb, &server.url(), Duration::from_secs(600)).await;
+    let users = ["u0", "u1", "u2", "u3", "u4"];
+    for (i, user) in users.iter().enumerate() {
+        web_sign_in(&sb, &a, user, &format!("user{i}@example.com")).await;
+    }
+    for expiry in 1..=2u64 {
+        sb.clock().advance(Duration::from_secs(3600));
+        let calls = users.iter().flat_map(|u| {
+            [&a, &b, &a, &b].map(|t| async move { t.client(u).await.expect("client").send(ListPortals).await })
+        });
+        for result in futures::future::join_all(calls).await {
+            result.expect("call after expiry");
+        }
+        assert_eq!(sb.counters().refresh_grants, 5 * expiry, "one refresh per user per expiry");
+        assert_eq!(a.stats().refreshes + b.stats().refreshes, 5 * expiry);
+        // Forget everyone in one process: the next expiry is still refreshed once.
+        sb.clock().advance(Duration::from_secs(601));
+        a.evict_idle();
+    }
+    assert_eq!(sb.counters().api_rate_limited, 0);
+    sb.shutdown().await;
+}
+
+/// Removing a user revokes their refresh token at Zoho and deletes the record in Redis: the
+/// other process cannot load them any more, and a client still held fails.
+#[tokio::test]
+async fn redis_removal_revokes_and_deletes_for_every_process() {
+    let Some(server) = redis::start() else { return };
+    let sb = sandbox().await;
+    let (a, a_store) = redis_registry(&sb, &server.url(), Duration::from_secs(600)).await;
+    let (b, _) = redis_registry(&sb, &server.url(), Duration::from_secs(600)).await;
+    web_sign_in(&sb, &a, "ana", "ana@example.com").await;
+    web_sign_in(&sb, &a, "bo", "bo@example.com").await;
+    let held = b.client("ana").await.expect("ana on b");
+    held.send(ListPortals).await.expect("call");
+    let revocations = sb.counters().revocations;
+
+    a.remove("ana").await.expect("removed");
+    assert_eq!(sb.counters().revocations, revocations + 1);
+    assert!(a_store.inner.load(&a.key("ana")).await.expect("read").is_none(), "the record is gone");
+    assert!(!a.is_loaded("ana"));
+    assert_eq!(a.stats().removed, 1);
+    assert!(held.send(ListPortals).await.is_err(), "the revoked token is refused");
+    drop(held);
+    sb.clock().advance(Duration::from_secs(601));
+    b.evict_idle();
+    assert!(matches!(b.client("ana").await, Err(TenantError::NotSignedIn { .. })));
+    // The other user is untouched.
+    b.client("bo").await.expect("bo").send(ListPortals).await.expect("bo's call");
+    sb.shutdown().await;
+}
+
+/// A `redis-server` that keeps its data on disk (append-only file) and can be killed and
+/// started again on the same port.
+struct DurableRedis {
+    child: Option<std::process::Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl DurableRedis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let mut me = DurableRedis { child: None, port, dir: tempfile::tempdir().expect("dir") };
+        me.restart();
+        me
+    }
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+    fn restart(&mut self) {
+        let dir = self.dir.path().to_str().expect("utf-8 path").to_owned();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--dir", &dir])
+            .args(["--appendonly", "yes", "--appendfsync", "always"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        self.child = Some(child);
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("redis-server did not listen");
+    }
+}
+
+impl Drop for DurableRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Redis killed while users are evicted: loading one is a typed, transient error and nothing
+/// is cached; once Redis is back the same registry loads and serves them.
+#[tokio::test]
+async fn redis_killed_then_back_the_registry_recovers() {
+    // Skips (or fails under CI) exactly as the other Redis tests when redis-server is missing.
+    let Some(probe) = redis::start() else { return };
+    drop(probe);
+    let mut server = DurableRedis::start();
+    let sb = sandbox().await;
+    let (tenants, store) = redis_registry(&sb, &server.url(), Duration::from_secs(10)).await;
+    web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+    sb.clock().advance(Duration::from_secs(11));
+    assert_eq!(tenants.evict_idle(), 1);
+
+    server.kill();
+    match tenants.client("ana").await {
+        Err(e @ TenantError::Store(StoreError::Unavailable(_))) => assert!(e.is_transient()),
+        other => panic!("expected Store(Unavailable), got {other:?}"),
+    }
+    assert!(!tenants.is_loaded("ana"), "a failed load is not remembered");
+    assert_eq!(tenants.stats().loaded, 0);
+
+    server.restart();
+    let reads = store.loads();
+    tenants.client("ana").await.expect("back").send(ListPortals).await.expect("call after the restart");
+    assert_eq!(store.loads(), reads + 1);
+    assert_eq!(sb.counters().api_rate_limited, 0);
     sb.shutdown().await;
 }
