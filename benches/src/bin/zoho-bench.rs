@@ -1,7 +1,7 @@
-//! Whole-system benchmarks (scenarios 2 to 6 of `BENCHMARKS.md`), printed as Markdown.
+//! Whole-system benchmarks (scenarios 2 to 7 of `BENCHMARKS.md`), printed as Markdown.
 //!
 //! ```text
-//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox]...
+//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox|tenants]...
 //! ```
 //!
 //! `--smoke` (or `ZOHO_BENCH_SMOKE=1`) runs one tiny iteration of each. With `ZOHO_BENCH_ROLE`
@@ -12,9 +12,9 @@ use std::time::Instant;
 
 use zoho_benches::common::{Bench, ROLE};
 use zoho_benches::fleet::{FleetStore, RedisServer};
-use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm};
+use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm, tenants};
 
-const SCENARIOS: [&str; 5] = ["overhead", "storm", "fleet", "compile", "sandbox"];
+const SCENARIOS: [&str; 6] = ["overhead", "storm", "fleet", "compile", "sandbox", "tenants"];
 
 fn main() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -84,6 +84,7 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
         }
         "compile" => Ok(report::compile(&compile::compile_cost(b, b.size(200, 8), b.size(5, 1))?)),
         "sandbox" => Ok(report::sandbox(&sandbox_tput::sandbox_throughput(b.size(20_000, 200), b.size(16, 4))?)),
+        "tenants" => Ok(tenants::report(&tenants::tenants(b.size(100_000, 200), b.size(5, 1))?)),
         _ => unreachable!("checked"),
     }
 }
