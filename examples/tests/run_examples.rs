@@ -55,6 +55,18 @@ fn device_login_runs() {
     assert!(text.contains("has 2 projects"), "{text}");
 }
 
+#[test]
+fn tenants_serves_many_users_and_forgets_idle_ones() {
+    let text = stdout(&run("tenants", &[]));
+    assert!(text.contains("cy@example.com signed in"), "{text}");
+    assert_eq!(text.matches("200 {\"portals\":1,\"user\":").count(), 6, "{text}");
+    assert!(text.contains("loaded 3 users with 0 store reads"), "{text}");
+    assert!(text.contains("evicted 3 idle users"), "{text}");
+    assert!(text.contains("loaded 1 user(s), 1 loads in all"), "{text}");
+    assert!(text.contains("after removal: 403"), "{text}");
+    assert!(text.trim_end().ends_with("done."), "{text}");
+}
+
 #[path = "../../tests/tests/common/redis.rs"]
 mod redis;
 
