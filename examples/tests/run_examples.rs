@@ -59,7 +59,7 @@ fn device_login_runs() {
 fn tenants_serves_many_users_and_forgets_idle_ones() {
     let text = stdout(&run("tenants", &[]));
     assert!(text.contains("cy@example.com signed in"), "{text}");
-    assert_eq!(text.matches("200 {\"portals\":1,\"user\":").count(), 6, "{text}");
+    assert_eq!(text.matches("200 {\"portals\":1,\"user\":").count(), 7, "{text}");
     assert!(text.contains("loaded 3 users with 0 store reads"), "{text}");
     assert!(text.contains("evicted 3 idle users"), "{text}");
     assert!(text.contains("loaded 1 user(s), 1 loads in all"), "{text}");
