@@ -499,13 +499,19 @@ impl DurableRedis {
             .spawn()
             .expect("redis-server");
         self.child = Some(child);
+        // Back when it answers PING with PONG: while it replays its append-only file it
+        // accepts connections but answers LOADING.
         for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                use std::io::{Read, Write};
+                let mut buf = [0u8; 7];
+                if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
+                    return;
+                }
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        panic!("redis-server did not listen");
+        panic!("redis-server did not answer PING");
     }
 }
 
