@@ -747,8 +747,14 @@ async fn restapi_endpoints() {
     let portal = client.send(rest::GetPortal::new("zylker")).await.expect("by name").into_inner();
     assert_eq!(portal.id, p);
 
+    // `index` and `range` "must be passed for all GET API" [V P-GLOSS]: sent even when not set.
     let projects = client.send(rest::ListProjects::new(p)).await.expect("projects").expect("rows");
     assert_eq!(projects.len(), demo.projects.len());
+    assert!(
+        last_seen(&sb, "/projects/?").ends_with("/projects/?index=1&range=100"),
+        "{}",
+        last_seen(&sb, "/projects/?")
+    );
     let project = client.send(rest::GetProject::new(p, pid)).await.expect("project").into_inner();
     assert_eq!(project.id, pid);
     let e = api_err(client.send(rest::GetProject::new(p, "1")).await);
@@ -760,7 +766,7 @@ async fn restapi_endpoints() {
 
     let lists = client.send(rest::ListTasklists::new(p, pid)).await.expect("tasklists").expect("rows");
     assert_eq!(lists.len(), pr.tasklists.len());
-    assert!(last_seen(&sb, "/tasklists/").ends_with("/tasklists/?flag=allflag"));
+    assert!(last_seen(&sb, "/tasklists/").ends_with("/tasklists/?flag=allflag&index=1&range=100"));
     let main_tasks = client.send(rest::ListTasks::new(p, pid)).await.expect("tasks").expect("rows");
     assert_eq!(main_tasks.len(), pr.tasks.len() - 1, "main tasks only");
     let in_list = client.send(rest::ListTasklistTasks::new(p, pid, pr.tasklists[0].as_str())).await.expect("tl");

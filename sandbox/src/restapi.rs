@@ -269,16 +269,17 @@ fn user_type(ctx: &Ctx<'_>) -> Result<bool, ApiErr> {
     }
 }
 
-/// `index` (1-based) and `range` (≤ 200, default 100).
+/// `index` (1-based) and `range` (≤ 200): both "must be passed for all GET API" [V P-GLOSS], so a
+/// list call without either is refused (`Input Parameter Missing`), not defaulted.
 fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), ApiErr> {
-    let num = |k: &str, default: usize, max: usize| match ctx.req.q(k) {
-        None | Some("") => Ok(default),
+    let num = |k: &str, max: usize| match ctx.req.q(k) {
+        None | Some("") => Err(ApiErr::Missing(k.to_owned())),
         Some(s) => match s.trim().parse::<usize>() {
             Ok(n) if n >= 1 && n <= max => Ok(n),
             _ => Err(ApiErr::Invalid(k.to_owned())),
         },
     };
-    Ok((num("index", 1, usize::MAX)?, num("range", 100, 200)?))
+    Ok((num("index", usize::MAX)?, num("range", 200)?))
 }
 
 fn page(ctx: &Ctx<'_>, key: &str, items: Vec<Value>) -> ApiResult {

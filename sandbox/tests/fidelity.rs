@@ -15,7 +15,7 @@ async fn restapi_portal_and_project_users_are_served_under_their_scope() {
     let portal = sb.demo_portal(Dc::Us);
     let project = &portal.projects[0];
 
-    let (s, body) = api_get(&sb, &at, &format!("/restapi/portal/{}/users/", portal.v2_id)).await;
+    let (s, body) = api_get(&sb, &at, &format!("/restapi/portal/{}/users/?index=1&range=100", portal.v2_id)).await;
     assert_eq!(s, 200, "{body}");
     let users = body["users"].as_array().expect("{\"users\":[…]}");
     assert!(!users.is_empty());
@@ -25,27 +25,38 @@ async fn restapi_portal_and_project_users_are_served_under_their_scope() {
     let demo = sb.demo_user();
     assert!(users.iter().any(|u| u["email"] == demo.email.as_str()));
     // without a trailing slash too, and the portal by name
-    assert_eq!(api_get(&sb, &at, &format!("/restapi/portal/{}/users", portal.v2_id)).await.0, 200);
+    assert_eq!(api_get(&sb, &at, &format!("/restapi/portal/{}/users?index=1&range=100", portal.v2_id)).await.0, 200);
 
-    let (s, body) =
-        api_get(&sb, &at, &format!("/restapi/portal/{}/projects/{}/users/", portal.v2_id, project.id)).await;
+    let (s, body) = api_get(
+        &sb,
+        &at,
+        &format!("/restapi/portal/{}/projects/{}/users/?index=1&range=100", portal.v2_id, project.id),
+    )
+    .await;
     assert_eq!(s, 200, "{body}");
     let members = body["users"].as_array().unwrap();
     assert!(!members.is_empty() && members.len() <= users.len());
 
     // user_type: all = active here; inactive lists nobody (204, as an empty restapi page)
-    let all = api_get(&sb, &at, &format!("/restapi/portal/{}/users/?user_type=all", portal.v2_id)).await;
+    let all =
+        api_get(&sb, &at, &format!("/restapi/portal/{}/users/?index=1&range=100&user_type=all", portal.v2_id)).await;
     assert_eq!(all.1["users"].as_array().unwrap().len(), users.len());
-    assert_eq!(api_get(&sb, &at, &format!("/restapi/portal/{}/users/?user_type=inactive", portal.v2_id)).await.0, 204);
-    let (s, e) = api_get(&sb, &at, &format!("/restapi/portal/{}/users/?user_type=gone", portal.v2_id)).await;
+    assert_eq!(
+        api_get(&sb, &at, &format!("/restapi/portal/{}/users/?index=1&range=100&user_type=inactive", portal.v2_id))
+            .await
+            .0,
+        204
+    );
+    let (s, e) =
+        api_get(&sb, &at, &format!("/restapi/portal/{}/users/?index=1&range=100&user_type=gone", portal.v2_id)).await;
     assert_eq!((s, &e["error"]["code"]), (400, &serde_json::json!(6832)));
 
     // the scope is checked: ZohoProjects.users.READ (or ALL)
     let narrow = sb.mint_access_token(&demo.email, &["ZohoProjects.portals.READ"]).unwrap();
-    let (s, e) = api_get(&sb, &narrow, &format!("/restapi/portal/{}/users/", portal.v2_id)).await;
+    let (s, e) = api_get(&sb, &narrow, &format!("/restapi/portal/{}/users/?index=1&range=100", portal.v2_id)).await;
     assert_eq!((s, &e["error"]["code"]), (400, &serde_json::json!(6403)), "{e}");
     let read = sb.mint_access_token(&demo.email, &["ZohoProjects.users.READ"]).unwrap();
-    assert_eq!(api_get(&sb, &read, &format!("/restapi/portal/{}/users/", portal.v2_id)).await.0, 200);
+    assert_eq!(api_get(&sb, &read, &format!("/restapi/portal/{}/users/?index=1&range=100", portal.v2_id)).await.0, 200);
     // other verbs on it are not emulated
     let (s, _) =
         common::api_send(&sb, &at, reqwest::Method::POST, &format!("/restapi/portal/{}/users/", portal.v2_id), None)

@@ -87,3 +87,22 @@ async fn newer_revoke_endpoint_needs_basic_auth_of_the_tokens_client() {
     assert_eq!((s, b["status"].as_str()), (200, Some("success")), "{b}");
     assert_eq!(sb.counters().revocations, 2);
 }
+
+#[tokio::test]
+async fn restapi_lists_need_index_and_range() {
+    // [V P-GLOSS] `index` and `range` "must be passed for all GET API": refused when missing,
+    // not defaulted.
+    let sb = start().await;
+    let at = access(&sb).await;
+    let d = sb.demo_portal(Dc::Us);
+    let base = format!("/restapi/portal/{}/projects/{}", d.v2_id, d.projects[0].id);
+    for (q, missing) in [("", "index"), ("?range=10", "index"), ("?index=1", "range"), ("?index=&range=10", "index")] {
+        let (s, b) = api_get(&sb, &at, &format!("{base}/tasks/{q}")).await;
+        assert_eq!(s, 400, "{q}: {b}");
+        assert_eq!(b["error"]["code"], 6831, "{q}: {b}");
+        assert_eq!(b["error"]["message"], format!("Input Parameter Missing: {missing}"), "{q}: {b}");
+    }
+    let (s, b) = api_get(&sb, &at, &format!("{base}/tasks/?index=1&range=2")).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["tasks"].as_array().map(Vec::len), Some(2), "{b}");
+}

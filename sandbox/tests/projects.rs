@@ -682,7 +682,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     );
 
     let base = format!("/restapi/portal/{}/projects/", e.v2);
-    let (s, b) = api_get(&e.sb, &e.at, &base).await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("{base}?index=1&range=100")).await;
     assert_eq!(s, 200);
     let p = &b["projects"][0];
     assert!(p["id"].is_u64());
@@ -694,10 +694,10 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(p["start_date"], "03-05-2025");
     assert!(p["link"]["self"]["url"].as_str().unwrap().contains(&e.p1));
     // the portal name works in place of its id
-    assert_eq!(api_get(&e.sb, &e.at, "/restapi/portal/zylker/projects/").await.0, 200);
+    assert_eq!(api_get(&e.sb, &e.at, "/restapi/portal/zylker/projects/?index=1&range=100").await.0, 200);
 
     let tasks = format!("{base}{}/tasks/", e.p1);
-    let (_, b) = api_get(&e.sb, &e.at, &tasks).await;
+    let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}?index=1&range=100")).await;
     let t = &b["tasks"];
     assert_eq!(t.as_array().unwrap().len(), 6, "main tasks only");
     assert!(t[0]["id"].is_u64() && t[0]["id_string"].is_string());
@@ -712,13 +712,13 @@ async fn restapi_shapes_paging_and_subtasks() {
     assert_eq!(b["tasks"].as_array().unwrap().len(), 2);
     let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}?index=7&range=100")).await;
     assert_eq!((s, b), (204, Value::Null));
-    let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}?range=201")).await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}?index=1&range=201")).await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["code"], 6832);
-    let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}?status=completed")).await;
+    let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}?index=1&range=100&status=completed")).await;
     assert!(b["tasks"].as_array().unwrap().iter().all(|t| t["completed"] == true));
 
-    let (s, b) = api_get(&e.sb, &e.at, &format!("{base}{}/tasklists/?flag=allflag", e.p1)).await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("{base}{}/tasklists/?flag=allflag&index=1&range=100", e.p1)).await;
     assert_eq!(s, 200);
     assert!(b["tasklists"][0]["id"].is_u64());
     assert!(b["tasklists"][0]["created_time_long"].is_i64());
@@ -741,7 +741,7 @@ async fn restapi_shapes_paging_and_subtasks() {
     // V3 sees the same data
     let (_, v3) = e.get(&format!("/projects/{}/tasks/{sid}", e.p1)).await;
     assert_eq!(v3["parental_info"]["parent_task_id"], parent.as_str());
-    let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}{parent}/subtasks/")).await;
+    let (_, b) = api_get(&e.sb, &e.at, &format!("{tasks}{parent}/subtasks/?index=1&range=100")).await;
     assert_eq!(b["tasks"].as_array().unwrap().len(), 1);
     let r = api(&e.sb, &e.at, Method::POST, &format!("{tasks}{parent}/subtasks/"))
         .await
@@ -762,7 +762,8 @@ async fn restapi_shapes_paging_and_subtasks() {
     let (s, b) = api_get(&e.sb, &e.at, &format!("{tasks}999/")).await;
     assert_eq!(s, 404);
     assert_eq!(b["error"]["code"], 6504);
-    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{}/users/", e.v2, e.p1)).await;
+    let (s, b) =
+        api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/{}/users/?index=1&range=100", e.v2, e.p1)).await;
     assert_eq!(s, 200);
     assert_eq!(b["users"].as_array().unwrap().len(), 4);
 }
@@ -844,7 +845,7 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
     let doc = sample("restapi-portals-list-docsample-2018.json");
     conforms("portals(doc)", &doc, &portals, &["login_id", "portals"]);
 
-    let (_, projects) = api_get(&e.sb, &e.at, &rest).await;
+    let (_, projects) = api_get(&e.sb, &e.at, &format!("{rest}?index=1&range=100")).await;
     for f in ["restapi-projects-list-real.json", "restapi-projects-list.json"] {
         conforms(
             f,
@@ -864,7 +865,7 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
             ],
         );
     }
-    let (_, tls) = api_get(&e.sb, &e.at, &format!("{rest}{}/tasklists/?flag=allflag", e.p1)).await;
+    let (_, tls) = api_get(&e.sb, &e.at, &format!("{rest}{}/tasklists/?flag=allflag&index=1&range=100", e.p1)).await;
     let tl_sample = sample("restapi-tasklists-list-array.json");
     let ours = tls["tasklists"].as_array().unwrap().iter().find(|t| t["milestone"]["name"] != "None").unwrap();
     conforms(
@@ -889,7 +890,7 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
         ],
     );
 
-    let (_, tasks) = api_get(&e.sb, &e.at, &format!("{rest}{}/tasks/", e.p1)).await;
+    let (_, tasks) = api_get(&e.sb, &e.at, &format!("{rest}{}/tasks/?index=1&range=100", e.p1)).await;
     conforms(
         "task",
         &sample("restapi-tasks-list.json")["tasks"][0],
@@ -923,7 +924,7 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
         ],
     );
 
-    let (_, users) = api_get(&e.sb, &e.at, &format!("{rest}{}/users/", e.p1)).await;
+    let (_, users) = api_get(&e.sb, &e.at, &format!("{rest}{}/users/?index=1&range=100", e.p1)).await;
     conforms(
         "user",
         &sample("restapi-project-users-list.json")["users"][0],
@@ -1020,11 +1021,11 @@ async fn v2_and_v3_portal_ids_differ_and_each_api_refuses_the_others() {
     let (s, b) = api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects", e.v2)).await;
     assert_eq!((s, title(&b)), (403, "NO_PERMISSION"));
     assert_eq!(b["error"]["error_type"], "AUTHORIZATION_ERROR");
-    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/", e.portal)).await;
+    let (s, b) = api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/?index=1&range=100", e.portal)).await;
     assert_eq!((s, b["error"]["code"].as_u64()), (400, Some(6403)));
     // Each with its own id works; an id of no portal is "not found", not "no permission".
     assert_eq!(api_get(&e.sb, &e.at, &format!("/api/v3/portal/{}/projects", e.portal)).await.0, 200);
-    assert_eq!(api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/", e.v2)).await.0, 200);
+    assert_eq!(api_get(&e.sb, &e.at, &format!("/restapi/portal/{}/projects/?index=1&range=100", e.v2)).await.0, 200);
     let (s, b) = api_get(&e.sb, &e.at, "/api/v3/portal/123456789/projects").await;
     assert_eq!((s, title(&b)), (400, "INVALID_PARAMETER_VALUE"));
 }

@@ -33,6 +33,7 @@ use super::model::{Portal, Project, ProjectUser, Task, Tasklist};
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId, TaskId, TasklistId, UserId};
 use crate::model::{Page, Priority, Single};
+use crate::paginate::DEFAULT_PAGE_SIZE;
 
 /// `GET /restapi/portals/`: the user's portals (`{login_id, portals}`; `login_id` stays in
 /// the page's `extra`).
@@ -68,10 +69,10 @@ pub struct ListProjects {
     /// `active`, `archived` or `template`.
     #[zoho(query)]
     pub status: Option<String>,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -79,7 +80,7 @@ pub struct ListProjects {
 impl ListProjects {
     /// The projects of `portal`.
     pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), status: None, index: None, range: None }
+        Self { portal: portal.into(), status: None, index: Some(1), range: Some(DEFAULT_PAGE_SIZE) }
     }
 
     /// Only projects of this status (`active`, `archived`, `template`).
@@ -124,10 +125,10 @@ pub struct ListTasklists {
     /// `internal`, `external` or `allflag` (Zoho effectively requires it; default `allflag`).
     #[zoho(query)]
     pub flag: String,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -135,7 +136,13 @@ pub struct ListTasklists {
 impl ListTasklists {
     /// Every task list of `project` (`flag=allflag`).
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), flag: "allflag".into(), index: None, range: None }
+        Self {
+            portal: portal.into(),
+            project: project.into(),
+            flag: "allflag".into(),
+            index: Some(1),
+            range: Some(DEFAULT_PAGE_SIZE),
+        }
     }
 
     /// Only task lists with this flag (`internal`, `external`, `allflag`).
@@ -169,10 +176,10 @@ pub struct ListTasks {
     /// Only tasks of this task list.
     #[zoho(query)]
     pub tasklist_id: Option<TasklistId>,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -187,8 +194,8 @@ impl ListTasks {
             priority: None,
             owner: None,
             tasklist_id: None,
-            index: None,
-            range: None,
+            index: Some(1),
+            range: Some(DEFAULT_PAGE_SIZE),
         }
     }
 
@@ -235,10 +242,10 @@ pub struct ListTasklistTasks {
     /// The task list.
     #[zoho(path)]
     pub tasklist: TasklistId,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -246,7 +253,13 @@ pub struct ListTasklistTasks {
 impl ListTasklistTasks {
     /// The main tasks of `tasklist`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, tasklist: impl Into<TasklistId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), tasklist: tasklist.into(), index: None, range: None }
+        Self {
+            portal: portal.into(),
+            project: project.into(),
+            tasklist: tasklist.into(),
+            index: Some(1),
+            range: Some(DEFAULT_PAGE_SIZE),
+        }
     }
 }
 
@@ -287,10 +300,10 @@ pub struct ListSubtasks {
     /// The parent task.
     #[zoho(path)]
     pub task: TaskId,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -298,7 +311,13 @@ pub struct ListSubtasks {
 impl ListSubtasks {
     /// The subtasks of `task`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, task: impl Into<TaskId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), index: None, range: None }
+        Self {
+            portal: portal.into(),
+            project: project.into(),
+            task: task.into(),
+            index: Some(1),
+            range: Some(DEFAULT_PAGE_SIZE),
+        }
     }
 }
 
@@ -423,10 +442,10 @@ pub struct ListProjectUsers {
     /// The project.
     #[zoho(path)]
     pub project: ProjectId,
-    /// First row (1-based).
+    /// First row (1-based); 1 unless set: Zoho wants `index` and `range` on every list call.
     #[zoho(query)]
     pub index: Option<u32>,
-    /// Rows per page (1–200).
+    /// Rows per page (1–200); [`DEFAULT_PAGE_SIZE`] unless set.
     #[zoho(query)]
     pub range: Option<u32>,
 }
@@ -434,6 +453,6 @@ pub struct ListProjectUsers {
 impl ListProjectUsers {
     /// The members of `project`.
     pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), index: None, range: None }
+        Self { portal: portal.into(), project: project.into(), index: Some(1), range: Some(DEFAULT_PAGE_SIZE) }
     }
 }
