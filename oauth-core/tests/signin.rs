@@ -484,11 +484,15 @@ async fn the_loopback_method_without_a_loopback_redirect_uri_is_a_configuration_
 }
 
 #[tokio::test]
-async fn the_key_is_the_start_server_the_client_id_and_the_user() {
+async fn the_key_is_the_start_server_the_client_id_and_the_user_and_debug_hides_the_secret() {
     let sb = sandbox().await;
     let creds = device_client(&sb);
     let run = SignIn::<Portals>::new(oauth(&sb, &creds, None)).user("ana@example.com");
     assert_eq!(run.key(), StoreKey::new(sb.accounts_url(Dc::Us), &creds.client_id, "ana@example.com"));
+    // Its Debug output (logs, panics) shows the client id, never the client secret.
+    let shown = format!("{run:?}");
+    assert!(shown.contains(&creds.client_id), "{shown}");
+    assert!(!shown.contains(&creds.client_secret), "{shown}");
     sb.shutdown().await;
 }
 
