@@ -360,7 +360,7 @@ fn error(status: u16, body: &[u8]) {
         assert!(snippet.chars().count() <= 300, "snippet too long");
         assert!(token_like_words(snippet).is_empty(), "unredacted snippet {snippet:?}");
     }
-    let e = ApiError { status, zoho, retry_after: None };
+    let e = ApiError::new(status, zoho, None);
     let _ = (e.to_string(), e.code(), e.meaning(), e.is_invalid_token(), e.is_missing_scope(), e.is_transient());
     if e.is_missing_scope() {
         assert!(!e.is_invalid_token() || e.code() != "INVALID_OAUTHSCOPE");

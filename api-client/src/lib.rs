@@ -73,20 +73,23 @@ pub use paging::Paging;
 /// so that its version always matches this crate's.
 pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
-    AccessToken, ApiError, Body, BodyError, Client, ClientBuilder, ClientSecret, Clock, Dynamic, DynamicScopes,
-    Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, Method, MissingScope, OAuthError, PathError,
-    QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, Region, RequiredScopes, RetryPolicy, Scope,
-    ScopeMismatch, ScopeName, ScopeRequirement, ScopeSet, ScopedToken, Service, SharedWindow, SleepFuture, Sleeper,
-    SystemClock, Take, Token, TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait,
-    scope_module, scope_set, scopes,
+    AccessToken, ApiError, Body, BodyError, BoxError, Client, ClientBuilder, ClientSecret, Clock, DEFAULT_USER_AGENT,
+    DecodeCause, Dynamic, DynamicScopes, Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, Method,
+    MissingScope, OAuthError, PathError, QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, Region,
+    RequiredScopes, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeParseError, ScopeRequirement, ScopeSet,
+    ScopedToken, Service, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts,
+    TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
 };
 pub use zoho_oauth_core::{Prompt, SignIn, SignInMethod};
 pub use zoho_oauth_core::{manager, oauth, store, tenants};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.
+///
+/// It holds no `Error`, so that it never shadows `std::error::Error` or an application's own:
+/// name this crate's as [`zoho_projects::Error`](crate::Error).
 pub mod prelude {
     pub use zoho_oauth_core::{
-        Client, Dynamic, Endpoint, Error, HasScope, HostFamily, Region, Scope, ScopeSet, Service, Token, TokenSource,
+        Client, Dynamic, Endpoint, HasScope, HostFamily, Region, Scope, ScopeSet, Service, Token, TokenSource,
         scope_module, scope_set, scopes,
     };
 }

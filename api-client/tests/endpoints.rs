@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use futures::TryStreamExt;
+use zoho_projects::Error;
 use zoho_projects::model::{
     BillStatus, Flag, IssueUpdate, LogModule, LogModuleType, MilestoneUpdate, NewComment, NewIssue, NewMilestone,
     NewProject, NewTask, NewTasklist, NewTimeLog, OwnerWork, OwnersAndWork, Priority, ProjectType, ProjectUpdate,

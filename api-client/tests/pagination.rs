@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
+use zoho_projects::Error;
 use zoho_projects::paginate::{Paginate, paginate, paginate_pages};
 use zoho_projects::prelude::*;
 use zoho_projects::v3::{projects, tasks, users};

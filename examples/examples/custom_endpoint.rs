@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 use std::time::Duration;
+use zoho_projects::Error;
 use zoho_projects::ids::{PortalId, ProjectId, TasklistId};
 use zoho_projects::model::{Page, Task};
 use zoho_projects::prelude::*;

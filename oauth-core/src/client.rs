@@ -2,6 +2,7 @@
 
 use crate::endpoint::{Body, Endpoint, Method};
 use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
+use crate::http::{Http, HttpSettings, HttpSetupError, UserAgent};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, RequiredScopes, ScopeSet};
@@ -43,7 +44,7 @@ impl<T: TokenSource> ErasedSource for T {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: Http,
     source: Arc<dyn ErasedSource>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
@@ -137,9 +138,7 @@ impl<S> std::fmt::Debug for Client<S> {
 pub struct ClientBuilder {
     bases: Vec<(Service, Option<Region>, Url)>,
     region: Option<Region>,
-    http: Option<reqwest::Client>,
-    timeout: Duration,
-    connect_timeout: Duration,
+    http: HttpSettings,
     retry: RetryPolicy,
     limiter: Limit,
 }
@@ -160,9 +159,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             bases: Vec::new(),
             region: None,
-            http: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            http: HttpSettings::new(Duration::from_secs(30), Duration::from_secs(10)),
             retry: RetryPolicy::default(),
             limiter: Limit::PerUser,
         }
@@ -204,21 +201,44 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this HTTP client (share one per process: it holds the connection pool).
+    /// Uses this HTTP client (a proxy, a private CA; share one per process: it holds the
+    /// connection pool). A [`timeout`](ClientBuilder::timeout) set on this builder is applied to
+    /// each request, and so is the `User-Agent` (see [`user_agent`](ClientBuilder::user_agent));
+    /// a [`connect_timeout`](ClientBuilder::connect_timeout) cannot be, and `build` refuses it
+    /// with [`Error::Config`]: set it on the client's own builder.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.http.client = Some(http);
         self
     }
 
-    /// The whole-request timeout (default 30 s).
+    /// The whole-request timeout (default 30 s; with a [client of your
+    /// own](ClientBuilder::http_client), that client's unless set here).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
+        self.http.timeout_set = true;
         self
     }
 
-    /// The connect timeout (default 10 s).
+    /// The connect timeout (default 10 s). Not with a [client of your
+    /// own](ClientBuilder::http_client): set it on that client's builder.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http.connect_timeout = timeout;
+        self.http.connect_timeout_set = true;
+        self
+    }
+
+    /// The `User-Agent` header of every request (default
+    /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT), `zoho-projects-rs/<version>`, also
+    /// with a [client of your own](ClientBuilder::http_client)).
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.http.user_agent = UserAgent::Custom(value.into());
+        self
+    }
+
+    /// Sends no `User-Agent` of this crate's: a [client of your own](ClientBuilder::http_client)
+    /// sends its own, if it has one.
+    pub fn no_user_agent(mut self) -> Self {
+        self.http.user_agent = UserAgent::Off;
         self
     }
 
@@ -263,14 +283,10 @@ impl ClientBuilder {
     /// What every client built from this builder shares: the HTTP client (made now unless one
     /// was given), the retry policy and the base URLs.
     pub(crate) fn template(self) -> Result<ClientTemplate, Error> {
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(Error::Transport)?,
-        };
+        let http = Http::new(self.http, |builder| builder).map_err(|e| match e {
+            HttpSetupError::Build(e) => Error::Transport(e),
+            HttpSetupError::Config(message, source) => Error::Config { message: message.to_owned(), source },
+        })?;
         Ok(ClientTemplate {
             http,
             retry: self.retry,
@@ -290,7 +306,7 @@ impl ClientBuilder {
 /// base URLs): each client built from it costs its own small state only.
 #[derive(Clone)]
 pub(crate) struct ClientTemplate {
-    http: reqwest::Client,
+    http: Http,
     retry: RetryPolicy,
     region: Option<Region>,
     bases: Arc<[(Service, Option<Region>, Url)]>,
@@ -626,13 +642,27 @@ impl<S> Client<S> {
             return Err(Error::Api(ApiError { status, zoho: ZohoError::parse(&bytes), retry_after }));
         }
         let body: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-        serde_json::from_slice(body).map_err(|e| Error::Decode {
+        decode(body).map_err(|(path, source)| Error::Decode {
             status,
             endpoint: E::PATH,
-            message: e.to_string(),
+            path,
             snippet: redact_snippet(&String::from_utf8_lossy(&bytes), 200),
+            source: crate::error::DecodeCause::new(source),
         })
     }
+}
+
+/// Decodes `body`; on failure, where in the JSON it failed (`.` for the top) and serde's error.
+/// The path is only tracked when decoding fails, by decoding again: a good answer costs nothing.
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
+    serde_json::from_slice(body).map_err(|plain| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => (e.path().to_string(), e.into_inner()),
+            // Decoded this time: the error was after the value (trailing characters).
+            Ok(_) => (".".to_owned(), plain),
+        }
+    })
 }
 
 /// Whether a failed attempt may be repeated. A request that never left (the connection could not

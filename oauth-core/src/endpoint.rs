@@ -67,26 +67,40 @@ pub enum Body {
     Form(String),
 }
 
-/// A body that could not be encoded (e.g. a map with non-string keys).
+/// A body that could not be encoded (e.g. a map with non-string keys); the encoder's error is
+/// the [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
-#[error("the request body could not be encoded: {0}")]
-pub struct BodyError(String);
+#[error("the request body could not be encoded as {format}")]
+pub struct BodyError {
+    format: &'static str,
+    #[source]
+    source: crate::error::BoxError,
+}
 
 impl BodyError {
-    pub(crate) fn new(message: String) -> Self {
-        BodyError(message)
+    /// A body that could not be encoded as `format` (e.g. `"JSON"`) because of `source`: for
+    /// [`Endpoint::body`] implementations of your own.
+    pub fn new(format: &'static str, source: impl Into<crate::error::BoxError>) -> BodyError {
+        BodyError { format, source: source.into() }
+    }
+}
+
+impl BodyError {
+    /// The same error with its cause kept as text, for a caller that only borrows it.
+    pub(crate) fn detached(&self) -> BodyError {
+        BodyError { format: self.format, source: self.source.to_string().into() }
     }
 }
 
 impl Body {
     /// Encodes `value` as JSON.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, BodyError> {
-        serde_json::to_vec(value).map(Body::Json).map_err(|e| BodyError(e.to_string()))
+        serde_json::to_vec(value).map(Body::Json).map_err(|e| BodyError::new("JSON", e))
     }
 
     /// Encodes `value` as a form.
     pub fn form<T: Serialize + ?Sized>(value: &T) -> Result<Body, BodyError> {
-        serde_urlencoded::to_string(value).map(Body::Form).map_err(|e| BodyError(e.to_string()))
+        serde_urlencoded::to_string(value).map(Body::Form).map_err(|e| BodyError::new("a form", e))
     }
 
     /// The `Content-Type` header value.

@@ -1,5 +1,8 @@
 //! Typed errors: [`Error`] for a call, [`OAuthError`] for Zoho Accounts, [`ApiError`] for what
 //! the Projects API answered. Messages say what happened and what to do; none contains a secret.
+//!
+//! An error's message never repeats its cause: the cause is its [`source`](std::error::Error::source),
+//! so that `anyhow`'s `{:#}` (or any walk of the chain) prints each cause once.
 
 use crate::endpoint::{BodyError, HeaderError, PathError};
 use crate::scope::MissingScope;
@@ -7,6 +10,11 @@ use crate::token::ScopeMismatch;
 use serde::Deserialize;
 use std::fmt;
 use std::time::Duration;
+
+/// A cause attached to an error: what a custom token store, token source or configuration step
+/// saw go wrong, kept as an error (reachable with [`source`](std::error::Error::source) and
+/// `downcast_ref`), not as text.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong with a call.
 #[derive(Debug, thiserror::Error)]
@@ -16,22 +24,25 @@ pub enum Error {
     #[error(transparent)]
     OAuth(#[from] OAuthError),
     /// The network or the HTTP layer failed (connect, timeout, reset, TLS).
-    #[error("transport error talking to Zoho: {0}")]
+    #[error("transport error talking to Zoho")]
     Transport(#[source] reqwest::Error),
     /// Zoho answered with an error.
     #[error(transparent)]
     Api(#[from] ApiError),
     /// Zoho answered 2xx, but not with the expected shape.
-    #[error("could not decode Zoho's {status} answer to {endpoint}: {message}; body starts with {snippet:?}")]
+    #[error("could not decode Zoho's HTTP {status} answer to {endpoint} at `{path}`; the body starts with {snippet:?}")]
     Decode {
         /// The HTTP status.
         status: u16,
         /// The path template of the call.
         endpoint: &'static str,
-        /// What serde said.
-        message: String,
-        /// The first bytes of the body.
+        /// Where in the JSON decoding failed, e.g. `tasks[3].owner.zpuid` (`.` for the top).
+        path: String,
+        /// The first characters of the body, anything token-like redacted.
         snippet: String,
+        /// What serde said, redacted.
+        #[source]
+        source: DecodeCause,
     },
     /// The request body could not be encoded.
     #[error(transparent)]
@@ -81,15 +92,52 @@ pub enum Error {
     /// The token store failed (I/O, a corrupt file, Redis unreachable, a lock timeout).
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    /// Bad configuration (an unparsable URL, an invalid scope string…).
-    #[error("configuration error: {0}")]
-    Config(String),
+    /// No token is stored for this user yet: nothing was sent. Sign the user in first.
+    #[error(
+        "not signed in: no token is stored for {key}; sign the user in first (an OAuth flow, then \
+         TokenManager::login)"
+    )]
+    NotLoggedIn {
+        /// The store key (client and user; no secret).
+        key: String,
+    },
+    /// The stored token has expired and has no refresh token (it was granted for online access):
+    /// nothing was sent. Sign the user in again, asking for offline access.
+    #[error(
+        "the token stored for {key} has expired and has no refresh token; sign the user in again with \
+         offline access (AuthorizeOptions::offline)"
+    )]
+    NoRefreshToken {
+        /// The store key (client and user; no secret).
+        key: String,
+    },
+    /// Bad configuration (an unparsable URL, an invalid scope string…); build it with
+    /// [`Error::config`] or [`Error::config_caused_by`].
+    #[error("configuration error: {message}")]
+    Config {
+        /// What is wrong, in a sentence.
+        message: String,
+        /// What reported it, if anything did.
+        #[source]
+        source: Option<BoxError>,
+    },
     /// A pagination stream stopped because the server's pages made no progress.
     #[error(transparent)]
     Pagination(#[from] crate::paginate::PaginationError),
 }
 
 impl Error {
+    /// A configuration error with no underlying cause.
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::Config { message: message.into(), source: None }
+    }
+
+    /// A configuration error caused by `source` (e.g. a parse error), which stays reachable
+    /// through [`source`](std::error::Error::source).
+    pub fn config_caused_by(message: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::Config { message: message.into(), source: Some(source.into()) }
+    }
+
     /// Whether the same call may succeed if tried again later (network trouble, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {
@@ -108,6 +156,58 @@ impl Error {
         }
     }
 }
+
+/// What serde said about an answer that did not decode ([`Error::Decode`]), with anything
+/// token-like redacted from its message: serde quotes the value it could not read, which may be
+/// a token.
+pub struct DecodeCause {
+    message: String,
+    inner: serde_json::Error,
+}
+
+impl DecodeCause {
+    pub(crate) fn new(inner: serde_json::Error) -> DecodeCause {
+        DecodeCause { message: redact_snippet(&inner.to_string(), 300), inner }
+    }
+
+    /// The line of the body where decoding failed (1-based).
+    pub fn line(&self) -> usize {
+        self.inner.line()
+    }
+
+    /// The column of the body where decoding failed (1-based).
+    pub fn column(&self) -> usize {
+        self.inner.column()
+    }
+
+    /// Whether the body was not JSON, JSON of another shape, or cut off.
+    pub fn category(&self) -> serde_json::error::Category {
+        self.inner.classify()
+    }
+
+    /// serde's own error, unredacted: its message may quote a secret from the body.
+    pub fn serde_error(&self) -> &serde_json::Error {
+        &self.inner
+    }
+}
+
+impl fmt::Display for DecodeCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for DecodeCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeCause")
+            .field("message", &self.message)
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .finish()
+    }
+}
+
+impl std::error::Error for DecodeCause {}
 
 /// Why Zoho keeps refusing an access token that a refresh did not fix ([`Error::TokenRefused`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,7 +336,7 @@ pub enum OAuthError {
     #[error("invalid callback: {0}")]
     InvalidCallback(String),
     /// The network failed.
-    #[error("transport error talking to Zoho Accounts: {0}")]
+    #[error("transport error talking to Zoho Accounts")]
     Transport(#[source] std::sync::Arc<reqwest::Error>),
     /// Zoho answered something this crate does not understand.
     #[error("unexpected answer from Zoho Accounts (HTTP {status}): {snippet:?}")]
@@ -250,7 +350,7 @@ pub enum OAuthError {
     #[error("OAuth configuration error: {0}")]
     Config(String),
     /// The loopback listener for a desktop or CLI sign-in could not listen or read the redirect.
-    #[error("loopback redirect listener failed: {0}; check that 127.0.0.1 is reachable and try again")]
+    #[error("loopback redirect listener failed; check that 127.0.0.1 is reachable and try again")]
     Loopback(#[source] std::sync::Arc<std::io::Error>),
     /// No browser redirect reached the loopback listener in time.
     #[error("no sign-in redirect arrived within {waited:?}; start the authorization again")]
@@ -335,6 +435,7 @@ pub enum ZohoError {
 
 /// One entry of a V3 error's `details`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// The message.
     #[serde(default)]
@@ -383,6 +484,7 @@ impl ZohoError {
 
 /// An error answer of the Projects API.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
@@ -393,6 +495,26 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error answer: `status`, what Zoho said, and its `Retry-After`.
+    pub fn new(status: u16, zoho: ZohoError, retry_after: Option<Duration>) -> ApiError {
+        ApiError { status, zoho, retry_after }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// What Zoho said.
+    pub fn zoho(&self) -> &ZohoError {
+        &self.zoho
+    }
+
+    /// `Retry-After`, when Zoho sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
     /// The V3 `title` or the restapi code as text.
     pub fn code(&self) -> String {
         match &self.zoho {

@@ -65,6 +65,7 @@ mod client;
 mod clock;
 mod endpoint;
 mod error;
+mod http;
 mod limit;
 pub mod manager;
 pub mod oauth;
@@ -84,7 +85,10 @@ pub use async_trait::async_trait;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, HeaderError, Method, PathError, QueryParams};
-pub use error::{ApiError, Error, ErrorDetail, OAuthError, RefusalCause, ZohoError, redact_snippet};
+pub use error::{
+    ApiError, BoxError, DecodeCause, Error, ErrorDetail, OAuthError, RefusalCause, ZohoError, redact_snippet,
+};
+pub use http::DEFAULT_USER_AGENT;
 pub use limit::{RateKey, RateLimiter, RatePermit, RetryPolicy, SharedWindow, Take, ZOHO_LOCKOUT};
 pub use manager::{LoginOutcome, ManagerError, Refresher, TokenManager, TokenManagerBuilder};
 pub use oauth::{

@@ -119,7 +119,7 @@ pub enum ManagerError {
     #[error(transparent)]
     ScopeMismatch(#[from] ScopeMismatch),
     /// The store holds no token for this key: log in first ([`TokenManager::login`]).
-    #[error("no token stored for {key}: log in first")]
+    #[error("no token stored for {key}: sign the user in first (an OAuth flow, then TokenManager::login)")]
     NotLoggedIn {
         /// The key.
         key: String,
@@ -161,9 +161,8 @@ impl From<ManagerError> for Error {
             ManagerError::OAuth(e) => Error::OAuth(e),
             ManagerError::Backoff { last, .. } => Error::OAuth(OAuthError::clone(&last)),
             ManagerError::ScopeMismatch(m) => Error::ScopeMismatch(m),
-            ManagerError::NotLoggedIn { .. } | ManagerError::NoRefreshToken { .. } => {
-                Error::OAuth(OAuthError::InvalidRefreshToken)
-            }
+            ManagerError::NotLoggedIn { key } => Error::NotLoggedIn { key },
+            ManagerError::NoRefreshToken { key } => Error::NoRefreshToken { key },
             ManagerError::RefreshAborted => Error::OAuth(OAuthError::RefresherPanicked),
             ManagerError::Store(e) => Error::Store(e),
         }

@@ -53,7 +53,7 @@ pub struct Request<'a, S, Sc> {
     body: Option<Body>,
     headers: Vec<(&'static str, String)>,
     idempotent: Option<bool>,
-    error: Option<Error>,
+    error: Option<BodyError>,
     _scope: PhantomData<fn() -> Sc>,
 }
 
@@ -105,7 +105,7 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match Body::json(body) {
             Ok(b) => self.body = Some(b),
-            Err(e) => self.fail(e.into()),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -114,7 +114,7 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match Body::form(body) {
             Ok(b) => self.body = Some(b),
-            Err(e) => self.fail(e.into()),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -132,7 +132,7 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
         self
     }
 
-    fn fail(&mut self, e: Error) {
+    fn fail(&mut self, e: BodyError) {
         self.error.get_or_insert(e);
     }
 
@@ -169,7 +169,7 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
     /// [`Client::url_for`]).
     pub fn url(&self) -> Result<Url, Error> {
         if let Some(e) = &self.error {
-            return Err(Error::Body(BodyError::new(e.to_string())));
+            return Err(Error::Body(e.detached()));
         }
         let raw = Raw::<Sc, serde_json::Value> {
             template: self.template,
@@ -188,7 +188,7 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
         Sc: GrantedBy<S>,
     {
         if let Some(e) = self.error {
-            return Err(e);
+            return Err(e.into());
         }
         let raw = Raw::<Sc, R> {
             template: self.template,

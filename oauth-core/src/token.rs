@@ -257,7 +257,8 @@ impl<S: ScopeRequirement> Token<S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_console(access_token: &str, granted: &str, lifetime: Duration) -> Result<Self, Error> {
-        let scopes = DynamicScopes::parse_list(granted).map_err(|e| Error::Config(e.to_string()))?;
+        let scopes =
+            DynamicScopes::parse_list(granted).map_err(|e| Error::config_caused_by("the granted scopes", e))?;
         let token = AccessToken::new(access_token, SystemTime::now() + lifetime, scopes);
         Ok(Self::from_parts(TokenParts::new(token))?)
     }

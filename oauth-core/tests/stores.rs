@@ -1334,7 +1334,7 @@ mod redis_store {
         // A root certificate for a URL without TLS is a mistake, said as such.
         let plain = RedisStore::builder(url.replace("rediss://", "redis://")).root_certificate_pem(ca.as_bytes());
         let Err(StoreError::Backend(msg)) = plain.connect().await else { panic!("expected a typed error") };
-        assert!(msg.contains("rediss://"), "{msg}");
+        assert!(msg.to_string().contains("rediss://"), "{msg}");
     }
 
     #[tokio::test]

@@ -23,7 +23,7 @@ use crate::state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequ
 #[non_exhaustive]
 pub enum Error {
     /// Binding a listener failed.
-    #[error("cannot bind a listener: {0}")]
+    #[error("cannot bind a listener")]
     Bind(#[from] std::io::Error),
     /// No user has this e-mail.
     #[error("unknown user {0}")]

@@ -6,6 +6,7 @@ mod console;
 use console::console_token;
 
 use std::time::Duration;
+use zoho_projects::Error;
 use zoho_projects::prelude::*;
 use zoho_projects::{DynamicScopes, Token};
 use zoho_sandbox::{Dc, Sandbox};

@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use zoho_projects::Error;
 use zoho_projects::manager::TokenManager;
 use zoho_projects::oauth::{AuthorizeOptions, DevicePoll, OAuthClient};
 use zoho_projects::prelude::*;

@@ -7,6 +7,7 @@ mod redis;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use zoho_projects::Error;
 use zoho_projects::prelude::*;
 use zoho_projects::store::RedisStore;
 use zoho_projects::v3::portals::ListPortals;

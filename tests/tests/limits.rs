@@ -6,6 +6,7 @@
 mod console;
 use console::sandbox_oauth;
 use std::time::Duration;
+use zoho_projects::Error;
 use zoho_projects::prelude::*;
 use zoho_projects::store::{MemoryStore, StoreKey};
 use zoho_projects::v3::portals::ListPortals;

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use zoho_projects::Error;
 use zoho_projects::model::{Page, Tag};
 use zoho_projects::paginate::Paginate;
 use zoho_projects::prelude::*;

@@ -5,6 +5,7 @@ mod console;
 use console::console_token;
 
 use std::time::Duration;
+use zoho_projects::Error;
 use zoho_projects::prelude::*;
 use zoho_projects::{RateLimiter, RetryPolicy};
 use zoho_sandbox::{Dc, Fault, Route, Sandbox};

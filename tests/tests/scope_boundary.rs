@@ -7,6 +7,7 @@ mod console;
 use console::{console_token, sandbox_oauth};
 
 use std::time::{Duration, SystemTime};
+use zoho_projects::Error;
 use zoho_projects::prelude::*;
 use zoho_projects::store::{FileStore, StoreKey};
 use zoho_projects::{AccessToken, DynamicScopes, ScopedToken, TokenManager, async_trait};
@@ -40,7 +41,8 @@ impl<S: ScopeSet + Send + Sync> TokenSource for Vault<S> {
     type Scopes = S;
 
     async fn access_token(&self) -> Result<ScopedToken<S>, Error> {
-        let scopes = DynamicScopes::parse_list(self.granted).map_err(|e| Error::Config(e.to_string()))?;
+        let scopes =
+            DynamicScopes::parse_list(self.granted).map_err(|e| Error::config_caused_by("the granted scopes", e))?;
         let token = AccessToken::new(self.secret.as_str(), SystemTime::now() + Duration::from_secs(3600), scopes);
         Ok(ScopedToken::check(token)?)
     }

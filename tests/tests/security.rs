@@ -247,7 +247,8 @@ async fn the_token_file_is_private_and_a_shared_one_is_refused() {
     for shared in [0o644, 0o640, 0o604, 0o620, 0o660, 0o666] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(shared)).expect("chmod");
         let err = store.load(&key).await.expect_err("a shared token file is refused");
-        let message = err.to_string();
+        // The advice is in the cause (the message names the file; `{:#}` shows both).
+        let message = format!("{err}: {}", std::error::Error::source(&err).expect("the OS error"));
         assert!(
             matches!(&err, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied),
             "{err:?}"

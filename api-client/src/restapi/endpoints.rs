@@ -13,6 +13,7 @@
 //! use futures::TryStreamExt;
 //! use zoho_projects::paginate::Paginate;
 //! use zoho_projects::prelude::*;
+//! use zoho_projects::Error;
 //! use zoho_projects::restapi::endpoints::{CreateSubtask, ListTasks, NewSubtask};
 //!
 //! scope_set! { struct Legacy = ["ZohoProjects.tasks.ALL"]; }

@@ -5,6 +5,7 @@
 //! ```no_run
 //! use zoho_projects::model::{NewTask, Priority};
 //! use zoho_projects::prelude::*;
+//! use zoho_projects::Error;
 //! use zoho_projects::v3::tasks::{CreateTask, ListTasks};
 //!
 //! scope_set! { struct Work = ["ZohoProjects.tasks.ALL"]; }

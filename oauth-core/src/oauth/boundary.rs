@@ -106,7 +106,7 @@ impl Reply {
 /// body) are errors here; `{"error": …}` bodies are returned for the caller to judge with
 /// [`Reply::into_success`].
 pub(crate) async fn post_form(
-    http: &reqwest::Client,
+    http: &crate::http::Http,
     url: Url,
     form: &[(&str, &str)],
     grant: Grant,
@@ -117,13 +117,20 @@ pub(crate) async fn post_form(
         serde_urlencoded::to_string(form).map_err(|e| OAuthError::Config(format!("cannot encode the form: {e}")))?;
     let started = std::time::Instant::now();
     let resp = http
-        .post(url)
+        .request(reqwest::Method::POST, url.clone())
         .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(reqwest::header::ACCEPT, "application/json")
         .body(body)
         .send()
         .await
         .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
+    if resp.url() != &url {
+        // Only a client handed in can follow redirects (ours never does): whatever answered is
+        // not the server the request was meant for.
+        return Err(OAuthError::Config(format!(
+            "the HTTP client followed a redirect from {endpoint}; build it with reqwest::redirect::Policy::none()"
+        )));
+    }
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
     tracing::debug!(

@@ -124,6 +124,7 @@ pub use web::{AccessType, AuthorizeOptions, PENDING_LIFETIME, PendingAuthorizati
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{OAuthError, redact_snippet};
+use crate::http::{Http, HttpSettings, HttpSetupError, UserAgent};
 use crate::region::Region;
 use crate::scope::{DynamicScopes, ScopeName};
 use crate::token::{AccessToken, ClientSecret, RefreshToken, ScopeRequirement, Token, TokenParts};
@@ -154,7 +155,7 @@ struct Inner {
     accounts: Url,
     /// `location` code → accounts server; the servers a callback or `other_dc` may name.
     locations: Vec<(String, Url)>,
-    http: reqwest::Client,
+    http: Http,
     clock: Arc<dyn Clock>,
     guard: CodeGuard,
     /// How long a [`PendingAuthorization`] may be completed after it was made.
@@ -180,8 +181,7 @@ pub struct OAuthClientBuilder {
     region: Region,
     accounts: Option<Url>,
     locations: Vec<(String, Url)>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    http: HttpSettings,
     clock: Option<Arc<dyn Clock>>,
     codes_per_minute: u32,
     code_ledger: Option<Arc<dyn CodeLedger>>,
@@ -242,15 +242,43 @@ impl OAuthClientBuilder {
         self
     }
 
-    /// The connect timeout of token requests (default 10 s).
+    /// The connect timeout of token requests (default 10 s). Not with a [client of your
+    /// own](OAuthClientBuilder::http_client): set it on that client's builder.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http.connect_timeout = timeout;
+        self.http.connect_timeout_set = true;
         self
     }
 
-    /// The whole-request timeout of token requests (default 30 s).
+    /// The whole-request timeout of token requests (default 30 s; with a [client of your
+    /// own](OAuthClientBuilder::http_client), that client's unless set here).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
+        self.http.timeout_set = true;
+        self
+    }
+
+    /// Sends token requests with this HTTP client (a proxy, a private CA). It must not follow
+    /// redirects (`reqwest::redirect::Policy::none()`): a token request that comes back from
+    /// another URL than it was sent to is refused with [`OAuthError::Config`]. A
+    /// [`timeout`](OAuthClientBuilder::timeout) set on this builder and the `User-Agent` are
+    /// applied to each request; a [`connect_timeout`](OAuthClientBuilder::connect_timeout) cannot
+    /// be, and `build` refuses it.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http.client = Some(http);
+        self
+    }
+
+    /// The `User-Agent` header of token requests (default
+    /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT), `zoho-projects-rs/<version>`).
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.http.user_agent = UserAgent::Custom(value.into());
+        self
+    }
+
+    /// Sends no `User-Agent` of this crate's (a client of your own sends its own, if any).
+    pub fn no_user_agent(mut self) -> Self {
+        self.http.user_agent = UserAgent::Off;
         self
     }
 
@@ -286,15 +314,15 @@ impl OAuthClientBuilder {
         self
     }
 
-    /// Builds the client and its HTTP client (rustls, redirects never followed).
+    /// Builds the client and its HTTP client (rustls, redirects never followed), unless one was
+    /// [given](OAuthClientBuilder::http_client).
     pub fn build(self) -> Result<OAuthClient, OAuthError> {
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .build()
-            .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e)))?;
+        let http = Http::new(self.http, |builder| builder.use_rustls_tls().redirect(reqwest::redirect::Policy::none()))
+            .map_err(|e| match e {
+                HttpSetupError::Build(e) => OAuthError::Transport(std::sync::Arc::new(e)),
+                HttpSetupError::Config(message, None) => OAuthError::Config(message.to_owned()),
+                HttpSetupError::Config(message, Some(source)) => OAuthError::Config(format!("{message} ({source})")),
+            })?;
         let accounts = as_base(self.accounts.unwrap_or_else(|| self.region.accounts()));
         check_accounts_url(&accounts)?;
         for (_, url) in &self.locations {
@@ -335,8 +363,7 @@ impl OAuthClient {
             region: Region::Us,
             accounts: None,
             locations: Vec::new(),
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
+            http: HttpSettings::new(Duration::from_secs(30), Duration::from_secs(10)),
             clock: None,
             codes_per_minute: 4,
             code_ledger: None,

@@ -154,7 +154,7 @@ impl FileStore {
         let me = self.clone();
         match tokio::task::spawn_blocking(move || f(&me)).await {
             Ok(r) => r,
-            Err(e) => Err(StoreError::Backend(format!("file store task failed: {e}"))),
+            Err(e) => Err(StoreError::backend(e)),
         }
     }
 
@@ -285,7 +285,7 @@ impl FileStore {
         if !doc.quarantine.is_empty() {
             top.insert("quarantine".into(), Value::Object(doc.quarantine.clone()));
         }
-        let text = serde_json::to_vec_pretty(&Value::Object(top)).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let text = serde_json::to_vec_pretty(&Value::Object(top)).map_err(StoreError::backend)?;
         let dir = self.dir();
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(self.path.file_name().unwrap_or("tokens".as_ref()));

@@ -313,7 +313,7 @@ pub(crate) fn from_ms(ms: u64) -> SystemTime {
 #[non_exhaustive]
 pub enum StoreError {
     /// Reading or writing failed.
-    #[error("token store I/O error on {path}: {source}")]
+    #[error("token store I/O error on {path}")]
     Io {
         /// The file or resource.
         path: PathBuf,
@@ -363,9 +363,10 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
-    /// The backend (e.g. Redis) failed.
-    #[error("token store backend error: {0}")]
-    Backend(String),
+    /// The backend (e.g. Redis, or a database behind a store of your own) failed; the cause is
+    /// the [`source`](std::error::Error::source). Build it with [`StoreError::backend`].
+    #[error("token store backend error")]
+    Backend(#[source] crate::error::BoxError),
     /// The backend (e.g. Redis) cannot be reached right now (refused, reset, or no answer within
     /// the store's timeout). Nothing was read or written by this call; the store reconnects by
     /// itself, so a later call may succeed.
@@ -378,6 +379,14 @@ pub enum StoreError {
         /// The key.
         key: String,
     },
+}
+
+impl StoreError {
+    /// A backend failure caused by `cause`: an error of your store's client library, or a
+    /// message (`&str` and `String` convert too).
+    pub fn backend(cause: impl Into<crate::error::BoxError>) -> StoreError {
+        StoreError::Backend(cause.into())
+    }
 }
 
 /// A held refresh lock (or lease). Release it with [`StoreLock::release`]. Dropping it

@@ -136,11 +136,11 @@ impl RedisStoreBuilder {
     pub async fn connect(self) -> Result<RedisStore, StoreError> {
         let shown_url = redact_url(&self.url);
         let invalid =
-            |e: redis::RedisError| StoreError::Backend(format!("invalid Redis URL {shown_url}: {:?}", e.kind()));
+            |e: redis::RedisError| StoreError::backend(format!("invalid Redis URL {shown_url}: {:?}", e.kind()));
         let client = match self.root_certificate {
             None => redis::Client::open(self.url.as_str()).map_err(invalid)?,
             Some(_) if !self.url.starts_with("rediss://") => {
-                return Err(StoreError::Backend(format!(
+                return Err(StoreError::backend(format!(
                     "a root certificate was given for {shown_url}, which does not use TLS: write rediss://"
                 )));
             }
@@ -178,7 +178,7 @@ fn backend(shown_url: &str, e: &redis::RedisError) -> StoreError {
     if e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout() {
         StoreError::Unavailable(text)
     } else {
-        StoreError::Backend(text)
+        StoreError::backend(text)
     }
 }
 

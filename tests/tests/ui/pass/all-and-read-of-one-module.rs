@@ -1,4 +1,5 @@
 use zoho_projects::prelude::*;
+use zoho_projects::Error;
 
 // Listing ALL and READ of one module is harmless: the macro merges them into one grant.
 scope_set! { struct Both = ["ZohoProjects.tasks.READ", "ZohoProjects.tasks.ALL", "ZohoProjects.tasks.READ"]; }

@@ -1,4 +1,5 @@
 use zoho_projects::prelude::*;
+use zoho_projects::Error;
 
 scope_set! { struct TaskAdmin = ["ZohoProjects.tasks.ALL"]; }
 

@@ -1,4 +1,5 @@
 use zoho_projects::prelude::*;
+use zoho_projects::Error;
 
 // A string and a path for the same catalogued module merge into one grant, and each scope is
 // requested once.

@@ -4,6 +4,7 @@
 // would be refused at run time, before any request (tests/tests/scope_boundary.rs).
 use std::time::SystemTime;
 use zoho_projects::prelude::*;
+use zoho_projects::Error;
 use zoho_projects::{AccessToken, DynamicScopes, ScopedToken, async_trait};
 
 scope_set! { pub struct Admin = ["ZohoProjects.tasks.ALL"]; }
@@ -31,7 +32,7 @@ impl TokenSource for Vault {
     type Scopes = Admin;
 
     async fn access_token(&self) -> Result<ScopedToken<Admin>, Error> {
-        let scopes = DynamicScopes::parse_list(&self.granted).map_err(|e| Error::Config(e.to_string()))?;
+        let scopes = DynamicScopes::parse_list(&self.granted).map_err(|e| Error::config_caused_by("the vault's scopes", e))?;
         let token = AccessToken::new(self.secret.as_str(), self.expires_at, scopes);
         Ok(ScopedToken::check(token)?)
     }

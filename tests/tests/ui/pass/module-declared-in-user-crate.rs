@@ -2,6 +2,7 @@
 // catalogue lacks (another Zoho service here) and an endpoint for it; the check works there,
 // and a helper generic over the scope set states the scopes it needs as bounds, as the docs teach.
 use zoho_projects::prelude::*;
+use zoho_projects::Error;
 
 scope_module! {
     /// Zoho CRM records.
