@@ -89,18 +89,34 @@ async fn both_clients_send_the_user_agent_unless_told_otherwise() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+// Paused time: the sandbox's delay and the client's timeout are both tokio timers, and the
+// runtime jumps to the next one when it has nothing else to do, so no test waits for real.
+#[tokio::test(start_paused = true)]
 async fn a_timeout_set_beside_an_own_http_client_applies_to_each_request() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
-    // Zoho takes a minute to answer; the application's client has no timeout of its own.
-    sb.inject(Fault::delay(Duration::from_secs(60)).on(Route::Api).always());
-    let own = zoho_projects::reqwest::Client::new();
     let access = console_token(&sb, &["ZohoProjects.portals.READ"]).await;
-    let client = portals_client(&sb, &access, Client::builder().http_client(own).timeout(Duration::from_millis(300)));
+    // Zoho takes a minute to answer; the application's clients have no timeout of their own.
+    sb.inject(Fault::delay(Duration::from_secs(60)).on(Route::Api).always());
+    sb.inject(Fault::delay(Duration::from_secs(60)).on(Route::Token).always());
+    let own = zoho_projects::reqwest::Client::new();
+
+    let client =
+        portals_client(&sb, &access, Client::builder().http_client(own.clone()).timeout(Duration::from_secs(5)));
+    let started = tokio::time::Instant::now();
     match client.send(ListPortals).await {
         Err(Error::Transport(e)) => assert!(e.is_timeout(), "{e:?}"),
         other => panic!("expected a timeout, got {other:?}"),
     }
+    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+
+    let oauth = oauth_builder(&sb).http_client(own).timeout(Duration::from_secs(5)).build().expect("oauth");
+    let code = sb.self_client_code(&sb.demo_client().client_id, &["ZohoProjects.portals.READ"]).expect("code");
+    let started = tokio::time::Instant::now();
+    match oauth.exchange_self_client_code::<Portals>(&code).await {
+        Err(OAuthError::Transport(e)) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
     sb.shutdown().await;
 }
 
@@ -125,30 +141,62 @@ async fn a_connect_timeout_that_cannot_apply_is_refused() {
     }
 }
 
+/// Whether `seen` carries a `Content-Length` above zero, i.e. a body.
+fn has_body(seen: &SeenRequest) -> bool {
+    seen.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-length") && v != "0")
+}
+
 #[tokio::test]
 async fn token_requests_never_take_a_redirect() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
     let elsewhere = sb.accounts_url(Dc::Eu).join("oauth/v2/token").expect("url");
-    let redirect =
-        || Fault::respond(307, "text/plain", "moved").header("location", elsewhere.as_str()).on(Route::Token);
+    let redirect = |status: u16| {
+        Fault::respond(status, "text/plain", "moved").header("location", elsewhere.as_str()).on(Route::Token)
+    };
+    let to_eu = |sb: &Sandbox| sb.requests_seen().into_iter().filter(|r| r.dc == Dc::Eu).collect::<Vec<_>>();
 
     // The crate's own client does not follow it: Zoho's redirect is an unexpected answer.
-    sb.inject(redirect());
+    sb.inject(redirect(307));
     let oauth = oauth_builder(&sb).build().expect("oauth");
     let code = sb.self_client_code(&sb.demo_client().client_id, &["ZohoProjects.portals.READ"]).expect("code");
     let err = oauth.exchange_self_client_code::<Portals>(&code).await.expect_err("redirected");
     assert!(matches!(err, OAuthError::UnexpectedResponse { status: 307, .. }), "{err:?}");
-    assert_eq!(sb.requests_seen().iter().filter(|r| r.dc == Dc::Eu).count(), 0, "nothing went to the redirect");
+    assert_eq!(to_eu(&sb).len(), 0, "nothing went to the redirect");
+    // The form went to the accounts server it was meant for, with its length.
+    let sent = sb.requests_seen().into_iter().rev().find(|r| r.path_and_query.starts_with("/oauth/v2/token"));
+    assert!(sent.as_ref().is_some_and(has_body), "{sent:?}");
 
-    // A client of one's own that follows redirects: the answer from elsewhere is refused.
-    sb.inject(redirect());
-    let following = zoho_projects::reqwest::Client::new();
-    let oauth = oauth_builder(&sb).http_client(following).build().expect("oauth");
-    let code = sb.self_client_code(&sb.demo_client().client_id, &["ZohoProjects.portals.READ"]).expect("code");
-    let err = oauth.exchange_self_client_code::<Portals>(&code).await.expect_err("redirected");
-    match err {
-        OAuthError::Config(message) => assert!(message.contains("followed a redirect"), "{message}"),
-        other => panic!("expected the redirect refused, got {other:?}"),
+    // A client of one's own that follows redirects (reqwest's default). A 307 or 308 would have
+    // it POST the form again (client secret and code) to `Location`: it is not followed.
+    for status in [307, 308] {
+        sb.clock().advance(Duration::from_secs(61));
+        sb.inject(redirect(status));
+        let oauth = oauth_builder(&sb).http_client(zoho_projects::reqwest::Client::new()).build().expect("oauth");
+        let code = sb.self_client_code(&sb.demo_client().client_id, &["ZohoProjects.portals.READ"]).expect("code");
+        let err = oauth.exchange_self_client_code::<Portals>(&code).await.expect_err("redirected");
+        assert!(matches!(err, OAuthError::UnexpectedResponse { status: s, .. } if s == status), "{err:?}");
+        assert_eq!(to_eu(&sb).len(), 0, "the form was not sent again to the redirect ({status})");
+    }
+
+    // A 302 or 303 it follows as a GET without the form: nothing secret leaves, and the answer
+    // from elsewhere is refused.
+    for status in [302, 303] {
+        sb.clock().advance(Duration::from_secs(61));
+        sb.inject(redirect(status));
+        let oauth = oauth_builder(&sb).http_client(zoho_projects::reqwest::Client::new()).build().expect("oauth");
+        let code = sb.self_client_code(&sb.demo_client().client_id, &["ZohoProjects.portals.READ"]).expect("code");
+        let before = to_eu(&sb).len();
+        let err = oauth.exchange_self_client_code::<Portals>(&code).await.expect_err("redirected");
+        match err {
+            OAuthError::Config(message) => assert!(message.contains("followed a redirect"), "{message}"),
+            other => panic!("expected the redirect refused, got {other:?}"),
+        }
+        let followed = to_eu(&sb);
+        assert_eq!(followed.len(), before + 1, "{status}");
+        let last = followed.last().expect("the followed request");
+        assert_eq!(last.method, "GET", "{status}");
+        assert!(!has_body(last), "{status}: {last:?}");
+        assert!(!last.path_and_query.contains(code.as_str()), "{status}: {last:?}");
     }
     sb.shutdown().await;
 }

@@ -120,13 +120,17 @@ pub(crate) async fn post_form(
         .request(reqwest::Method::POST, url.clone())
         .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(reqwest::header::ACCEPT, "application/json")
-        .body(body)
+        // A body reqwest cannot replay: a client handed in that follows redirects would resend
+        // a replayable one (the client secret, a code or a refresh token) on a 307 or 308 to
+        // wherever `Location` points; with this one it returns the redirect unfollowed.
+        .body(reqwest::Body::wrap(body))
         .send()
         .await
         .map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
     if resp.url() != &url {
-        // Only a client handed in can follow redirects (ours never does): whatever answered is
-        // not the server the request was meant for.
+        // Only a client handed in can follow redirects (ours never does), and only those that
+        // drop the body (301, 302, 303: a GET without the form): whatever answered is not the
+        // server the request was meant for.
         return Err(OAuthError::Config(format!(
             "the HTTP client followed a redirect from {endpoint}; build it with reqwest::redirect::Policy::none()"
         )));
