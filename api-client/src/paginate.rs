@@ -8,7 +8,7 @@
 //!
 //! scope_set! { struct Reader = ["ZohoProjects.tasks.READ"]; }
 //!
-//! # async fn run(client: Client<Reader>) -> Result<(), Error> {
+//! # async fn run(client: Client<Reader>) -> Result<(), zoho_projects::Error> {
 //! // 200 rows per request; the stream yields tasks one by one and stops after the last page.
 //! let mut tasks = client.paginate(ListTasks::new("815392601", "2447529000000057032").per_page(200));
 //! while let Some(task) = tasks.try_next().await? {

@@ -390,7 +390,7 @@ impl<S> ScopedToken<S> {
 ///     type Scopes = Admin;
 ///
 ///     async fn access_token(&self) -> Result<ScopedToken<Admin>, Error> {
-///         let scopes = DynamicScopes::parse_list(&self.granted).map_err(|e| Error::Config(e.to_string()))?;
+///         let scopes = DynamicScopes::parse_list(&self.granted).map_err(|e| Error::config_caused_by("the vault's scopes", e))?;
 ///         let token = AccessToken::new(self.secret.as_str(), self.expires_at, scopes);
 ///         Ok(ScopedToken::check(token)?) // refused unless the token carries `Admin`
 ///     }
