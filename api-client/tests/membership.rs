@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use zoho_projects::prelude::*;
 use zoho_projects::v3::{portals, projects, tasks};
-use zoho_projects::{ApiError, ZohoError};
+use zoho_projects::{ApiError, Error, ZohoError};
 use zoho_sandbox::{Dc, Sandbox};
 
 scope_set! {

@@ -10,7 +10,7 @@ use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
 use zoho_projects::prelude::*;
 use zoho_projects::store::{MemoryStore, StoreKey};
 use zoho_projects::v3::projects;
-use zoho_projects::{ClientSecret, RetryPolicy};
+use zoho_projects::{ClientSecret, Error, RetryPolicy};
 use zoho_sandbox::{Dc, Route, Sandbox};
 
 scope_set! { struct Reader = ["ZohoProjects.portals.READ", "ZohoProjects.projects.READ"]; }
