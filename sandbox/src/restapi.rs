@@ -51,15 +51,17 @@ impl R<'_> {
         format!("{}/restapi/portal/{}", self.base, self.s.v2_portal_id)
     }
 
-    fn portal(&self) -> Value {
+    /// The portal as the user `zuid` sees it (`role` is theirs, as in the real sample).
+    fn portal(&self, zuid: u64) -> Value {
         let s = self.s;
+        let role = s.person_by_zuid(zuid).map_or("admin", |p| p.role.as_str());
         let active = s.projects.values().filter(|p| !p.trashed && p.project_type == "active").count();
         json!({
             "id": s.v2_portal_id,
             "id_string": s.v2_portal_id.to_string(),
             "name": s.portal_name,
             "default": true,
-            "role": "admin",
+            "role": role,
             "plan": "Enterprise",
             "trial_enabled": false,
             "gmt_time_zone": "(GMT 0:0) Coordinated Universal Time",
@@ -341,8 +343,8 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
             ctx.need("portals", "READ")?;
             let login = ctx.caller.zuid.to_string();
             // Only the caller's portals in this DC (none: 204, like every empty restapi list).
-            let mine = ctx.store.is_member(ctx.caller.zuid).then_some(r.portal());
-            let others = ctx.other_portals.iter().map(|s| R { s, base: ctx.base.clone() }.portal());
+            let mine = ctx.store.is_member(ctx.caller.zuid).then_some(r.portal(ctx.caller.zuid));
+            let others = ctx.other_portals.iter().map(|s| R { s, base: ctx.base.clone() }.portal(ctx.caller.zuid));
             let portals: Vec<Value> = mine.into_iter().chain(others).collect();
             if portals.is_empty() {
                 return Ok(empty(204));
@@ -351,7 +353,7 @@ pub(crate) fn route(ctx: &mut Ctx<'_>) -> ApiResult {
         }
         (["portal", _], Method::GET) => {
             ctx.need("portals", "READ")?;
-            Ok(json(200, &json!({"portals": [r.portal()]})))
+            Ok(json(200, &json!({"portals": [r.portal(ctx.caller.zuid)]})))
         }
         (["portal", _, "projects"], Method::GET) => {
             ctx.need("projects", "READ")?;

@@ -151,6 +151,10 @@ async fn a_project_member_sees_that_project_and_no_other() {
     assert_eq!(ids, want);
     let (_, b) = api_get(&sb, &other_at, "/restapi/portals/").await;
     assert_eq!(b["portals"].as_array().map(Vec::len), Some(2), "{b}");
+    // Each with the caller's own role there (the real sample carries "Employee").
+    let role =
+        |id: &str| b["portals"].as_array().unwrap().iter().find(|p| p["id_string"] == id).unwrap()["role"].clone();
+    assert_eq!((role(&z.v2_id), role(&o.v2_id)), (json!("Employee"), json!("admin")));
 
     // In the demo portal: that project, its tasks, and nothing of the other project.
     let (s, b) = api_get(&sb, &other_at, &format!("/api/v3/portal/{}/projects", z.id)).await;
