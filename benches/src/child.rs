@@ -12,7 +12,10 @@ use crate::common::READ;
 /// Runs `role` to completion; returns the process exit code.
 pub fn run(role: &str) -> i32 {
     match role {
-        "sandbox" => runtime(2).block_on(sandbox()),
+        "sandbox" => runtime(2).block_on(sandbox(false)),
+        "sandbox-strict" => runtime(2).block_on(sandbox(true)),
+        #[cfg(feature = "redis")]
+        "tenant-worker" => runtime(2).block_on(crate::tenant_fleet::worker()),
         "fleet-worker" => runtime(2).block_on(crate::fleet::worker()),
         "rustc-wrapper" => rustc_wrapper(),
         "fastpath-loop" => fastpath_loop(),
@@ -38,9 +41,11 @@ pub(crate) fn answer(line: &str) {
 /// `zoho-sandbox` with relaxed limits. Hello:
 /// `@@ <accounts url> <projects url> <client id> <secret> <e-mail> <now ms>`;
 /// then `CODE`, `ADVANCE <ms>`, `COUNTERS`, `Q`.
-async fn sandbox() -> i32 {
-    // Relaxed: a benchmark measures the client's cost over many calls, not Zoho's limits.
-    let sb = match Sandbox::builder().limits(Limits::relaxed()).auto_approve(true).start().await {
+async fn sandbox(strict: bool) -> i32 {
+    // Relaxed: a benchmark measures the client's cost over many calls, not Zoho's limits; the
+    // tenant fleet (scenario 8) asks for Zoho's limits, to count the 429s.
+    let limits = if strict { Limits::strict() } else { Limits::relaxed() };
+    let sb = match Sandbox::builder().limits(limits).auto_approve(true).start().await {
         Ok(sb) => sb,
         Err(e) => {
             eprintln!("sandbox: {e}");
@@ -73,6 +78,15 @@ async fn sandbox() -> i32 {
                 let c = sb.counters();
                 answer(&format!("{} {} {} {}", c.token_requests, c.refresh_grants, c.api_requests, c.access_denied));
             }
+            (Some("REDIRECT"), _) => answer(&app.redirect_uri),
+            (Some("SIGNIN"), Some(email)) => {
+                sb.add_user(email, Dc::Us);
+                match sb.sign_in(email) {
+                    Ok(_) => answer("OK"),
+                    Err(e) => answer(&format!("ERROR {e}")),
+                }
+            }
+            (Some("LIMITED"), _) => answer(&sb.counters().api_rate_limited.to_string()),
             (Some("Q"), _) => break,
             _ => answer("ERROR unknown command"),
         }

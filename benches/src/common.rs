@@ -151,8 +151,13 @@ pub struct RemoteSandbox {
 impl RemoteSandbox {
     /// Starts one.
     pub async fn start(bench: &Bench) -> io::Result<RemoteSandbox> {
+        Self::start_role(bench, "sandbox").await
+    }
+
+    /// Starts one in `role`: `sandbox` (relaxed limits) or `sandbox-strict` (Zoho's limits).
+    pub async fn start_role(bench: &Bench, role: &str) -> io::Result<RemoteSandbox> {
         let mut child = tokio::process::Command::new(&bench.exe)
-            .env(ROLE, "sandbox")
+            .env(ROLE, role)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -181,7 +186,8 @@ impl RemoteSandbox {
         })
     }
 
-    async fn ask(&mut self, command: &str) -> io::Result<String> {
+    /// Sends one command line and returns the answer.
+    pub async fn ask(&mut self, command: &str) -> io::Result<String> {
         self.stdin.write_all(format!("{command}\n").as_bytes()).await?;
         self.stdin.flush().await?;
         read_answer(&mut self.lines).await

@@ -20,4 +20,6 @@ pub mod report;
 pub mod sandbox_tput;
 pub mod stats;
 pub mod storm;
+#[cfg(feature = "redis")]
+pub mod tenant_fleet;
 pub mod tenants;

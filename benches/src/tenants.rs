@@ -75,6 +75,12 @@ pub struct TenantsResult {
     /// `Tenants::cached_token` ns per call, medians over runs: one thread on one user, one
     /// thread walking all users, two threads on one user each, two threads on the same user.
     pub fast_path_ns: [f64; 4],
+    /// A held user's `TokenManager::cached` (what `Client::send` takes) ns per call, medians:
+    /// one thread, two threads on one user each, two threads on the same user.
+    pub manager_ns: [f64; 3],
+    /// Resident bytes per user added by loading as many new users after the eviction (the
+    /// freed memory is reused).
+    pub per_tenant_second_batch: f64,
 }
 
 fn resident_bytes() -> io::Result<u64> {
@@ -161,6 +167,24 @@ pub fn tenants(n: usize, reps: usize) -> io::Result<TenantsResult> {
         }));
     }
 
+    let held: Vec<_> = [0, users.len() / 2]
+        .iter()
+        .map(|&i| tenants.manager(&users[i]).ok_or_else(|| io::Error::other("not loaded")))
+        .collect::<io::Result<_>>()?;
+    let mut manager_runs: [Vec<f64>; 3] = Default::default();
+    for _ in 0..reps {
+        manager_runs[0].push(ns_per_call(1, calls, |_, _| {
+            std::hint::black_box(held[0].cached());
+        }));
+        manager_runs[1].push(ns_per_call(2, calls, |t, _| {
+            std::hint::black_box(held[t].cached());
+        }));
+        manager_runs[2].push(ns_per_call(2, calls, |_, _| {
+            std::hint::black_box(held[0].cached());
+        }));
+    }
+    drop(held);
+
     clock.set_ms(1_700_000_000_000 + 601_000);
     let evicted = tenants.evict_idle();
     if evicted != n {
@@ -170,6 +194,14 @@ pub fn tenants(n: usize, reps: usize) -> io::Result<TenantsResult> {
     let reads_before = reads.load(Ordering::Relaxed);
     runtime.block_on(tenants.client(one)).map_err(io::Error::other)?;
     let reads_after_eviction = reads.load(Ordering::Relaxed) - reads_before;
+    let after_one = resident_bytes()?;
+    runtime.block_on(async {
+        for i in 0..n {
+            drop(tenants.client(&format!("second-{i:06}@example.com")).await.map_err(io::Error::other)?);
+        }
+        Ok::<_, io::Error>(())
+    })?;
+    let second = resident_bytes()?;
 
     let per = |bytes: u64| bytes.saturating_sub(before) as f64 / n as f64;
     Ok(TenantsResult {
@@ -180,6 +212,8 @@ pub fn tenants(n: usize, reps: usize) -> io::Result<TenantsResult> {
         reads_first_use,
         reads_after_eviction,
         fast_path_ns: runs.map(|r| median(&r)),
+        manager_ns: manager_runs.map(|r| median(&r)),
+        per_tenant_second_batch: second.saturating_sub(after_one) as f64 / n as f64,
     })
 }
 
@@ -190,21 +224,29 @@ pub fn report(r: &TenantsResult) -> String {
          | resident per tenant, loaded (first use, one thread) | {:.0} B |\n\
          | resident per tenant, loaded and used from a second thread | {:.0} B |\n\
          | resident per tenant after every tenant was evicted | {:.0} B |\n\
+         | resident added per tenant by as many new tenants after the eviction | {:.0} B |\n\
          | store reads per tenant, first use | {:.2} |\n\
          | store reads, first use of an evicted tenant | {} |\n\
          | `cached_token`, 1 thread, one tenant (median ns) | {:.1} |\n\
          | `cached_token`, 1 thread, walking all tenants (median ns) | {:.1} |\n\
          | `cached_token`, 2 threads, a tenant each (median ns) | {:.1} |\n\
-         | `cached_token`, 2 threads, the same tenant (median ns) | {:.1} |\n",
+         | `cached_token`, 2 threads, the same tenant (median ns) | {:.1} |\n\
+         | held tenant's `TokenManager::cached`, 1 thread (median ns) | {:.1} |\n\
+         | held tenant's `TokenManager::cached`, 2 threads, a tenant each (median ns) | {:.1} |\n\
+         | held tenant's `TokenManager::cached`, 2 threads, the same tenant (median ns) | {:.1} |\n",
         r.tenants,
         r.per_tenant_loaded,
         r.per_tenant_two_threads,
         r.per_tenant_evicted,
+        r.per_tenant_second_batch,
         r.reads_first_use,
         r.reads_after_eviction,
         r.fast_path_ns[0],
         r.fast_path_ns[1],
         r.fast_path_ns[2],
         r.fast_path_ns[3],
+        r.manager_ns[0],
+        r.manager_ns[1],
+        r.manager_ns[2],
     )
 }

@@ -501,6 +501,13 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         self.shared.shard(user).get(user)?.cell.get()?.manager.cached()
     }
 
+    /// `user`'s token manager if they are held in memory (e.g. to take their tokens for
+    /// another HTTP client through its lock-free [`TokenManager::cached`]). While a manager is
+    /// held, the user is not forgotten.
+    pub fn manager(&self, user: &str) -> Option<TokenManager<S>> {
+        Some(self.shared.shard(user).get(user)?.cell.get()?.manager.clone())
+    }
+
     /// Whether `user` is held in memory now.
     pub fn is_loaded(&self, user: &str) -> bool {
         self.shared.shard(user).get(user).is_some_and(|slot| slot.cell.initialized())

@@ -1,7 +1,7 @@
-//! Whole-system benchmarks (scenarios 2 to 7 of `BENCHMARKS.md`), printed as Markdown.
+//! Whole-system benchmarks (scenarios 2 to 8 of `BENCHMARKS.md`), printed as Markdown.
 //!
 //! ```text
-//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox|tenants]...
+//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox|tenants|tenant-fleet]...
 //! ```
 //!
 //! `--smoke` (or `ZOHO_BENCH_SMOKE=1`) runs one tiny iteration of each. With `ZOHO_BENCH_ROLE`
@@ -14,7 +14,7 @@ use zoho_benches::common::{Bench, ROLE};
 use zoho_benches::fleet::{FleetStore, RedisServer};
 use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm, tenants};
 
-const SCENARIOS: [&str; 6] = ["overhead", "storm", "fleet", "compile", "sandbox", "tenants"];
+const SCENARIOS: [&str; 7] = ["overhead", "storm", "fleet", "compile", "sandbox", "tenants", "tenant-fleet"];
 
 fn main() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -85,6 +85,21 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
         "compile" => Ok(report::compile(&compile::compile_cost(b, b.size(200, 8), b.size(5, 1))?)),
         "sandbox" => Ok(report::sandbox(&sandbox_tput::sandbox_throughput(b.size(20_000, 200), b.size(16, 4))?)),
         "tenants" => Ok(tenants::report(&tenants::tenants(b.size(100_000, 200), b.size(5, 1))?)),
+        "tenant-fleet" => tenant_fleet(b),
         _ => unreachable!("checked"),
     }
+}
+
+#[cfg(feature = "redis")]
+fn tenant_fleet(b: &Bench) -> io::Result<String> {
+    let Some(redis) = RedisServer::start()? else {
+        return Ok("skipped: needs redis-server on the PATH\n".to_owned());
+    };
+    let r = zoho_benches::tenant_fleet::tenant_fleet(b, &redis.url, b.size(8, 2), b.size(1000, 10), 2, b.size(2, 1))?;
+    Ok(zoho_benches::tenant_fleet::report(&r))
+}
+
+#[cfg(not(feature = "redis"))]
+fn tenant_fleet(_: &Bench) -> io::Result<String> {
+    Ok("skipped: build with `--features redis`\n".to_owned())
 }
