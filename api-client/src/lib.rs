@@ -75,8 +75,8 @@ pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, BoxError, Client, ClientBuilder, ClientSecret, Clock, DEFAULT_USER_AGENT,
     DecodeCause, Dynamic, DynamicScopes, Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, Method,
-    MissingScope, OAuthError, PathError, QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, Region,
-    RequiredScopes, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeParseError, ScopeRequirement, ScopeSet,
+    MissingScope, OAuthError, PathError, QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, RefusalCause,
+    Region, RequiredScopes, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeParseError, ScopeRequirement, ScopeSet,
     ScopedToken, Service, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts,
     TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
 };

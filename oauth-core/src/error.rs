@@ -407,6 +407,33 @@ pub fn redact_snippet(text: &str, max: usize) -> String {
     out.chars().take(max).collect()
 }
 
+/// [`redact_snippet`], after replacing the user and password of any `scheme://user:password@host`
+/// URL in `text`: for messages of other libraries (a store's database driver), which may name
+/// a connection URL.
+pub(crate) fn redact_secrets(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * max));
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail.find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace());
+        let authority = &tail[..end.unwrap_or(tail.len())];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("[redacted]");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority.len()..];
+        if out.len() > 4 * max {
+            break;
+        }
+    }
+    out.push_str(rest);
+    redact_snippet(&out, max)
+}
+
 /// Zoho's error body, in either generation's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -671,5 +698,19 @@ mod tests {
         assert!(!s.contains("2dea"), "{s}");
         assert!(s.contains("[redacted]"));
         assert_eq!(redact_snippet("abcdef", 3), "abc");
+    }
+
+    #[test]
+    fn secrets_in_urls_and_tokens_are_redacted() {
+        let s = redact_secrets(
+            "postgres://app:hunter2@db.internal:5432/tokens: key (t)=(1000.0123456789ab.cdef01234567)",
+            300,
+        );
+        assert_eq!(s, "postgres://[redacted]@db.internal:5432/tokens: key (t)=([redacted])");
+        assert_eq!(
+            redact_secrets("redis://h:6379/0 and https://x.test/a@b", 300),
+            "redis://h:6379/0 and https://x.test/a@b"
+        );
+        assert_eq!(redact_secrets("a://u:p@h", 3), "a:/");
     }
 }

@@ -364,9 +364,10 @@ pub enum StoreError {
         reason: String,
     },
     /// The backend (e.g. Redis, or a database behind a store of your own) failed; the cause is
-    /// the [`source`](std::error::Error::source). Build it with [`StoreError::backend`].
+    /// the [`source`](std::error::Error::source), shown redacted ([`BackendCause`]). Build it
+    /// with [`StoreError::backend`].
     #[error("token store backend error")]
-    Backend(#[source] crate::error::BoxError),
+    Backend(#[source] BackendCause),
     /// The backend (e.g. Redis) cannot be reached right now (refused, reset, or no answer within
     /// the store's timeout). Nothing was read or written by this call; the store reconnects by
     /// itself, so a later call may succeed.
@@ -385,9 +386,57 @@ impl StoreError {
     /// A backend failure caused by `cause`: an error of your store's client library, or a
     /// message (`&str` and `String` convert too).
     pub fn backend(cause: impl Into<crate::error::BoxError>) -> StoreError {
-        StoreError::Backend(cause.into())
+        StoreError::Backend(BackendCause::new(cause.into()))
     }
 }
+
+/// The cause of a [`StoreError::Backend`]: the store's own error (a Redis error, a database
+/// driver's), shown with anything token-like and the user and password of any URL redacted,
+/// because such errors quote what they failed on (a database echoing the refresh token of a
+/// violated unique key, a connection URL). The causes of that error are part of this message,
+/// redacted the same way, and cut to 500 characters. The error itself stays reachable, unredacted,
+/// with [`get_ref`](BackendCause::get_ref) and [`into_inner`](BackendCause::into_inner).
+pub struct BackendCause {
+    message: String,
+    inner: crate::error::BoxError,
+}
+
+impl BackendCause {
+    fn new(inner: crate::error::BoxError) -> BackendCause {
+        let mut text = inner.to_string();
+        let mut next = inner.source();
+        while let Some(cause) = next {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            next = cause.source();
+        }
+        BackendCause { message: crate::error::redact_secrets(&text, 500), inner }
+    }
+
+    /// The store's own error, unredacted: its message may quote a secret.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.inner
+    }
+
+    /// The store's own error, unredacted: its message may quote a secret.
+    pub fn into_inner(self) -> crate::error::BoxError {
+        self.inner
+    }
+}
+
+impl std::fmt::Display for BackendCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Debug for BackendCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BackendCause").field(&self.message).finish()
+    }
+}
+
+impl std::error::Error for BackendCause {}
 
 /// A held refresh lock (or lease). Release it with [`StoreLock::release`]. Dropping it
 /// releases it too, on every path (an error, a cancelled future, a panic): a lock that is
