@@ -129,6 +129,11 @@ impl Store {
             "issues": {"open_count": io, "closed_count": ic},
             "milestones": {"open_count": mo, "closed_count": mc},
             "is_completed": false,
+            // As in the real V3 sample: the portal's business hours, the project's group and a
+            // user-type custom field as a top-level key (here: the owner as reviewer).
+            "business_hours_id": BUSINESS_HOURS_ID,
+            "project_group": {"id": PROJECT_GROUP_ID, "name": "Ungrouped Projects", "type": "public"},
+            "projects_cf_0001": [self.user_ref(p.owner)],
         });
         if let Some(d) = p.start_date {
             v["start_date"] = json!(ymd(d));
@@ -340,6 +345,12 @@ impl Store {
         })
     }
 }
+
+/// The business hours every sandbox project uses (`business_hours_id`).
+pub(crate) const BUSINESS_HOURS_ID: &str = "2447529000000031001";
+
+/// The one project group of a sandbox portal; `project_group: {id}` in a project body must name it.
+pub(crate) const PROJECT_GROUP_ID: &str = "2447529000000031003";
 
 pub(crate) const SEVERITIES: [(&str, &str); 5] = [
     ("2447529000000054197", "None"),

@@ -639,7 +639,11 @@ fn project_field_types(b: &Body) -> Result<(), ApiErr> {
         return Err(ApiErr::Invalid("status".to_owned()));
     }
     b.ref_id("layout", "id")?;
-    b.ref_id("project_group", "id")?;
+    if let Some(g) = b.ref_id("project_group", "id")?
+        && g.to_string() != crate::render::PROJECT_GROUP_ID
+    {
+        return Err(ApiErr::Invalid("project_group".to_owned()));
+    }
     b.enum_opt("added_via", &["web", "api"])?;
     b.bool_opt("is_rollup_project")?;
     b.bool_opt("is_strict_project")?;

@@ -953,6 +953,9 @@ async fn output_has_the_same_shapes_as_real_zoho_answers() {
             "milestones",
             "is_completed",
             "start_date",
+            "business_hours_id",
+            "project_group",
+            "projects_cf_0001",
         ],
     );
 }
