@@ -492,11 +492,19 @@ async fn self_client_code_and_client_credentials() {
     assert!(token.refresh_token().is_some(), "self-client codes are offline");
     assert!(!sb.requests_seen().iter().any(|r| r.path_and_query.contains("redirect_uri")));
 
-    let cc = selfc_oauth.client_credentials::<Tasks>(None).await.expect("client credentials");
+    // [V A-CC] Projects has several portals per user: the grant names one (`soid`), else
+    // Zoho answers `missing_org_info`.
+    let soid = format!("ZohoProjects.{}", sb.demo_portal(Dc::Us).id);
+    let cc = selfc_oauth.client_credentials::<Tasks>(Some(&soid)).await.expect("client credentials");
     assert!(cc.refresh_token().is_none());
     assert!(cc.access_token().scopes().grants("ZohoProjects.tasks.CREATE"), "scope reported and checked");
     assert!(api_accepts(&sb, Dc::Us, cc.access_token().expose_secret()).await);
-    selfc_oauth.client_credentials::<Portals>(Some("ZohoProjects.123456789")).await.expect("with soid");
+    let minted = sb.counters().access_tokens_minted;
+    for soid in [None, Some("ZohoProjects.123456789"), Some("ZohoCRM.1"), Some("ZohoProjects.")] {
+        let err = selfc_oauth.client_credentials::<Portals>(soid).await.expect_err("no org");
+        assert!(matches!(&err, OAuthError::Zoho { error, .. } if error == "missing_org_info"), "{soid:?}: {err:?}");
+    }
+    assert_eq!(sb.counters().access_tokens_minted, minted, "nothing minted without the org");
 
     // A web client may not use the grant: Zoho's own error string is kept.
     let web = oauth(&sb, &sb.demo_client());

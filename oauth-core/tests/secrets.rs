@@ -123,7 +123,8 @@ async fn secrets_never_leak() {
     secrets.push(st.access_token().expose_secret().to_owned());
     secrets.extend(st.refresh_token().map(|r| r.expose_secret().to_owned()));
     errors.push(self_client.exchange_self_client_code::<Portals>(&code).await.expect_err("reused"));
-    let cc = self_client.client_credentials::<Portals>(None).await.expect("client credentials");
+    let soid = format!("ZohoProjects.{}", sb.demo_portal(zoho_sandbox::Dc::Us).id);
+    let cc = self_client.client_credentials::<Portals>(Some(&soid)).await.expect("client credentials");
     secrets.push(cc.access_token().expose_secret().to_owned());
     shown.push(format!("{cc:?}"));
 

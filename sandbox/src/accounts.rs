@@ -359,6 +359,18 @@ fn token(sh: &Shared, req: &Req, at: TokenEndpoint) -> Resp {
             if owner_dc != dc {
                 return token_error(&mut st, "invalid_client");
             }
+            // [V A-CC] services with several organisations need `soid` = `{service}.{org id}`;
+            // Projects is one (a user may belong to many portals): `ZohoProjects.<V3 portal id>`
+            // of a portal of the client's owner in this DC, else `missing_org_info`.
+            let org = p.get("soid").and_then(|s| s.strip_prefix("ZohoProjects.")).and_then(|id| {
+                (id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.parse::<u64>().ok()).flatten()
+            });
+            let member = org.is_some_and(|id| {
+                st.data.iter().any(|d| d.dc == dc && d.portal_id == id && d.person_by_zuid(client.owner_zuid).is_some())
+            });
+            if !member {
+                return token_error(&mut st, "missing_org_info");
+            }
             match st.mint_access(now, &sh.limits, &client.id, client.owner_zuid, dc, &scopes, None) {
                 Ok(at) => json(200, &token_json(sh, dc, &at, None, Some(&scopes))),
                 Err(MintError::Throttled) => denied(&mut st),

@@ -748,6 +748,7 @@ async fn scopes_are_comma_separated_only() {
                     ("client_id", &selfc.client_id),
                     ("client_secret", &selfc.client_secret),
                     ("scope", scope),
+                    ("soid", "ZohoProjects.815392601"),
                 ],
             )
             .await

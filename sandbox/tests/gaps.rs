@@ -106,3 +106,61 @@ async fn restapi_lists_need_index_and_range() {
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["tasks"].as_array().map(Vec::len), Some(2), "{b}");
 }
+
+#[tokio::test]
+async fn v3_projects_carry_group_business_hours_and_custom_fields() {
+    // The real V3 project (samples/v3-projects-list-item0.json) carries `project_group`,
+    // `business_hours_id` and custom fields as top-level keys (`projects_cf_0001`, users).
+    let sb = start().await;
+    let at = access(&sb).await;
+    let d = sb.demo_portal(Dc::Us);
+    let (s, list) = api_get(&sb, &at, &format!("/api/v3/portal/{}/projects", d.id)).await;
+    assert_eq!(s, 200, "{list}");
+    let p = &list[0];
+    let group = p["project_group"]["id"].as_str().expect("project_group.id").to_owned();
+    assert!(p["project_group"]["name"].is_string() && p["project_group"]["type"] == "public", "{p}");
+    assert!(p["business_hours_id"].as_str().is_some_and(|b| b.len() == 19), "{p}");
+    assert_eq!(p["projects_cf_0001"][0]["zpuid"], p["owner"]["zpuid"], "{p}");
+    assert!(p["projects_cf_0001"][0]["zuid"].is_u64(), "{p}");
+    // `project_group: {id}` on create must name a group of the portal.
+    let path = format!("/api/v3/portal/{}/projects", d.id);
+    let body = serde_json::json!({"name": "Grouped", "project_group": {"id": group}});
+    let (s, b) = api_send(&sb, &at, reqwest::Method::POST, &path, Some(body)).await;
+    assert_eq!((s, b["project_group"]["id"].as_str()), (201, Some(group.as_str())), "{b}");
+    let body = serde_json::json!({"name": "Lost", "project_group": {"id": "1817452000005048337"}});
+    let (s, b) = api_send(&sb, &at, reqwest::Method::POST, &path, Some(body)).await;
+    assert_eq!((s, b["error"]["details"][0]["field_name"].as_str()), (400, Some("project_group")), "{b}");
+}
+
+#[tokio::test]
+async fn client_credentials_without_the_portal_is_missing_org_info() {
+    // [V A-CC] services with several organisations need `soid`; a Projects user may belong to
+    // several portals, so the grant names one: `ZohoProjects.<V3 portal id>`.
+    let sb = start().await;
+    let sc = sb.register_client(ClientSpec::self_client());
+    let portal = sb.demo_portal(Dc::Us).id;
+    let good = format!("ZohoProjects.{portal}");
+    let other = format!("ZohoProjects.{}", sb.other_portal().id);
+    let v2 = format!("ZohoProjects.{}", sb.demo_portal(Dc::Us).v2_id);
+    let cc = |soid: Option<String>| {
+        let mut form = vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", sc.client_id.clone()),
+            ("client_secret", sc.client_secret.clone()),
+            ("scope", "ZohoProjects.portals.READ".to_owned()),
+        ];
+        form.extend(soid.map(|s| ("soid", s)));
+        let url = sb.accounts_url(Dc::Us).join("oauth/v2/token").unwrap();
+        async move { status_and_json(http().post(url).form(&form)).await }
+    };
+    // Missing, another service's, a portal the owner is not in, the restapi id, garbage.
+    for soid in [None, Some(format!("ZohoCRM.{portal}")), Some(other), Some(v2), Some("ZohoProjects.+1".to_owned())] {
+        let (s, b) = cc(soid.clone()).await;
+        assert_eq!((s, b["error"].as_str()), (200, Some("missing_org_info")), "{soid:?}: {b}");
+    }
+    assert_eq!(sb.counters().access_tokens_minted, 0);
+    let (s, b) = cc(Some(good)).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b["access_token"].is_string() && b.get("refresh_token").is_none(), "{b}");
+    assert_eq!(sb.counters().access_tokens_minted, 1);
+}

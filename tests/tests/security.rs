@@ -176,7 +176,8 @@ async fn no_secret_in_any_url() {
     if let Some(r) = t.refresh_token() {
         secrets.push(r.expose_secret().to_owned());
     }
-    let cc = self_client.client_credentials::<Portals>(None).await.expect("client credentials");
+    let soid = format!("ZohoProjects.{}", sb.demo_portal(zoho_sandbox::Dc::Us).id);
+    let cc = self_client.client_credentials::<Portals>(Some(&soid)).await.expect("client credentials");
     secrets.push(cc.access_token().expose_secret().to_owned());
     self_client.revoke_access_token(cc.access_token(), None).await.expect("revoke access token");
 

@@ -542,8 +542,11 @@ impl OAuthClient {
     }
 
     /// The client-credentials grant (self clients only): an access token for the client's
-    /// owner, no refresh token. `soid` (`{service}.{org id}`) is needed only for services with
-    /// several organisations; without it such services answer `missing_org_info`.
+    /// owner, no refresh token. `soid` (`{service}.{org id}`) is needed by services with several
+    /// organisations; without it they answer `missing_org_info` ([`OAuthError::Zoho`]). Zoho
+    /// Projects is one (a user may belong to several portals): pass
+    /// `Some("ZohoProjects.<portal id>")`, as the sandbox requires. The Projects form of the
+    /// `soid` is not documented by Zoho; that one is the sandbox's guess.
     pub async fn client_credentials<S: ScopeSet>(&self, soid: Option<&str>) -> Result<Token<S>, OAuthError> {
         let scope = S::OAUTH.join(",");
         let mut form = vec![
