@@ -80,8 +80,8 @@ pub use zoho_oauth_core::{
     ScopedToken, Service, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts,
     TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
 };
+pub use zoho_oauth_core::{Answer, Download, bytes, manager, multipart, oauth, response, store, tenants};
 pub use zoho_oauth_core::{Prompt, SignIn, SignInMethod};
-pub use zoho_oauth_core::{manager, oauth, store, tenants};
 
 /// Everything most programs need: `use zoho_projects::prelude::*;`.
 ///

@@ -211,5 +211,12 @@ fn write_hand(out: &mut String, i: usize, s: &Shape, module: &str) {
              {make}\n    }}"
         );
     }
+    let _ = writeln!(
+        out,
+        "    fn decode(__answer: {k}::Answer)\n            -> impl ::core::future::Future<Output = \
+         ::core::result::Result<Self::Response, {k}::Error>> + ::core::marker::Send {{\n            \
+         {k}::Answer::json::<{}>(__answer)\n        }}",
+        s.response
+    );
     out.push_str("}\n\n");
 }

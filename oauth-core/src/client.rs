@@ -1,10 +1,11 @@
 //! [`Client<S>`]: sends [`Endpoint`]s with a token that carries the scope set `S`.
 
 use crate::endpoint::{Body, Endpoint, Method};
-use crate::error::{ApiError, Error, RefusalCause, ZohoError, redact_snippet};
+use crate::error::{ApiError, Error, RefusalCause, ZohoError};
 use crate::http::{Http, HttpSettings, HttpSetupError, UserAgent};
 use crate::limit::{RateLimiter, RetryPolicy, ZOHO_LOCKOUT};
 use crate::region::Region;
+use crate::response::Answer;
 use crate::scope::{Dynamic, GrantedBy, GrantsAll, RequiredScopes, ScopeSet};
 use crate::service::Service;
 use crate::token::{AccessToken, ScopedToken, TokenSource};
@@ -502,6 +503,8 @@ impl<S> Client<S> {
         url: Url,
         headers: &reqwest::header::HeaderMap,
     ) -> Result<E::Response, Error> {
+        // Encoded once, before any slot or token: a body that does not encode costs nothing.
+        let body = Prepared::of(endpoint.body()?);
         let policy = &self.inner.retry;
         let mut refreshed = false;
         let mut retries = 0;
@@ -530,7 +533,7 @@ impl<S> Client<S> {
             // Boxed on its own: the attempt's future (~750 bytes) would make the one `send` boxes
             // larger than glibc's per-thread cache serves (1,032 bytes), and every call would
             // take malloc's slow path (BENCHMARKS.md, per-call overhead).
-            let result = Box::pin(self.attempt(endpoint, &url, headers, &token)).await;
+            let result = Box::pin(self.attempt::<E>(&body, &url, headers, &token)).await;
             if let Some(permit) = permit {
                 Box::pin(permit.release()).await; // the slot's window starts when the answer arrived
             }
@@ -547,7 +550,7 @@ impl<S> Client<S> {
             {
                 // Compare-and-invalidate: only the rejected token is dropped; retry once.
                 refreshed = true;
-                if self.inner.source.invalidate(&token).await {
+                if self.inner.source.invalidate(&token).await && body.replayable() {
                     continue; // the next token is taken after the next slot
                 }
                 // The source will not fetch another (a fixed token, or one that was itself the
@@ -576,7 +579,10 @@ impl<S> Client<S> {
                 }
                 _ => None,
             };
-            if retries >= policy.max_retries || !retryable(&err, E::IDEMPOTENT) {
+            // A multipart body is never repeated after an ambiguous failure (an upload Zoho may
+            // have stored), and one holding a stream part cannot be repeated at all.
+            let idempotent = E::IDEMPOTENT && !body.is_multipart();
+            if retries >= policy.max_retries || !body.replayable() || !retryable(&err, idempotent) {
                 return Err(err);
             }
             retries += 1;
@@ -597,7 +603,7 @@ impl<S> Client<S> {
 
     async fn attempt<E: Endpoint>(
         &self,
-        endpoint: &E,
+        body: &Prepared,
         url: &Url,
         headers: &reqwest::header::HeaderMap,
         token: &AccessToken,
@@ -618,18 +624,16 @@ impl<S> Client<S> {
         if !headers.is_empty() {
             req = req.headers(headers.clone());
         }
-        if let Some(body) = endpoint.body()? {
-            req = req.header(reqwest::header::CONTENT_TYPE, body.content_type());
-            req = match body {
-                Body::Json(b) => req.body(b),
-                Body::Form(f) => req.body(f),
-            };
-        }
+        req = match body {
+            Prepared::None => req,
+            Prepared::Bytes(bytes, content_type) => {
+                req.header(reqwest::header::CONTENT_TYPE, *content_type).body(bytes.clone())
+            }
+            // reqwest writes the content type with its boundary.
+            Prepared::Multipart(form) => req.multipart(form.to_form().await?),
+        };
         let resp = req.send().await.map_err(Error::Transport)?;
         let status = resp.status().as_u16();
-        let retry_after =
-            resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
-        let bytes = resp.bytes().await.map_err(Error::Transport)?;
         tracing::debug!(
             endpoint = E::PATH,
             method = E::METHOD.as_str(),
@@ -639,22 +643,49 @@ impl<S> Client<S> {
             "zoho call"
         );
         if !(200..300).contains(&status) {
+            let retry_after =
+                resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
+            let bytes = resp.bytes().await.map_err(Error::Transport)?;
             return Err(Error::Api(ApiError { status, zoho: ZohoError::parse(&bytes), retry_after }));
         }
-        let body: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-        decode(body).map_err(|(path, source)| Error::Decode {
-            status,
-            endpoint: E::PATH,
-            path,
-            snippet: redact_snippet(&String::from_utf8_lossy(&bytes), 200),
-            source: crate::error::DecodeCause::new(source),
-        })
+        E::decode(Answer::new(resp, E::PATH)).await
+    }
+}
+
+/// A call's body, prepared once for every attempt: encoded bytes (shared, not copied, per
+/// attempt) or a multipart description (encoded per attempt, files re-read).
+enum Prepared {
+    None,
+    Bytes(bytes::Bytes, &'static str),
+    Multipart(crate::multipart::Multipart),
+}
+
+impl Prepared {
+    fn of(body: Option<Body>) -> Prepared {
+        match body {
+            None => Prepared::None,
+            Some(Body::Json(v)) => Prepared::Bytes(v.into(), "application/json"),
+            Some(Body::Form(f)) => Prepared::Bytes(f.into(), "application/x-www-form-urlencoded"),
+            Some(Body::Multipart(m)) => Prepared::Multipart(m),
+        }
+    }
+
+    fn is_multipart(&self) -> bool {
+        matches!(self, Prepared::Multipart(_))
+    }
+
+    /// Whether another attempt can send the same body.
+    fn replayable(&self) -> bool {
+        match self {
+            Prepared::Multipart(m) => m.is_replayable(),
+            _ => true,
+        }
     }
 }
 
 /// Decodes `body`; on failure, where in the JSON it failed (`.` for the top) and serde's error.
 /// The path is only tracked when decoding fails, by decoding again: a good answer costs nothing.
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, (String, serde_json::Error)> {
     serde_json::from_slice(body).map_err(|plain| {
         let mut de = serde_json::Deserializer::from_slice(body);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {

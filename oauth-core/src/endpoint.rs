@@ -1,10 +1,11 @@
 //! The [`Endpoint`] contract: one HTTP call to Zoho, described as a type.
 
+use crate::error::Error;
+use crate::response::Answer;
 use crate::scope::RequiredScopes;
 use crate::service::Service;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::fmt::{self, Display, Write as _};
 
 /// The HTTP methods Zoho's APIs use.
@@ -58,13 +59,16 @@ impl Display for Method {
     }
 }
 
-/// A request body, already encoded.
+/// A request body, already encoded (or, for multipart, described: its parts are encoded when
+/// sent, files read from disk as they go).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// `application/json`
     Json(Vec<u8>),
     /// `application/x-www-form-urlencoded`
     Form(String),
+    /// `multipart/form-data` (see [`crate::multipart`]): never repeated after an ambiguous failure.
+    Multipart(crate::multipart::Multipart),
 }
 
 /// A body that could not be encoded (e.g. a map with non-string keys); the encoder's error is
@@ -103,12 +107,23 @@ impl Body {
         serde_urlencoded::to_string(value).map(Body::Form).map_err(|e| BodyError::new("a form", e))
     }
 
-    /// The `Content-Type` header value.
+    /// A multipart body: a clone of `form` (cheap: bytes are shared, files read when sent).
+    pub fn multipart(form: &crate::multipart::Multipart) -> Result<Body, BodyError> {
+        Ok(Body::Multipart(form.clone()))
+    }
+
+    /// The `Content-Type` header value (for multipart, without the boundary reqwest adds).
     pub fn content_type(&self) -> &'static str {
         match self {
             Body::Json(_) => "application/json",
             Body::Form(_) => "application/x-www-form-urlencoded",
+            Body::Multipart(_) => "multipart/form-data",
         }
+    }
+
+    /// Whether the body is multipart (then never repeated after an ambiguous failure).
+    pub fn is_multipart(&self) -> bool {
+        matches!(self, Body::Multipart(_))
     }
 }
 
@@ -138,9 +153,10 @@ pub trait Endpoint {
     /// The scope a token needs for this call: one [`Scope`](crate::Scope), or a tuple of them
     /// when the call needs several (all required; see [`RequiredScopes`]).
     type Scope: RequiredScopes;
-    /// The decoded response. An empty body (HTTP 204) is decoded from JSON `null`, so use `()`
-    /// or an `Option` where Zoho answers without content.
-    type Response: DeserializeOwned + Send + 'static;
+    /// The response: for JSON, an empty body (HTTP 204) is decoded from `null`, so use `()` or an
+    /// `Option` where Zoho answers without content; [`Bytes`](bytes::Bytes) and
+    /// [`Download`](crate::Download) for files (see [`Endpoint::decode`]).
+    type Response: Send + 'static;
     /// The HTTP method.
     const METHOD: Method;
     /// The path template, e.g. `/api/v3/portal/{portal_id}/projects`.
@@ -182,6 +198,12 @@ pub trait Endpoint {
     fn __template(&self) -> &'static str {
         Self::PATH
     }
+
+    /// Reads a successful (2xx) answer into the response. The derive writes it from the
+    /// `response` type ([`crate::response`]): [`Answer::json`] for JSON types, [`Answer::bytes`]
+    /// for `Bytes`, [`Answer::download`] for `Download`. A hand-written endpoint with a JSON
+    /// response writes `zoho_oauth_core::Answer::json(answer)`.
+    fn decode(answer: Answer) -> impl Future<Output = Result<Self::Response, Error>> + Send;
 }
 
 impl<E: Endpoint + ?Sized> Endpoint for &E {
@@ -206,6 +228,9 @@ impl<E: Endpoint + ?Sized> Endpoint for &E {
     }
     fn __template(&self) -> &'static str {
         (**self).__template()
+    }
+    fn decode(answer: Answer) -> impl Future<Output = Result<Self::Response, Error>> + Send {
+        E::decode(answer)
     }
 }
 

@@ -121,6 +121,10 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// Writing a [`Download`](crate::Download) (or reading a file to upload) failed on this
+    /// machine.
+    #[error("local I/O failed: {0}")]
+    Io(#[source] std::io::Error),
     /// A pagination stream stopped because the server's pages made no progress.
     #[error(transparent)]
     Pagination(#[from] crate::paginate::PaginationError),

@@ -68,10 +68,12 @@ mod error;
 mod http;
 mod limit;
 pub mod manager;
+pub mod multipart;
 pub mod oauth;
 pub mod paginate;
 mod region;
 mod request;
+pub mod response;
 mod scope;
 mod service;
 mod signin;
@@ -82,6 +84,8 @@ mod token;
 /// The attribute for implementing [`TokenSource`], [`store::TokenStore`] and [`Refresher`] (object-safe
 /// traits with `async` methods), re-exported so that implementors need no dependency of their own.
 pub use async_trait::async_trait;
+/// `bytes::Bytes`, the type of `response = Bytes` and of download chunks.
+pub use bytes;
 pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, HeaderError, Method, PathError, QueryParams};
@@ -100,6 +104,7 @@ pub use request::Request;
 /// The HTTP client crate of [`ClientBuilder::http_client`] and [`Error::Transport`], re-exported
 /// so that its version always matches this crate's.
 pub use reqwest;
+pub use response::{Answer, Download};
 pub use scope::{
     Dynamic, DynamicScopes, GrantedBy, HasScope, MissingScope, Operation, RequiredScopes, Scope, ScopeName,
     ScopeParseError, ScopeSet, action,
@@ -172,10 +177,14 @@ pub mod scopes {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::{Body, BodyError, Endpoint, Method, QueryParams, push_segment, query_join, query_value};
+    pub use crate::error::Error;
+    pub use crate::multipart::Multipart;
     pub use crate::paginate::{PageCursor, PageParts, PageStyle, Paged};
+    pub use crate::response::{Answer, Download};
     pub use crate::scope::declared::{GrantDeclared, ScopeDeclared, SetDeclared};
     pub use crate::scope::{AllActions, Allows, Grant, GrantsAll, ModuleGrant, No, Scope, ScopeSet, Yes, action};
     /// The catalogue, named by generated code through this one path.
     pub use crate::scopes;
     pub use crate::service::Service;
+    pub use bytes::Bytes;
 }

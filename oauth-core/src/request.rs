@@ -119,6 +119,20 @@ impl<'a, S, Sc: RequiredScopes> Request<'a, S, Sc> {
         self
     }
 
+    /// A `multipart/form-data` body ([`crate::multipart`]): files and text parts. Like an
+    /// endpoint's multipart body, it is never repeated after an ambiguous failure, whatever
+    /// [`idempotent`](Self::idempotent) says; on a `GET` or `DELETE` (which carry no body to
+    /// Zoho) the call fails with [`Error::Body`] before anything is sent.
+    pub fn multipart(mut self, form: crate::multipart::Multipart) -> Self {
+        if matches!(self.method, Method::Get | Method::Delete) {
+            let msg = format!("a {} request to Zoho carries no body, so no multipart upload", self.method);
+            self.fail(BodyError::new("multipart", msg));
+        } else {
+            self.body = Some(Body::Multipart(form));
+        }
+        self
+    }
+
     /// A request header, checked like an endpoint's ([`Endpoint::headers`]) when sent.
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -270,5 +284,9 @@ impl<Sc: RequiredScopes, R: DeserializeOwned + Send + 'static, const M: u8, cons
 
     fn __template(&self) -> &'static str {
         self.template
+    }
+
+    fn decode(answer: crate::response::Answer) -> impl Future<Output = Result<R, Error>> + Send {
+        answer.json::<R>()
     }
 }

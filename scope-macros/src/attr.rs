@@ -5,8 +5,8 @@
 
 use crate::errors::Errors;
 use crate::symbol::{
-    BODY, CRATE, CURSOR, FLATTEN, FORM, HEADER, IDEMPOTENT, ITEM, METHOD, PAGINATE, PATH, QUERY, RENAME_ALL, REPEAT,
-    RESPONSE, SCOPE, SERVICE, SKIP, SPLIT, STYLE, ZOHO,
+    BODY, CRATE, CURSOR, FLATTEN, FORM, HEADER, IDEMPOTENT, ITEM, METHOD, MULTIPART, PAGINATE, PATH, QUERY, RENAME_ALL,
+    REPEAT, RESPONSE, SCOPE, SERVICE, SKIP, SPLIT, STYLE, ZOHO,
 };
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
@@ -151,6 +151,8 @@ pub(crate) enum FieldRole {
     Body,
     /// The form-encoded body.
     Form,
+    /// The `multipart/form-data` body (a `Multipart`).
+    Multipart,
     /// A request header, under the given name.
     Header(LitStr),
     /// Not part of the request.
@@ -184,7 +186,7 @@ pub(crate) fn container(attrs: &[Attribute], allowed: &[&str], context: &str, er
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             if !allowed.contains(&key.as_str()) {
                 let fields = if allowed.contains(&METHOD) {
-                    " (field keys `path`, `query`, `body`, `form`, `header`, `skip` go on fields)"
+                    " (field keys `path`, `query`, `body`, `form`, `multipart`, `header`, `skip` go on fields)"
                 } else {
                     ""
                 };
@@ -323,6 +325,7 @@ pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Error
                 FLATTEN => FieldRole::Flatten,
                 BODY => FieldRole::Body,
                 FORM => FieldRole::Form,
+                MULTIPART => FieldRole::Multipart,
                 HEADER => {
                     if !meta.input.peek(syn::Token![=]) {
                         return Err(meta.error("a header field needs the header's name: `#[zoho(header = \"orgId\")]`"));
@@ -333,14 +336,14 @@ pub(crate) fn field(attrs: &[Attribute], field_ident: &Ident, errors: &mut Error
                 _ => {
                     return Err(meta.error(
                         "unknown #[zoho] field key; expected `path`, `query`, `query = \"name\"`, `body`, `form`, \
-                         `header = \"name\"`, `flatten` or `skip`",
+                         `multipart`, `header = \"name\"`, `flatten` or `skip`",
                     ));
                 }
             };
             if let Some(prev) = &out {
                 let prev_name = prev.key.get_ident().map(ToString::to_string).unwrap_or_default();
                 return Err(meta.error(format_args!(
-                    "a field has one role, and this one is already `{prev_name}`; use one of `path`, `query`, `body`, `form`, `header`, `skip`"
+                    "a field has one role, and this one is already `{prev_name}`; use one of `path`, `query`, `body`, `form`, `multipart`, `header`, `skip`"
                 )));
             }
             out = Some(Keyed { key: meta.path.clone(), value: role });

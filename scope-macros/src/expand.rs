@@ -160,6 +160,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
         let ctor = match &f.role {
             FieldRole::Body => quote!(json),
             FieldRole::Form => quote!(form),
+            FieldRole::Multipart => quote!(multipart),
             _ => return None,
         };
         let fi = f.ident;
@@ -186,6 +187,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
     });
 
     let paged = v.paginate.as_ref().map(|p| paged(v, p));
+    let decode = decode_fn(krate, response);
 
     quote! {
         #paged
@@ -207,6 +209,31 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             #query_fn
             #body_fn
             #headers_fn
+            #decode
+        }
+    }
+}
+
+/// How the answer is read, by the response type's last path segment: `Bytes` whole, `Download`
+/// streamed, anything else as JSON. (A type of one's own named `Bytes` or `Download` fails to
+/// type-check against the runtime's, with the runtime type named.)
+fn decode_fn(krate: &Path, response: &Type) -> TokenStream {
+    let last = match response {
+        Type::Path(tp) if tp.qself.is_none() => tp.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let p = quote!(#krate::__private);
+    let read = match last.as_deref() {
+        Some("Bytes") => quote_spanned!(response.span()=> #p::Answer::bytes(__answer)),
+        Some("Download") => {
+            quote_spanned!(response.span()=> ::core::future::ready(::core::result::Result::Ok(#p::Answer::download(__answer))))
+        }
+        _ => quote_spanned!(response.span()=> #p::Answer::json::<#response>(__answer)),
+    };
+    quote! {
+        fn decode(__answer: #p::Answer)
+            -> impl ::core::future::Future<Output = ::core::result::Result<Self::Response, #p::Error>> + ::core::marker::Send {
+            #read
         }
     }
 }

@@ -29,6 +29,10 @@ pub(crate) fn endpoint(v: &PartialEndpoint<'_>) -> TokenStream {
             fn path(&self) -> ::std::string::String {
                 ::core::unreachable!("this endpoint failed to compile")
             }
+            fn decode(_: #krate::__private::Answer)
+                -> impl ::core::future::Future<Output = ::core::result::Result<Self::Response, #krate::__private::Error>> + ::core::marker::Send {
+                ::core::future::pending()
+            }
         }
     }
 }

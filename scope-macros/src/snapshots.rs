@@ -102,3 +102,18 @@ fn paginated_list_with_a_cursor_field_and_split() {
         expect_file!["snapshots/paginated_list_with_a_cursor_field_and_split.rs"],
     );
 }
+
+#[test]
+fn multipart_upload_and_streamed_download() {
+    check(
+        quote::quote! {
+            #[zoho(method = "POST", path = "/api/v3/portal/{portal}/attachments", scope = "ZohoProjects.tasks.CREATE",
+                   response = Download)]
+            struct Upload {
+                #[zoho(path)] portal: u64,
+                #[zoho(multipart)] form: Multipart,
+            }
+        },
+        expect_file!["snapshots/multipart_upload_and_streamed_download.rs"],
+    );
+}

@@ -38,6 +38,8 @@ pub(crate) const QUERY: &str = "query";
 pub(crate) const BODY: &str = "body";
 /// `form` (form-encoded body).
 pub(crate) const FORM: &str = "form";
+/// `multipart` (a `Multipart` body).
+pub(crate) const MULTIPART: &str = "multipart";
 /// `skip`.
 pub(crate) const SKIP: &str = "skip";
 

@@ -575,7 +575,7 @@ fn check_fields<'a>(
                 f.ident,
                 format_args!(
                     "field `{}` is not part of the request; mark it `#[zoho(path)]`, `#[zoho(query)]`, \
-                     `#[zoho(body)]`, `#[zoho(form)]` or `#[zoho(skip)]`",
+                     `#[zoho(body)]`, `#[zoho(form)]`, `#[zoho(multipart)]` or `#[zoho(skip)]`",
                     f.ident
                 ),
             );
@@ -595,14 +595,19 @@ fn check_fields<'a>(
                     );
                 }
             }
-            FieldRole::Body | FieldRole::Form => {
+            FieldRole::Body | FieldRole::Form | FieldRole::Multipart => {
                 if let Some(first) = body_field {
                     errors
                         .spanned(&role.key, format_args!("a request has one body, and field `{first}` already is it"));
                 }
                 body_field = Some(f.ident);
                 if method.is_some_and(|m| m == "Get" || m == "Delete") {
-                    errors.spanned(&role.key, "a GET or DELETE request to Zoho carries no body; use `#[zoho(query)]`");
+                    let msg = if matches!(role.value, FieldRole::Multipart) {
+                        "a GET or DELETE request to Zoho carries no body, so no multipart upload; uploads are `POST`"
+                    } else {
+                        "a GET or DELETE request to Zoho carries no body; use `#[zoho(query)]`"
+                    };
+                    errors.spanned(&role.key, msg);
                 }
             }
             FieldRole::Query { repeat: true, .. } if crate::expand::vec_inner(f.ty).is_none() => {

@@ -63,6 +63,9 @@ impl Endpoint for HandWritten {
     fn path(&self) -> String {
         self.0.to_owned()
     }
+    fn decode(answer: zoho_projects::Answer) -> impl Future<Output = Result<serde_json::Value, Error>> + Send {
+        answer.json()
+    }
 }
 
 macro_rules! refuses_dots {
@@ -284,6 +287,9 @@ impl Endpoint for HandHeaders {
     }
     fn headers(&self) -> Vec<(&'static str, String)> {
         self.0.clone()
+    }
+    fn decode(answer: zoho_projects::Answer) -> impl Future<Output = Result<serde_json::Value, Error>> + Send {
+        answer.json()
     }
 }
 

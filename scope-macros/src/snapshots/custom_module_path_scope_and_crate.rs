@@ -11,4 +11,14 @@ impl ::zoho_oauth_core::__private::Endpoint for DeleteLead {
         ::zoho_oauth_core::__private::push_segment(&mut __path, &self.id);
         __path
     }
+    fn decode(
+        __answer: ::zoho_oauth_core::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_oauth_core::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_oauth_core::__private::Answer::json::<()>(__answer)
+    }
 }

@@ -22,4 +22,14 @@ impl ::zoho_projects::__private::Endpoint for ListTasks {
         __query.push(("per_page", ::zoho_projects::__private::query_value(&self.size)));
         __query
     }
+    fn decode(
+        __answer: ::zoho_projects::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_projects::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_projects::__private::Answer::json::<TaskPage>(__answer)
+    }
 }

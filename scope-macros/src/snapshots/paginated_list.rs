@@ -60,4 +60,14 @@ impl ::zoho_projects::__private::Endpoint for ListProjects {
         }
         __query
     }
+    fn decode(
+        __answer: ::zoho_projects::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_projects::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_projects::__private::Answer::json::<Option<Page<Project>>>(__answer)
+    }
 }

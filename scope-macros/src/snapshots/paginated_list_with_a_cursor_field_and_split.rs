@@ -59,4 +59,14 @@ impl ::zoho_projects::__private::Endpoint for ListTimeLogs {
         ::zoho_projects::__private::QueryParams::push_query(&self.paging, &mut __query);
         __query
     }
+    fn decode(
+        __answer: ::zoho_projects::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_projects::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_projects::__private::Answer::json::<Option<Page<TimeLogGroup>>>(__answer)
+    }
 }

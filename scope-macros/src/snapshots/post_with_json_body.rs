@@ -23,4 +23,14 @@ impl<'a> ::zoho_projects::__private::Endpoint for CreateTask<'a> {
         ::zoho_projects::__private::Body::json(&self.task)
             .map(::core::option::Option::Some)
     }
+    fn decode(
+        __answer: ::zoho_projects::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_projects::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_projects::__private::Answer::json::<Task>(__answer)
+    }
 }

@@ -25,4 +25,14 @@ impl ::zoho_projects::__private::Endpoint for Attach {
             .push(("If-Match", ::zoho_projects::__private::query_value(&self.etag)));
         __headers
     }
+    fn decode(
+        __answer: ::zoho_projects::__private::Answer,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            Self::Response,
+            ::zoho_projects::__private::Error,
+        >,
+    > + ::core::marker::Send {
+        ::zoho_projects::__private::Answer::json::<serde_json::Value>(__answer)
+    }
 }
