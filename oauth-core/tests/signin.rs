@@ -432,8 +432,23 @@ async fn the_loopback_sign_in_completes_with_the_browser_and_resumes_after() {
 async fn two_sign_ins_at_once_for_one_user_both_end_with_a_working_client() {
     let Setup { sb, creds, email, file, _dir } = setup().await;
     // Two programs, each with its own store over the one file.
+    // The device flow's waits move the virtual clock only once both codes are approved: a
+    // sleeper that moved it at once let the first program poll its code past its expiry while the
+    // second was still asking for one (seen under load).
+    let (approved_tx, approved) = tokio::sync::watch::channel(false);
+    let gated = || {
+        let (clock, approved) = (sb.clock(), approved.clone());
+        move |wait: Duration| {
+            let (clock, mut approved) = (clock.clone(), approved.clone());
+            async move {
+                let _ = approved.wait_for(|both| *both).await;
+                clock.advance(wait);
+            }
+        }
+    };
     let (first, first_shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
     let (second, second_shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
+    let (first, second) = (first.sleeper(gated()), second.sleeper(gated()));
     // Both are shown a code before either is approved: both sign-ins are under way at once.
     let (mut first_shown, mut second_shown) = (first_shown, second_shown);
     let approve = async {
@@ -441,6 +456,7 @@ async fn two_sign_ins_at_once_for_one_user_both_end_with_a_working_client() {
         for code in codes {
             sb.approve_device(&code, &email).expect("approved");
         }
+        approved_tx.send_replace(true);
         std::future::pending::<()>().await
     };
     let (a, b) = tokio::select! {
