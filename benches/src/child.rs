@@ -31,6 +31,23 @@ fn runtime(workers: usize) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build().expect("runtime")
 }
 
+/// A named environment variable of a worker, or an error naming it.
+pub(crate) fn var(name: &str) -> std::io::Result<String> {
+    std::env::var(name).map_err(|_| std::io::Error::other(format!("{name} not set")))
+}
+
+/// A worker's exit code: 0, or 1 after telling the parent (`@@ ERROR …`) and standard error.
+pub(crate) fn exit_code(role: &str, result: std::io::Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            answer(&format!("ERROR {e}"));
+            eprintln!("{role}: {e}");
+            1
+        }
+    }
+}
+
 /// Prints one protocol line.
 pub(crate) fn answer(line: &str) {
     let mut out = std::io::stdout().lock();

@@ -18,7 +18,7 @@ use zoho_oauth_core::oauth::OAuthClient;
 use zoho_oauth_core::store::{FileStore, StoreKey, TokenStore};
 use zoho_oauth_core::{Client, ClientSecret, RetryPolicy, TokenManager};
 
-use crate::child::answer;
+use crate::child::{answer, var};
 use crate::common::{Bench, ListPortals, ROLE, Reader, Refresh, RemoteSandbox, VirtualClock, http_client, read_answer};
 
 /// Where the fleet keeps its token.
@@ -231,20 +231,9 @@ async fn run(
     Ok(result)
 }
 
-fn var(name: &str) -> io::Result<String> {
-    std::env::var(name).map_err(|_| io::Error::other(format!("{name} not set")))
-}
-
 /// The `fleet-worker` role.
 pub(crate) async fn worker() -> i32 {
-    match worker_inner().await {
-        Ok(()) => 0,
-        Err(e) => {
-            answer(&format!("ERROR {e}"));
-            eprintln!("fleet worker: {e}");
-            1
-        }
-    }
+    crate::child::exit_code("fleet worker", worker_inner().await)
 }
 
 async fn worker_inner() -> io::Result<()> {

@@ -19,7 +19,7 @@ use zoho_oauth_core::store::RedisStore;
 use zoho_oauth_core::tenants::Tenants;
 use zoho_oauth_core::{Client, ClientSecret, RateLimiter, RetryPolicy, TokioSleeper};
 
-use crate::child::answer;
+use crate::child::{answer, var};
 use crate::common::{Bench, ListPortals, ROLE, Reader, RemoteSandbox, VirtualClock, http_client, read_answer};
 
 /// What scenario 8 measured.
@@ -45,10 +45,6 @@ pub struct TenantFleetResult {
     pub errors: u64,
     /// The first failure, if any.
     pub first_error: Option<String>,
-}
-
-fn var(name: &str) -> io::Result<String> {
-    std::env::var(name).map_err(|_| io::Error::other(format!("{name} not set")))
 }
 
 fn oauth(
@@ -205,14 +201,7 @@ async fn run(
 
 /// The `tenant-worker` role.
 pub(crate) async fn worker() -> i32 {
-    match worker_inner().await {
-        Ok(()) => 0,
-        Err(e) => {
-            answer(&format!("ERROR {e}"));
-            eprintln!("tenant worker: {e}");
-            1
-        }
-    }
+    crate::child::exit_code("tenant worker", worker_inner().await)
 }
 
 async fn worker_inner() -> io::Result<()> {
