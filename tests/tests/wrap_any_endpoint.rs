@@ -1,0 +1,390 @@
+//! Issue 16's acceptance, from outside: a crate that depends on `zoho-projects` and uses only
+//! its public API wraps Zoho endpoints the crate does not ship, with the public derive, and runs
+//! them against the sandbox (strict by default: every Zoho limit on).
+//!
+//! - an endpoint of another service (WorkDrive, on the `api_domain` hosts) reaches that
+//!   service's host in the data centre of the token: an EU user signs in (the code is exchanged
+//!   at the EU accounts listener), a new manager resumes the token from a real file, and only the
+//!   EU `api_domain` listener sees the call;
+//! - an endpoint that needs two scopes (the missing-scope compile error is
+//!   `tests/ui/fail/two-scopes-one-missing.rs`);
+//! - headers, static and per call, as the sandbox saw them on the wire;
+//! - a paginated endpoint of its own streaming all 450 seeded tasks, none skipped or repeated.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use futures::TryStreamExt;
+use serde::Deserialize;
+use zoho_projects::manager::TokenManager;
+use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
+use zoho_projects::paginate::{PageParts, Paginate, PaginationError};
+use zoho_projects::prelude::*;
+use zoho_projects::store::{FileStore, StoreKey};
+use zoho_projects::{ClientBuilder, ClientSecret, Error, Method, Paging};
+use zoho_sandbox::{Dc, Fault, Route, Sandbox, SeenRequest};
+
+scope_module! {
+    /// Zoho WorkDrive's users (another service: the `api_domain` hosts, `www.zohoapis.<tld>`).
+    pub mod workdrive_users = "WorkDrive.users" { READ }
+}
+scope_module! {
+    /// Zoho WorkDrive's files.
+    pub mod workdrive_files = "WorkDrive.files" { READ, CREATE }
+}
+scope_module! {
+    /// Zoho's file store, which Projects' attachments need besides the Projects scope.
+    pub mod zohopc_files = "ZohoPC.files" { ALL }
+}
+
+scope_set! {
+    /// What the wrapping crate asks for.
+    pub struct Wrap = [
+        "ZohoProjects.portals.READ", "ZohoProjects.tasks.READ", zohopc_files::All,
+        workdrive_users::Read, workdrive_files::Read, workdrive_files::Create,
+    ];
+}
+
+/// WorkDrive's "current user": `GET /workdrive/api/v1/users/me` on `www.zohoapis.<tld>`, with
+/// the JSON:API `Accept` WorkDrive documents on the container and a correlation id per call.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/workdrive/api/v1/users/me", scope = workdrive_users::Read,
+       header("Accept" = "application/vnd.api+json"), response = WorkDriveUser)]
+pub struct WorkDriveMe {
+    /// Sent as `X-Correlation-Id`.
+    #[zoho(header = "X-Correlation-Id")]
+    pub correlation: String,
+}
+
+/// The part of WorkDrive's user answer read here.
+#[derive(Debug, Deserialize)]
+pub struct WorkDriveUser {
+    /// `{"id": …, "type": "users", "attributes": {…}}`.
+    pub data: WorkDriveResource,
+}
+
+/// A JSON:API resource.
+#[derive(Debug, Deserialize)]
+pub struct WorkDriveResource {
+    /// Its id.
+    pub id: String,
+    /// `users`, `files`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its attributes.
+    pub attributes: serde_json::Value,
+}
+
+/// A task read with two scopes required (as Zoho's attachment calls need `ZohoPC.files.ALL`
+/// besides the Projects scope): compiles only for a set that grants both.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = ["ZohoProjects.tasks.READ", zohopc_files::All], response = serde_json::Value)]
+pub struct TaskWithFiles {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+}
+
+/// One row of the wrapping crate's own task list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MyTask {
+    /// Task id.
+    pub id: String,
+    /// Task name.
+    pub name: String,
+}
+
+/// The answer of the wrapping crate's task list.
+#[derive(Debug, Deserialize)]
+pub struct MyTaskPage {
+    /// The rows.
+    #[serde(default)]
+    pub tasks: Vec<MyTask>,
+    /// Whether more follow.
+    pub page_info: Option<MyPageInfo>,
+}
+
+/// `page_info` as this crate reads it.
+#[derive(Debug, Deserialize)]
+pub struct MyPageInfo {
+    /// Zoho sends a boolean, or now and then the string `"true"`.
+    pub has_next_page: serde_json::Value,
+}
+
+impl From<MyTaskPage> for PageParts<MyTask> {
+    fn from(page: MyTaskPage) -> Self {
+        let has_next = page.page_info.and_then(|i| match i.has_next_page {
+            serde_json::Value::Bool(b) => Some(b),
+            serde_json::Value::String(s) => s.parse().ok(),
+            _ => None,
+        });
+        PageParts { items: page.tasks, has_next }
+    }
+}
+
+/// The wrapping crate's own paginated endpoint: the public derive's `paginate(…)`, its
+/// position in the crate's public [`Paging`] flattened into the query.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.READ",
+       response = MyTaskPage, paginate(item = MyTask, cursor = paging))]
+pub struct MyProjectTasks {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// Page and page size.
+    #[zoho(flatten)]
+    pub paging: Paging,
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client")
+}
+
+/// The demo app's OAuth client: it starts at the US accounts listener and knows the EU and IN
+/// ones (Zoho hands an EU user over to the EU accounts server), on the sandbox's clock.
+fn oauth(sb: &Sandbox) -> OAuthClient {
+    let app = sb.demo_client();
+    let clock = sb.clock();
+    OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+        .accounts_url(sb.accounts_url(Dc::Us))
+        .location_accounts_url("eu", sb.accounts_url(Dc::Eu))
+        .location_accounts_url("in", sb.accounts_url(Dc::In))
+        .redirect_uri(app.redirect_uri.parse().expect("redirect URI"))
+        .clock(move || clock.now_system())
+        .build()
+        .expect("oauth client")
+}
+
+/// A client builder that knows the sandbox's listener of each service in each data centre (as
+/// Zoho's hosts per data centre), and nothing else: which one a call reaches is the token's
+/// choice.
+fn sandbox_hosts(sb: &Sandbox) -> ClientBuilder {
+    let mut b = Client::builder();
+    for (region, dc) in [(Region::Us, Dc::Us), (Region::Eu, Dc::Eu), (Region::In, Dc::In)] {
+        b = b.region_base(region, Service::PROJECTS, sb.api_url(dc)).region_base(
+            region,
+            Service::API_DOMAIN,
+            sb.api_domain_url(dc),
+        );
+    }
+    b
+}
+
+/// Signs `email` in through the web flow as a browser would (the sandbox approves at once) and
+/// keeps the token in the file `file`; returns the store key.
+async fn web_sign_in(sb: &Sandbox, email: &str, file: &Path) -> StoreKey {
+    sb.sign_in(email).expect("browser signed in");
+    let oauth = oauth(sb);
+    let (url, pending) =
+        oauth.authorize_url::<Wrap>(&AuthorizeOptions::new().offline().pkce()).await.expect("authorize url");
+    // Zoho's US accounts server hands an EU user over to the EU one, which redirects to the app.
+    let mut next = url;
+    let callback = loop {
+        let resp = no_redirects().get(next.clone()).send().await.expect("auth page");
+        assert_eq!(resp.status().as_u16(), 302, "auto-approved");
+        let location = next.join(resp.headers()["location"].to_str().expect("location")).expect("absolute");
+        if location.path() != "/oauth/v2/auth" {
+            break location.to_string();
+        }
+        next = location;
+    };
+    let token = oauth.complete(pending, &callback).await.expect("code exchanged");
+    let key = StoreKey::new(sb.accounts_url(Dc::Us), &sb.demo_client().client_id, email);
+    let clock = sb.clock();
+    let manager = TokenManager::builder::<Wrap>(oauth, key.clone())
+        .store(FileStore::new(file))
+        .clock(move || clock.now_system())
+        .build();
+    manager.login(token).await.expect("stored");
+    key
+}
+
+/// A new process: a manager over the same file, nothing in memory.
+fn resume(sb: &Sandbox, key: StoreKey, file: &Path) -> TokenManager<Wrap> {
+    let clock = sb.clock();
+    TokenManager::builder::<Wrap>(oauth(sb), key).store(FileStore::new(file)).clock(move || clock.now_system()).build()
+}
+
+/// The header `name` as the sandbox saw it (every value, in order).
+fn header<'a>(seen: &'a SeenRequest, name: &str) -> Vec<&'a str> {
+    seen.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+}
+
+#[tokio::test]
+async fn another_services_endpoint_reaches_its_host_in_the_token_data_centre_with_its_headers() {
+    let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
+    let lena = sb.add_user("lena@example.eu", Dc::Eu);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("tokens.json");
+
+    let key = web_sign_in(&sb, &lena.email, &file).await;
+    let exchanged: Vec<Dc> = sb
+        .requests_seen()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path_and_query.starts_with("/oauth/v2/token"))
+        .map(|r| r.dc)
+        .collect();
+    assert_eq!(exchanged, [Dc::Eu], "the code was exchanged at the EU accounts listener");
+    assert!(std::fs::metadata(&file).expect("token file").len() > 0);
+
+    // Another process: a new manager resumes the token from the file; the client is not told
+    // the data centre.
+    let grants = sb.counters().token_requests;
+    let client = sandbox_hosts(&sb).build(resume(&sb, key, &file)).expect("client");
+    let before = sb.requests_seen().len();
+    let me = client.send(WorkDriveMe { correlation: "corr-7".into() }).await.expect("WorkDrive answered");
+    assert_eq!(client.data_centre(), Region::Eu);
+    assert_eq!((me.data.kind.as_str(), me.data.id.as_str()), ("users", lena.zuid.to_string().as_str()));
+    assert_eq!(me.data.attributes["email_id"], lena.email.as_str());
+    assert_eq!(sb.counters().token_requests, grants, "resumed from the file: no grant");
+
+    let seen = sb.requests_seen()[before..].to_vec();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let call = &seen[0];
+    assert_eq!((call.dc, call.service), (Dc::Eu, zoho_sandbox::Service::ApiDomain), "only the EU api_domain listener");
+    assert_eq!((call.method.as_str(), call.path_and_query.as_str()), ("GET", "/workdrive/api/v1/users/me"));
+    // The headers, on the wire: each once, next to the client's own Authorization.
+    assert_eq!(header(call, "Accept"), ["application/vnd.api+json"]);
+    assert_eq!(header(call, "X-Correlation-Id"), ["corr-7"]);
+    assert_eq!(header(call, "Authorization").len(), 1);
+
+    // The Projects call of the same client goes to the EU Projects listener; the endpoint that
+    // needs two scopes compiles because `Wrap` grants both, and its token carries both.
+    let demo = sb.demo_portal(Dc::Eu);
+    let _ = client
+        .send(TaskWithFiles { portal: demo.id.clone(), project: "1".into(), task: "2".into() })
+        .await
+        .expect_err("no such project: only where it went matters");
+    let seen = sb.requests_seen()[before + 1..].to_vec();
+    let hosts: Vec<_> = seen.iter().map(|r| (r.dc, r.service)).collect();
+    assert_eq!(hosts, [(Dc::Eu, zoho_sandbox::Service::Projects)]);
+    assert_eq!(
+        <<TaskWithFiles as Endpoint>::Scope as zoho_projects::RequiredScopes>::OAUTH,
+        ["ZohoProjects.tasks.READ", "ZohoPC.files.ALL"]
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_escape_hatch_reaches_the_same_host_and_refuses_the_headers_the_client_owns() {
+    let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
+    let lena = sb.add_user("lena@example.eu", Dc::Eu);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("tokens.json");
+    let key = web_sign_in(&sb, &lena.email, &file).await;
+    let client = sandbox_hosts(&sb).build(resume(&sb, key, &file)).expect("client");
+
+    let before = sb.requests_seen().len();
+    let me = client
+        .request::<workdrive_users::Read>(Method::Get, "/workdrive/api/v1/users/me")
+        .header("X-Correlation-Id", "hatch")
+        .send_json()
+        .await
+        .expect("answered");
+    assert_eq!(me["data"]["attributes"]["email_id"], lena.email.as_str());
+    let seen = sb.requests_seen()[before..].to_vec();
+    assert_eq!(
+        seen.iter().map(|r| (r.dc, r.service)).collect::<Vec<_>>(),
+        [(Dc::Eu, zoho_sandbox::Service::ApiDomain)]
+    );
+    assert_eq!(header(&seen[0], "X-Correlation-Id"), ["hatch"]);
+
+    // Headers the client sets itself, or a value that would add a header line: refused with a
+    // typed error, nothing sent.
+    let before = sb.requests_seen().len();
+    for (name, value) in [
+        ("Authorization", "Zoho-oauthtoken 1000.someone-elses"),
+        ("authorization", "Zoho-oauthtoken 1000.someone-elses"),
+        ("Host", "evil.example"),
+        ("X-Correlation-Id", "a\r\nAuthorization: Zoho-oauthtoken 1000.someone-elses"),
+        ("X-Correlation-Id", "a\nX-Admin: yes"),
+    ] {
+        let err = client
+            .request::<workdrive_users::Read>(Method::Get, "/workdrive/api/v1/users/me")
+            .header(name, value)
+            .send_json()
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, Error::Header(_)), "{name}: {err:?}");
+        assert!(!err.to_string().contains("someone-elses"), "the value is not shown: {err}");
+    }
+    let field = client.send(WorkDriveMe { correlation: "a\r\nX-Admin: yes".into() }).await.expect_err("refused");
+    assert!(matches!(field, Error::Header(ref e) if e.name() == "X-Correlation-Id"), "{field:?}");
+    assert_eq!(sb.requests_seen().len(), before, "nothing was sent");
+    sb.shutdown().await;
+}
+
+/// A token straight from the API console (US data centre) for the Projects calls.
+async fn console_client(sb: &Sandbox) -> Client<Wrap> {
+    let scopes = Wrap::OAUTH;
+    let code = sb.self_client_code(&sb.demo_client().client_id, scopes).expect("code");
+    let oauth = oauth(sb);
+    let token = oauth.exchange_self_client_code::<Wrap>(&code).await.expect("token");
+    sandbox_hosts(sb).build(token).expect("client")
+}
+
+#[tokio::test]
+async fn an_endpoint_of_ones_own_streams_all_450_seeded_tasks_once_each() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let seeded = sb.seed_tasks(Dc::Us, &project.id, 450).expect("seeded");
+    assert_eq!(seeded.len(), 450);
+    let mut expected: HashSet<String> = project.tasks.iter().cloned().collect();
+    expected.extend(seeded.iter().cloned());
+    assert_eq!(expected.len(), 457, "the demo project's 7 tasks and 450 more");
+
+    // The endpoint that needs two scopes: the console token carries both, and Zoho answers.
+    let task = &project.tasks[0];
+    let one = client
+        .send(TaskWithFiles { portal: demo.id.clone(), project: project.id.clone(), task: task.clone() })
+        .await
+        .expect("task");
+    assert_eq!(one["tasks"][0]["id"].as_str().or(one["id"].as_str()), Some(task.as_str()), "{one}");
+
+    let before = sb.requests_seen().len();
+    let call = MyProjectTasks { portal: demo.id.clone(), project: project.id.clone(), paging: Paging::default() };
+    let rows: Vec<MyTask> = client.paginate(call.clone().per_page(200)).try_collect().await.expect("streamed");
+    let ids: Vec<String> = rows.iter().map(|t| t.id.clone()).collect();
+    let unique: HashSet<String> = ids.iter().cloned().collect();
+    assert_eq!(unique.len(), ids.len(), "no task repeated");
+    assert_eq!(unique, expected, "no task skipped");
+    assert!(seeded.iter().all(|id| unique.contains(id)));
+    assert!(rows.iter().all(|t| !t.name.is_empty()));
+    let asked: Vec<String> = sb.requests_seen()[before..].iter().map(|r| r.path_and_query.clone()).collect();
+    let path = format!("/api/v3/portal/{}/projects/{}/tasks", demo.id, project.id);
+    assert_eq!(
+        asked,
+        [1, 2, 3].map(|p| format!("{path}?page={p}&per_page=200")),
+        "exactly the three pages, in order, on the Projects host"
+    );
+
+    // A server that ignores the page and repeats the same full page, saying more follow: the
+    // stream ends with a typed error after the second copy instead of looping.
+    let same = serde_json::json!({
+        "tasks": [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}],
+        "page_info": {"has_next_page": true}
+    });
+    sb.inject(
+        Fault::respond(200, "application/json", &same.to_string())
+            .on(Route::Path("/api/v3/portal/*/projects/*/tasks".into()))
+            .always(),
+    );
+    let before = sb.requests_seen().len();
+    let got: Vec<Result<MyTask, Error>> = futures::StreamExt::collect(client.paginate(call.per_page(2))).await;
+    assert_eq!(got.len(), 3, "two rows, then the error: {got:?}");
+    assert!(matches!(got[2], Err(Error::Pagination(PaginationError::RepeatedPage { position: 2, .. }))), "{got:?}");
+    assert_eq!(sb.requests_seen().len() - before, 2);
+    sb.shutdown().await;
+}
