@@ -201,6 +201,8 @@ pub(crate) struct Store {
     pub(crate) tags: BTreeMap<u64, Tag>,
     /// V3 answers that carried `page_info` so far (see `Limits::page_info_as_strings_every`).
     pub(crate) page_infos: std::cell::Cell<u64>,
+    /// Task and issue attachments, with their bytes.
+    pub(crate) attachments: BTreeMap<u64, crate::attachments::Attachment>,
     next_id: u64,
 }
 
@@ -264,6 +266,7 @@ impl Store {
             timelogs: BTreeMap::new(),
             tags: BTreeMap::new(),
             page_infos: std::cell::Cell::new(0),
+            attachments: BTreeMap::new(),
             next_id: first_id,
         }
     }

@@ -63,6 +63,7 @@
 mod accounts;
 mod api;
 mod apis;
+mod attachments;
 mod clock;
 mod config;
 mod control;
@@ -85,7 +86,7 @@ pub use config::{Dc, Limits};
 pub use control::Profile;
 pub use fault::{Fault, FaultKind, Route};
 pub use hosts::Service;
-pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder};
+pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder, StoredAttachment};
 pub use state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequest, UserInfo};
 
 /// Compiles the Rust example in `README.md`.

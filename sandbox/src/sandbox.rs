@@ -491,6 +491,63 @@ impl Sandbox {
         control::seed_tasks(&self.shared, dc, project_id, n)
     }
 
+    /// Stores `data` as an attachment of task `task_id` in project `project_id` of `dc` (in
+    /// whichever portal holds the project), as an upload by the project's owner would, and
+    /// returns its id. Not bound by the request body limit: for downloads of large files.
+    pub fn seed_attachment(
+        &self,
+        dc: Dc,
+        project_id: &str,
+        task_id: &str,
+        name: &str,
+        content_type: &str,
+        data: Vec<u8>,
+    ) -> Result<String, Error> {
+        let now = self.shared.clock.now_ms();
+        let mut st = self.shared.lock();
+        let unknown = || Error::UnknownProject(format!("{project_id}/tasks/{task_id}"));
+        let (pid, tid) =
+            (crate::data::path_id(project_id).ok_or_else(unknown)?, crate::data::path_id(task_id).ok_or_else(unknown)?);
+        let s = st
+            .data
+            .iter_mut()
+            .find(|s| s.dc == dc && s.tasks.get(&tid).is_some_and(|t| t.project == pid))
+            .ok_or_else(unknown)?;
+        let id = s.next_id();
+        let created_by = s.projects.get(&pid).map_or(0, |p| p.owner);
+        let a = crate::attachments::Attachment {
+            id,
+            owner: crate::attachments::Owner::Task(tid),
+            name: name.to_owned(),
+            content_type: content_type.to_owned(),
+            data: data.into(),
+            created_by,
+            created_time: now,
+        };
+        s.attachments.insert(id, a);
+        Ok(id.to_string())
+    }
+
+    /// The attachment `id` as the sandbox stored it in `dc` (what an upload delivered), if any
+    /// portal of `dc` holds it.
+    pub fn attachment(&self, dc: Dc, id: &str) -> Option<StoredAttachment> {
+        let id = crate::data::path_id(id)?;
+        let st = self.shared.lock();
+        st.data.iter().filter(|s| s.dc == dc).find_map(|s| s.attachments.get(&id)).map(|a| StoredAttachment {
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            owner_id: match a.owner {
+                crate::attachments::Owner::Task(t) | crate::attachments::Owner::Issue(t) => t.to_string(),
+            },
+            data: a.data.to_vec(),
+        })
+    }
+
+    /// How many attachments `dc`'s portals hold.
+    pub fn attachment_count(&self, dc: Dc) -> usize {
+        self.shared.lock().data.iter().filter(|s| s.dc == dc).map(|s| s.attachments.len()).sum()
+    }
+
     /// Switches the limits in force to a named profile while running.
     pub fn set_limits(&self, profile: Profile) {
         control::set_limits(&self.shared, profile)
@@ -520,6 +577,20 @@ impl Sandbox {
             let _ = t.await;
         }
     }
+}
+
+/// A file stored as a task or issue attachment ([`Sandbox::attachment`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredAttachment {
+    /// The file name the upload gave.
+    pub name: String,
+    /// The content type the upload gave (`application/octet-stream` if none).
+    pub content_type: String,
+    /// The id of the task or issue it belongs to.
+    pub owner_id: String,
+    /// The stored bytes.
+    pub data: Vec<u8>,
 }
 
 impl Drop for Sandbox {

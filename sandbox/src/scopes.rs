@@ -72,6 +72,18 @@ pub(crate) fn allows(granted: &[String], module: &str, op: &str) -> bool {
     })
 }
 
+/// Whether the granted scopes allow `<service>.<module>.<op>` of another service (`ZohoPC`,
+/// `WorkDrive`); `ALL` implies every op.
+pub(crate) fn allows_in(granted: &[String], service: &str, module: &str, op: &str) -> bool {
+    granted.iter().any(|g| {
+        let parts: Vec<&str> = g.split('.').collect();
+        matches!(parts.as_slice(), [s, m, o]
+            if s.eq_ignore_ascii_case(service)
+                && m.eq_ignore_ascii_case(module)
+                && (o.eq_ignore_ascii_case(op) || o.eq_ignore_ascii_case("ALL")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

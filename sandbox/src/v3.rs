@@ -4,6 +4,7 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::api::{ApiErr, ApiResult, Ctx, body_obj};
+use crate::attachments;
 use crate::data::{
     Comment, ISSUE_STATUSES, Issue, Milestone, PROJECT_STATUS_ACTIVE, Project, TASK_STATUSES, Tag, Task, Tasklist,
     TimeLog, path_id,
@@ -110,6 +111,9 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             | ["projects", _, "issues", _]
             | ["projects", _, "issues", _, "comments"]
             | ["projects", _, "issues", _, "comments", _]
+            | ["projects", _, "tasks" | "issues", _, "attachments"]
+            | ["projects", _, "tasks" | "issues", _, "attachments", _]
+            | ["projects", _, "tasks" | "issues", _, "attachments", _, "download"]
             | ["projects", _, "users"]
             | ["projects", _, "users", _]
             | ["projects", _, "timelogs"]
@@ -186,6 +190,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             for id in gone {
                 s.tasks.remove(&id);
                 s.comments.retain(|_, c| c.parent != id);
+                s.attachments.retain(|_, a| a.owner != attachments::Owner::Task(id));
             }
             Ok(empty(204))
         }
@@ -226,6 +231,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             for id in gone {
                 s.tasks.remove(&id);
                 s.comments.retain(|_, c| c.parent != id);
+                s.attachments.retain(|_, a| a.owner != attachments::Owner::Task(id));
             }
             Ok(empty(204))
         }
@@ -317,6 +323,7 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             let x = issue(ctx, pr, i)?;
             ctx.store.issues.remove(&x.id);
             ctx.store.comments.retain(|_, c| c.parent != x.id);
+            ctx.store.attachments.retain(|_, a| a.owner != attachments::Owner::Issue(x.id));
             Ok(empty(204))
         }
         (["projects", pr, "issues", i, "comments"], &Method::GET) => {
@@ -339,6 +346,28 @@ fn portal_route(ctx: &mut Ctx<'_>, m: &Method, p: &str, rest: &[&str]) -> ApiRes
             ctx.need("bugs", op)?;
             let x = issue(ctx, pr, i)?;
             comment_item(ctx, m, x.id, c)
+        }
+        (["projects", pr, kind @ ("tasks" | "issues"), id, "attachments", rest @ ..], m) => {
+            let op = match (rest, m) {
+                ([], &Method::GET) | ([_, "download"], &Method::GET) => "READ",
+                ([], &Method::POST) => "CREATE",
+                ([_], &Method::DELETE) => "DELETE",
+                _ => return Err(ApiErr::Method),
+            };
+            let owner = if *kind == "tasks" {
+                ctx.need("tasks", op)?;
+                attachments::Owner::Task(task(ctx, pr, id)?.id)
+            } else {
+                ctx.need("bugs", op)?;
+                attachments::Owner::Issue(issue(ctx, pr, id)?.id)
+            };
+            match rest {
+                [] if *m == Method::GET => attachments::list(ctx, owner),
+                [] => attachments::upload(ctx, owner),
+                [a, "download"] => attachments::download(ctx, owner, a),
+                [a] => attachments::delete(ctx, owner, a),
+                _ => Err(ApiErr::Method),
+            }
         }
         (["users"], &Method::GET) => {
             ctx.need("users", "READ")?;
@@ -1463,8 +1492,26 @@ fn search(ctx: &Ctx<'_>, project: Option<u64>) -> ApiResult {
 
 fn tags_create(ctx: &mut Ctx<'_>) -> ApiResult {
     ctx.need("tags", "CREATE")?;
-    // JSON body {"tags":[…]} or a form field `tags` holding that JSON array.
-    let tags_val = if ctx.req.content_type().starts_with("application/x-www-form-urlencoded") {
+    // JSON body {"tags":[…]}, a form field `tags` holding that JSON array, or the documented
+    // multipart form: one text part `tags` holding it (V3.md §1 "Bodies").
+    let tags_val = if attachments::is_multipart(ctx.req) {
+        let parts = attachments::parse_form(ctx.req)?;
+        if let Some(extra) = parts.iter().find(|p| p.name != "tags") {
+            return Err(ApiErr::ExtraKey(extra.name.clone()));
+        }
+        let [part] = parts.as_slice() else {
+            return Err(if parts.is_empty() {
+                ApiErr::Missing("tags".to_owned())
+            } else {
+                ApiErr::Invalid("tags".to_owned())
+            });
+        };
+        if part.file_name.is_some() {
+            // A file where the JSON text belongs.
+            return Err(ApiErr::Invalid("tags".to_owned()));
+        }
+        serde_json::from_slice::<Value>(&part.data).map_err(|_| ApiErr::Parse)?
+    } else if ctx.req.content_type().starts_with("application/x-www-form-urlencoded") {
         let form = ctx.req.form_body();
         let raw = form
             .iter()
