@@ -274,8 +274,8 @@ pub enum OAuthError {
         /// Zoho's `error_description`.
         description: String,
     },
-    /// The user holds the maximum of 20 refresh tokens for this client.
-    #[error("refresh token limit reached (20 per user and client); revoke tokens you no longer use")]
+    /// The user holds the maximum of 20 refresh tokens (counted across all of the user's apps).
+    #[error("refresh token limit reached (20 per user, across all apps); revoke tokens you no longer use")]
     RefreshTokenLimit,
     /// The refresh token was revoked or never existed.
     #[error("invalid refresh token: it was revoked or does not exist; the user must authorize again")]

@@ -454,7 +454,7 @@ pub enum LoginOutcome {
     /// The stored token had the same refresh token (or none): it was replaced.
     Updated,
     /// A different refresh token was stored for the same user and client: it was replaced and
-    /// revoked at Zoho (Zoho allows 20 refresh tokens per user and client).
+    /// revoked at Zoho (Zoho allows 20 refresh tokens per user, across all of the user's apps).
     ReplacedAndRevoked,
     /// As [`LoginOutcome::ReplacedAndRevoked`], but the revocation failed; the new token is
     /// stored all the same.
@@ -580,7 +580,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
 
     /// Stores a token obtained by a flow (the manager's scope set is checked by the type), and
     /// makes it current. When the store held a *different* refresh token for the same key, that
-    /// one is revoked (Zoho allows 20 refresh tokens per user and client).
+    /// one is revoked (Zoho allows 20 refresh tokens per user, across all of the user's apps).
     ///
     /// A token without a refresh token (online access) keeps the stored refresh token.
     pub async fn login(&self, token: Token<S>) -> Result<LoginOutcome, ManagerError> {

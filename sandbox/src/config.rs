@@ -79,8 +79,9 @@ pub struct Limits {
     pub code_window: Duration,
     /// How long code issuing stays blocked once the limit is passed (FAQ: 10 minutes).
     pub code_block: Duration,
-    /// Live refresh tokens per user and client (FAQ: 20).
-    pub refresh_tokens_per_user_client: u32,
+    /// Live refresh tokens per user, counted across all of the user's clients (Projects FAQ:
+    /// "a user can have 20 refresh tokens").
+    pub refresh_tokens_per_user: u32,
     /// What happens when one more refresh token is requested past the limit: `false` (FAQ)
     /// answers "Access Denied"; `true` (Accounts terminology page, CRM) deletes the oldest one
     /// together with its access tokens.
@@ -119,7 +120,7 @@ impl Default for Limits {
             codes_per_window: 4,
             code_window: Duration::from_secs(60),
             code_block: Duration::from_secs(600),
-            refresh_tokens_per_user_client: 20,
+            refresh_tokens_per_user: 20,
             refresh_overflow_replaces_oldest: false,
             access_tokens_per_refresh_token: 30,
             access_token_mints_per_window: Some(10),
@@ -147,7 +148,7 @@ impl Limits {
     pub fn relaxed() -> Self {
         Limits {
             codes_per_window: u32::MAX,
-            refresh_tokens_per_user_client: u32::MAX,
+            refresh_tokens_per_user: u32::MAX,
             access_tokens_per_refresh_token: u32::MAX,
             access_token_mints_per_window: None,
             api_requests_per_window: u32::MAX,

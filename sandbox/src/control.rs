@@ -301,7 +301,7 @@ fn limits_json(l: &Limits) -> Value {
         "codes_per_window": l.codes_per_window,
         "code_window_s": s(l.code_window),
         "code_block_s": s(l.code_block),
-        "refresh_tokens_per_user_client": l.refresh_tokens_per_user_client,
+        "refresh_tokens_per_user": l.refresh_tokens_per_user,
         "refresh_overflow_replaces_oldest": l.refresh_overflow_replaces_oldest,
         "access_tokens_per_refresh_token": l.access_tokens_per_refresh_token,
         "access_token_mints_per_window": l.access_token_mints_per_window,

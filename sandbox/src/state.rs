@@ -461,7 +461,8 @@ impl State {
         Ok(code)
     }
 
-    /// A new refresh token for client+user, or `None` when the user has too many.
+    /// A new refresh token for client+user, or `None` when the user has too many: the cap counts
+    /// the user's live refresh tokens of every client (Projects FAQ: per user).
     pub(crate) fn new_refresh(
         &mut self,
         _now: i64,
@@ -474,10 +475,10 @@ impl State {
         let mut live: Vec<(u64, String)> = self
             .refresh
             .iter()
-            .filter(|(_, r)| !r.revoked && r.client_id == client_id && r.zuid == zuid)
+            .filter(|(_, r)| !r.revoked && r.zuid == zuid)
             .map(|(t, r)| (r.order, t.clone()))
             .collect();
-        if live.len() as u64 >= u64::from(limits.refresh_tokens_per_user_client) {
+        if live.len() as u64 >= u64::from(limits.refresh_tokens_per_user) {
             if !limits.refresh_overflow_replaces_oldest {
                 return None;
             }

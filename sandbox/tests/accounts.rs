@@ -485,43 +485,103 @@ async fn four_codes_per_minute_then_blocked_for_ten_minutes() {
     assert_eq!(sb.counters().codes_issued, 5);
 }
 
-#[tokio::test]
-async fn twenty_refresh_tokens_per_user_and_client_then_access_denied() {
-    let limits = Limits { codes_per_window: 1000, ..Limits::default() };
-    let sb = start_with(limits).await;
-    let c = sb.demo_client();
-    let mut first = String::new();
-    for i in 0..20 {
-        let (_, rt) = login(&sb, "ZohoProjects.portals.READ").await;
-        if i == 0 {
-            first = rt;
-        }
-    }
-    let q =
-        authorize(&sb, Dc::Us, &c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("prompt", "consent")])
-            .await;
-    let t = exchange(&sb, Dc::Us, &c, get(&q, "code").unwrap()).await;
-    assert_eq!(t["error"], "Access Denied");
-    // revoking one makes room
+/// An offline sign-in with `prompt=consent` through client `c` as the browser's user; the token
+/// answer as it came. First lets 15 virtual seconds pass, so a run of sign-ins stays within both
+/// the 4 codes per minute per client and user and the 5 refresh tokens per minute per user.
+async fn consent_via(sb: &Sandbox, c: &zoho_sandbox::ClientCredentials) -> Value {
+    sb.clock().advance(Duration::from_secs(15));
+    let q = authorize(sb, Dc::Us, c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("prompt", "consent")])
+        .await;
+    exchange(sb, Dc::Us, c, get(&q, "code").unwrap()).await
+}
+
+fn refresh_token_of(t: &Value) -> String {
+    t["refresh_token"].as_str().unwrap_or_else(|| panic!("a refresh token, got {t}")).to_owned()
+}
+
+async fn revoke(sb: &Sandbox, token: &str) {
     let r = http()
         .post(sb.accounts_url(Dc::Us).join("oauth/v2/token/revoke").unwrap())
-        .query(&[("token", &first)])
+        .query(&[("token", token)])
         .send()
         .await
         .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap(), serde_json::json!({"status": "success"}));
-    login(&sb, "ZohoProjects.portals.READ").await;
+}
 
-    // the replace-oldest variant
-    let limits = Limits { codes_per_window: 1000, refresh_overflow_replaces_oldest: true, ..Limits::default() };
-    let sb = start_with(limits).await;
-    let c = sb.demo_client();
-    let (first_at, first_rt) = login(&sb, "ZohoProjects.portals.READ").await;
-    for _ in 0..20 {
-        login(&sb, "ZohoProjects.portals.READ").await;
+#[tokio::test]
+async fn twenty_refresh_tokens_per_user_across_clients_then_access_denied() {
+    // [V P-FAQ] "a user can have 20 refresh tokens": per user, whatever the client. Two apps of
+    // one user share the 20.
+    let sb = start().await;
+    let a = sb.demo_client();
+    let b = sb.register_client(ClientSpec::web("http://localhost:8081/cb"));
+    let mut of_b = Vec::new();
+    for _ in 0..10 {
+        refresh_token_of(&consent_via(&sb, &a).await);
+        of_b.push(refresh_token_of(&consent_via(&sb, &b).await));
     }
-    assert_eq!(refresh(&sb, Dc::Us, &c, &first_rt).await["error"], "invalid_code");
+    for c in [&a, &b] {
+        let t = consent_via(&sb, c).await;
+        assert_eq!(t["error"], "Access Denied", "the 21st of the user, through either client");
+        assert!(t.get("access_token").is_none());
+    }
+    assert_eq!(sb.counters().refresh_tokens_issued, 20);
+    assert_eq!(sb.counters().access_denied, 2);
+
+    // another user's tokens are not counted: Omar gets his through the same client
+    sb.sign_in(&sb.other_user().email).unwrap();
+    refresh_token_of(&consent_via(&sb, &a).await);
+    sb.sign_in(&sb.demo_user().email).unwrap();
+    assert_eq!(consent_via(&sb, &a).await["error"], "Access Denied", "Omar's token took no slot of ours");
+
+    // revoking one of client B's makes room for one through client A, and only one
+    revoke(&sb, &of_b[0]).await;
+    refresh_token_of(&consent_via(&sb, &a).await);
+    assert_eq!(consent_via(&sb, &b).await["error"], "Access Denied");
+    assert_eq!(sb.counters().refresh_tokens_issued, 22);
+}
+
+#[tokio::test]
+async fn two_clients_racing_for_the_twentieth_refresh_token_get_one() {
+    let sb = start().await;
+    let a = sb.demo_client();
+    let b = sb.register_client(ClientSpec::web("http://localhost:8081/cb"));
+    for i in 0..19 {
+        refresh_token_of(&consent_via(&sb, if i % 2 == 0 { &a } else { &b }).await);
+    }
+    sb.clock().advance(Duration::from_secs(60));
+    let scope = "ZohoProjects.portals.READ";
+    let offline = [("access_type", "offline"), ("prompt", "consent")];
+    let qa = authorize(&sb, Dc::Us, &a, scope, &offline).await;
+    let qb = authorize(&sb, Dc::Us, &b, scope, &offline).await;
+    let (ta, tb) = tokio::join!(
+        exchange(&sb, Dc::Us, &a, get(&qa, "code").unwrap()),
+        exchange(&sb, Dc::Us, &b, get(&qb, "code").unwrap())
+    );
+    let won = [&ta, &tb].iter().filter(|t| t["refresh_token"].is_string()).count();
+    let denied = [&ta, &tb].iter().filter(|t| t["error"] == "Access Denied").count();
+    assert_eq!((won, denied), (1, 1), "{ta} {tb}");
+    assert_eq!(sb.counters().refresh_tokens_issued, 20);
+}
+
+#[tokio::test]
+async fn the_replace_oldest_profile_deletes_the_users_oldest_refresh_token_of_any_client() {
+    // The Accounts terminology page and CRM: the 21st replaces the first, with its access tokens.
+    let limits = Limits { refresh_overflow_replaces_oldest: true, ..Limits::default() };
+    let sb = start_with(limits).await;
+    let a = sb.demo_client();
+    let b = sb.register_client(ClientSpec::web("http://localhost:8081/cb"));
+    let first = consent_via(&sb, &b).await;
+    let (first_at, first_rt) = (first["access_token"].as_str().unwrap().to_owned(), refresh_token_of(&first));
+    for _ in 0..19 {
+        refresh_token_of(&consent_via(&sb, &a).await);
+    }
+    assert!(refresh(&sb, Dc::Us, &b, &first_rt).await["access_token"].is_string(), "20 live: still there");
+    refresh_token_of(&consent_via(&sb, &a).await);
+    assert_eq!(refresh(&sb, Dc::Us, &b, &first_rt).await["error"], "invalid_code");
     assert_eq!(api_get(&sb, &first_at, "/api/v3/portals").await.0, 401);
+    assert_eq!(sb.counters().refresh_tokens_issued, 21);
 }
 
 #[tokio::test]
