@@ -504,7 +504,7 @@ impl<S> Client<S> {
         headers: &reqwest::header::HeaderMap,
     ) -> Result<E::Response, Error> {
         // Encoded once, before any slot or token: a body that does not encode costs nothing.
-        let body = Prepared::of(endpoint.body()?);
+        let body = Prepared::of(endpoint.body()?)?;
         let policy = &self.inner.retry;
         let mut refreshed = false;
         let mut retries = 0;
@@ -661,13 +661,16 @@ enum Prepared {
 }
 
 impl Prepared {
-    fn of(body: Option<Body>) -> Prepared {
-        match body {
+    fn of(body: Option<Body>) -> Result<Prepared, crate::endpoint::BodyError> {
+        Ok(match body {
             None => Prepared::None,
             Some(Body::Json(v)) => Prepared::Bytes(v.into(), "application/json"),
             Some(Body::Form(f)) => Prepared::Bytes(f.into(), "application/x-www-form-urlencoded"),
-            Some(Body::Multipart(m)) => Prepared::Multipart(m),
-        }
+            Some(Body::Multipart(m)) => {
+                m.check()?;
+                Prepared::Multipart(m)
+            }
+        })
     }
 
     fn is_multipart(&self) -> bool {

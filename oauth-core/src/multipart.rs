@@ -136,6 +136,26 @@ impl Multipart {
         !self.parts.iter().any(|(_, p)| matches!(p.source, Source::Stream { .. }))
     }
 
+    /// Refuses, before anything is sent, a file name with a control character: reqwest writes
+    /// file names into the part's header block as they are (quoting only `"` and `\`), so a
+    /// line break in one would add header lines to the part (another `Content-Type`, another
+    /// part's boundary).
+    pub(crate) fn check(&self) -> Result<(), BodyError> {
+        for (name, part) in &self.parts {
+            if part.file_name.as_deref().is_some_and(|f| f.chars().any(char::is_control)) {
+                let part_name: String = name.chars().take(100).collect();
+                return Err(BodyError::new(
+                    "multipart",
+                    format!(
+                        "the file name of part {part_name:?} has a control character (a line break?), \
+                         which would add header lines to the part"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The reqwest form for one attempt: files are opened now and streamed, streams taken.
     pub(crate) async fn to_form(&self) -> Result<reqwest::multipart::Form, crate::Error> {
         let mut form = reqwest::multipart::Form::new();
@@ -175,7 +195,8 @@ impl Part {
         Part { source: Source::Stream { stream, length }, file_name: None, content_type: None }
     }
 
-    /// The file name sent for this part.
+    /// The file name sent for this part. A name with a control character (a line break) is
+    /// refused with [`Error::Body`](crate::Error::Body) before the call is sent.
     #[must_use]
     pub fn file_name(mut self, name: impl Into<String>) -> Part {
         self.file_name = Some(name.into());

@@ -17,6 +17,7 @@ use std::path::Path;
 use futures::TryStreamExt;
 use serde::Deserialize;
 use zoho_projects::manager::TokenManager;
+use zoho_projects::multipart::{Multipart, Part};
 use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
 use zoho_projects::paginate::{PageParts, Paginate, PaginationError};
 use zoho_projects::prelude::*;
@@ -90,6 +91,17 @@ pub struct TaskWithFiles {
     /// The task.
     #[zoho(path)]
     pub task: String,
+}
+
+/// WorkDrive's upload: `POST /workdrive/api/v1/upload` on `www.zohoapis.<tld>`, the file in the
+/// multipart field `content`, the folder in `parent_id`, the name in `filename`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "POST", path = "/workdrive/api/v1/upload", scope = workdrive_files::Create,
+       response = serde_json::Value)]
+pub struct WorkDriveUpload {
+    /// The form.
+    #[zoho(multipart)]
+    pub form: Multipart,
 }
 
 /// One row of the wrapping crate's own task list.
@@ -386,5 +398,35 @@ async fn an_endpoint_of_ones_own_streams_all_450_seeded_tasks_once_each() {
     assert_eq!(got.len(), 3, "two rows, then the error: {got:?}");
     assert!(matches!(got[2], Err(Error::Pagination(PaginationError::RepeatedPage { position: 2, .. }))), "{got:?}");
     assert_eq!(sb.requests_seen().len() - before, 2);
+    sb.shutdown().await;
+}
+
+/// A file name is written into the part's header block: one with a line break would add header
+/// lines to the part (a second `Content-Type`, even a forged part). It is refused with a typed
+/// error before anything is sent, by the derive's endpoint and by the escape hatch.
+#[tokio::test]
+async fn an_upload_whose_file_name_carries_a_line_break_is_refused_before_sending() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let before = sb.requests_seen().len();
+    let form = |name: &str| {
+        Multipart::new()
+            .part("content", Part::bytes(&b"hello"[..]).file_name(name).content_type("text/plain"))
+            .text("parent_id", "folder")
+    };
+    for name in ["report.txt\r\nContent-Type: text/html", "a\nb.txt", "a\rb.txt", "nul\0.txt", "tab\t.txt"] {
+        let err = client.send(WorkDriveUpload { form: form(name) }).await.expect_err("refused");
+        assert!(matches!(err, Error::Body(_)), "{name:?}: {err:?}");
+        let cause = std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default();
+        assert!(cause.contains("file name") && !cause.contains("text/html"), "{err}: {cause}");
+        let err = client
+            .request::<workdrive_files::Create>(Method::Post, "/workdrive/api/v1/upload")
+            .multipart(form(name))
+            .send_json()
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, Error::Body(_)), "{name:?}: {err:?}");
+    }
+    assert_eq!(sb.requests_seen().len(), before, "nothing was sent");
     sb.shutdown().await;
 }
