@@ -9,6 +9,9 @@
 //! - an endpoint that needs two scopes (the missing-scope compile error is
 //!   `tests/ui/fail/two-scopes-one-missing.rs`);
 //! - headers, static and per call, as the sandbox saw them on the wire;
+//! - a multipart upload whose bytes come back exactly (SHA-256 of what was sent and of what was
+//!   downloaded), through the sandbox's V3 task attachments: an upload that needs two scopes and
+//!   a streamed download that needs three;
 //! - a paginated endpoint of its own streaming all 450 seeded tasks, none skipped or repeated.
 
 use std::collections::HashSet;
@@ -16,13 +19,14 @@ use std::path::Path;
 
 use futures::TryStreamExt;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use zoho_projects::manager::TokenManager;
 use zoho_projects::multipart::{Multipart, Part};
 use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
 use zoho_projects::paginate::{PageParts, Paginate, PaginationError};
 use zoho_projects::prelude::*;
 use zoho_projects::store::{FileStore, StoreKey};
-use zoho_projects::{ClientBuilder, ClientSecret, Error, Method, Paging};
+use zoho_projects::{ClientBuilder, ClientSecret, Download, Error, Method, Paging};
 use zoho_sandbox::{Dc, Fault, Route, Sandbox, SeenRequest};
 
 scope_module! {
@@ -41,7 +45,7 @@ scope_module! {
 scope_set! {
     /// What the wrapping crate asks for.
     pub struct Wrap = [
-        "ZohoProjects.portals.READ", "ZohoProjects.tasks.READ", zohopc_files::All,
+        "ZohoProjects.portals.READ", "ZohoProjects.tasks.READ", "ZohoProjects.tasks.CREATE", zohopc_files::All,
         workdrive_users::Read, workdrive_files::Read, workdrive_files::Create,
     ];
 }
@@ -102,6 +106,46 @@ pub struct WorkDriveUpload {
     /// The form.
     #[zoho(multipart)]
     pub form: Multipart,
+}
+
+/// Attaches files to a task: `POST …/tasks/{task}/attachments`, the files in `upload_file`
+/// parts. Zoho wants `ZohoPC.files.ALL` besides the Projects scope (V3.md §attachments).
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
+       scope = ["ZohoProjects.tasks.CREATE", zohopc_files::All], response = serde_json::Value)]
+pub struct AttachToTask {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+    /// The files.
+    #[zoho(multipart)]
+    pub form: Multipart,
+}
+
+/// Downloads an attachment as a stream: three scopes, the bytes read chunk by chunk.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET",
+       path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+       scope = ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response = Download)]
+pub struct DownloadAttachment {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+    /// The attachment.
+    #[zoho(path)]
+    pub attachment: String,
 }
 
 /// One row of the wrapping crate's own task list.
@@ -428,5 +472,85 @@ async fn an_upload_whose_file_name_carries_a_line_break_is_refused_before_sendin
         assert!(matches!(err, Error::Body(_)), "{name:?}: {err:?}");
     }
     assert_eq!(sb.requests_seen().len(), before, "nothing was sent");
+    sb.shutdown().await;
+}
+
+/// `n` bytes that are not a short repeat (xorshift), so that a dropped or moved chunk changes
+/// the hash.
+fn noise(n: usize, mut seed: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
+
+/// The SHA-256 of a download, read chunk by chunk (never whole in memory), and its length.
+async fn hash_download(mut download: Download) -> (String, u64) {
+    let mut hash = Sha256::new();
+    let mut n = 0u64;
+    while let Some(chunk) = download.chunk().await.expect("chunk") {
+        n += chunk.len() as u64;
+        hash.update(&chunk);
+    }
+    (format!("{:x}", hash.finalize()), n)
+}
+
+#[tokio::test]
+async fn a_multipart_upload_round_trips_byte_for_byte() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let task = project.tasks[0].clone();
+
+    // One file streamed from disk, one from memory: 700 KiB in all, under the sandbox's
+    // (Zoho-like) 1 MiB body limit.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let on_disk = noise(512 * 1024 + 7, 0x9e37_79b9_7f4a_7c15);
+    let path = dir.path().join("sensor log.bin");
+    std::fs::write(&path, &on_disk).expect("written");
+    let in_memory = noise(188 * 1024, 42);
+    let form = Multipart::new()
+        .part("upload_file", Part::file(&path).content_type("application/octet-stream"))
+        .part("upload_file", Part::bytes(in_memory.clone()).file_name("Zürich notes.txt").content_type("text/plain"));
+    let sent = |bytes: &[u8]| format!("{:x}", Sha256::digest(bytes));
+
+    let before = sb.requests_seen().len();
+    let answer = client
+        .send(AttachToTask { portal: demo.id.clone(), project: project.id.clone(), task: task.clone(), form })
+        .await
+        .expect("uploaded");
+    let uploads = &sb.requests_seen()[before..];
+    assert_eq!(uploads.len(), 1, "one request: {uploads:?}");
+    assert!(header(&uploads[0], "content-type")[0].starts_with("multipart/form-data; boundary="));
+    let stored = answer["attachment"].as_array().expect("attachments");
+    assert_eq!(stored.len(), 2, "{answer}");
+
+    for (row, (bytes, name, mime)) in stored
+        .iter()
+        .zip([(&on_disk, "sensor log.bin", "application/octet-stream"), (&in_memory, "Zürich notes.txt", "text/plain")])
+    {
+        assert_eq!(row["name"], name, "{row}");
+        let id = row["id"].as_str().expect("id").to_owned();
+        let download = client
+            .send(DownloadAttachment {
+                portal: demo.id.clone(),
+                project: project.id.clone(),
+                task: task.clone(),
+                attachment: id,
+            })
+            .await
+            .expect("download");
+        assert_eq!(download.content_type(), Some(mime));
+        assert_eq!(download.content_length(), Some(bytes.len() as u64));
+        assert_eq!(download.file_name(), Some(name));
+        let (hash, n) = hash_download(download).await;
+        assert_eq!(n, bytes.len() as u64);
+        assert_eq!(hash, sent(bytes), "{name}: the bytes came back exactly");
+    }
     sb.shutdown().await;
 }
