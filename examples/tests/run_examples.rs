@@ -44,8 +44,17 @@ fn quickstart_signs_in_calls_and_refreshes_once() {
 #[test]
 fn custom_endpoint_runs() {
     let text = stdout(&run("custom_endpoint", &[]));
-    assert!(text.contains("/api/v1/files/a%20b%2Fc"), "{text}");
+    assert!(text.contains("/workdrive/api/v1/files/a%20b%2Fc"), "{text}");
     assert!(text.contains("URL_RULE_NOT_CONFIGURED"), "{text}");
+    // The EU user's calls: each on its service's host in the EU, with its headers.
+    assert!(text.contains("WorkDrive file \"Welcome (EU).txt\" -> GET /workdrive/api/v1/files/"), "{text}");
+    assert_eq!(text.matches("(the eu zohoapis listener)").count(), 1, "{text}");
+    assert_eq!(text.matches("(the eu projectsapi listener)").count(), 2, "{text}");
+    assert_eq!(text.matches(" listener)").count(), 3, "no other listener: {text}");
+    assert!(text.contains("  header Accept: application/vnd.api+json\n  header X-Correlation-Id: lena-1"), "{text}");
+    assert!(text.contains("uploaded 4700 bytes as attachment "), "{text}");
+    assert!(text.contains("downloaded \"report.txt\" (\"text/plain\", 4700 bytes) -> GET "), "{text}");
+    assert!(text.contains("round trip: identical"), "{text}");
 }
 
 #[test]
