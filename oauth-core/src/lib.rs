@@ -164,6 +164,158 @@ pub use token::{
 ///        scope = "ZohoProjects.portal.READ", response = ())]
 /// struct ListPortals; // error: unknown ZohoProjects module `portal`; did you mean `portals`?
 /// ```
+///
+/// # Attributes
+///
+/// On the struct, `#[zoho(...)]` takes:
+///
+/// | key | meaning |
+/// |---|---|
+/// | `method = "GET"` | `GET`, `POST`, `PUT`, `PATCH` or `DELETE` |
+/// | `path = "/api/v3/portal/{portal}"` | the path; each `{name}` is filled by the field `name` (one percent-encoded segment) |
+/// | `scope = …` | a `ZohoProjects` scope string, checked against the catalogue; a path to a scope type (`scopes::tasks::Read`, or one of a [`scope_module!`]); or a list `[…]` of them, all required |
+/// | `response = Type` | the decoded answer: a `Deserialize` type, `()` for HTTP 204, [`Bytes`](bytes::Bytes) (read whole) or [`Download`] (streamed) |
+/// | `service = "api_domain"` / `service = PATH` | the host family the call goes to, when not its scope's ([`Service`]) |
+/// | `header("name" = "value")` | a header sent with every call (repeatable) |
+/// | `rename_all = "camelCase"` | how query names made from field names are spelt (serde's rules) |
+/// | `paginate(item = T, …)` | makes the list pageable ([`paginate`]) |
+/// | `idempotent` | the call may be repeated after an ambiguous failure although its method is `POST` or `PATCH` |
+/// | `crate = ::path` | where the runtime is (default `::zoho_projects`) |
+///
+/// On a field: `path`; `query` or `query = "name"` (an `Option` is sent only when set, a `Vec`
+/// joined by commas, or one parameter per item with `query, repeat`); `flatten` (a type whose
+/// fields are query parameters, [`QueryParams`]); `header = "name"`; `body` (JSON); `form`
+/// (form-encoded); `multipart` (a [`Multipart`](multipart::Multipart)); `skip`.
+///
+/// Several scopes, another service, headers (static and per call):
+///
+/// ```
+/// use zoho_oauth_core::{Endpoint, HostFamily, RequiredScopes, Service, scope_module};
+///
+/// /// Zoho Desk answers on `desk.zoho.<tld>`.
+/// pub const DESK: Service = Service::new("ZohoDesk", HostFamily::Subdomain("desk"));
+///
+/// scope_module! {
+///     #[zoho(crate = ::zoho_oauth_core, service = DESK)]
+///     /// Desk tickets, on Desk's hosts.
+///     pub mod desk_tickets = "Desk.tickets" { READ }
+/// }
+/// scope_module! {
+///     #[zoho(crate = ::zoho_oauth_core)]
+///     /// Zoho's file store (another service: the `api_domain` hosts by default).
+///     pub mod zohopc_files = "ZohoPC.files" { ALL }
+/// }
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v1/tickets", scope = desk_tickets::Read,
+///        header("Accept" = "application/json"), response = serde_json::Value)]
+/// struct ListTickets {
+///     #[zoho(header = "orgId")] org: u64,
+///     #[zoho(query)] limit: Option<u32>,
+/// }
+///
+/// // Both scopes are required; the call goes to the first one's service (Projects).
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET",
+///        path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
+///        scope = ["ZohoProjects.tasks.READ", zohopc_files::All], response = serde_json::Value)]
+/// struct ListAttachments { #[zoho(path)] portal: u64, #[zoho(path)] project: u64, #[zoho(path)] task: u64 }
+///
+/// // A Projects scope, sent to the `api_domain` host of the token's data centre.
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/projects/v3/me", scope = "ZohoProjects.users.READ",
+///        service = "api_domain", response = serde_json::Value)]
+/// struct Me;
+///
+/// # fn main() {
+/// let tickets = ListTickets { org: 6071, limit: Some(5) };
+/// assert_eq!(ListTickets::SERVICE, DESK);
+/// assert_eq!(tickets.headers(), [("Accept", "application/json".to_owned()), ("orgId", "6071".to_owned())]);
+/// assert_eq!(tickets.query(), [("limit", "5".to_owned())]);
+/// assert_eq!(ListAttachments::SERVICE, Service::PROJECTS);
+/// assert_eq!(
+///     <<ListAttachments as Endpoint>::Scope as RequiredScopes>::OAUTH,
+///     ["ZohoProjects.tasks.READ", "ZohoPC.files.ALL"]
+/// );
+/// assert_eq!(Me::SERVICE, Service::API_DOMAIN);
+/// # }
+/// ```
+///
+/// The client refuses a header it sets itself (`Authorization`, `Host`, `Content-Type`, …) or a
+/// value with a line break, at compile time when written in the attribute and with
+/// [`Error::Header`] before sending when it comes from a field; the host comes only from the
+/// service and the token's data centre (or the [`ClientBuilder`]'s overrides), never from a
+/// header or a path value.
+///
+/// ```compile_fail
+/// #[derive(zoho_oauth_core::Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portals", scope = "ZohoProjects.portals.READ",
+///        header("Authorization" = "Zoho-oauthtoken 1000.someone-elses"), response = ())]
+/// struct Stolen; // error: the client sets the header `Authorization` itself
+/// ```
+///
+/// Query parameters: `Vec`s, `rename_all`, `flatten`; bodies: JSON, form, multipart:
+///
+/// ```
+/// use zoho_oauth_core::multipart::{Multipart, Part};
+/// use zoho_oauth_core::{Body, Endpoint, QueryParams};
+///
+/// /// Page and size, shared by many endpoints.
+/// #[derive(Clone, Default)]
+/// struct Paging { page: Option<u32>, per_page: Option<u32> }
+/// impl QueryParams for Paging {
+///     fn push_query(&self, query: &mut Vec<(&'static str, String)>) {
+///         query.extend(self.page.map(|p| ("page", p.to_string())));
+///         query.extend(self.per_page.map(|n| ("per_page", n.to_string())));
+///     }
+/// }
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "GET", path = "/api/v3/portal/{portal}/tasks",
+///        scope = "ZohoProjects.tasks.READ", rename_all = "camelCase", response = serde_json::Value)]
+/// struct FindTasks {
+///     #[zoho(path)] portal: u64,
+///     #[zoho(query)] owner_ids: Vec<u64>,              // ownerIds=1,2
+///     #[zoho(query = "status", repeat)] states: Vec<String>, // status=open&status=closed
+///     #[zoho(flatten)] paging: Paging,
+///     #[zoho(skip)] note: &'static str,                // not sent
+/// }
+///
+/// let call = FindTasks {
+///     portal: 7,
+///     owner_ids: vec![1, 2],
+///     states: vec!["open".into(), "closed".into()],
+///     paging: Paging { page: Some(2), per_page: None },
+///     note: "for the log",
+/// };
+/// let query: Vec<(&str, String)> = call.query();
+/// assert_eq!(
+///     query,
+///     [("ownerIds", "1,2".into()), ("status", "open".into()), ("status", "closed".into()), ("page", "2".into())]
+/// );
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
+///        scope = "ZohoProjects.tasks.CREATE", response = serde_json::Value)]
+/// struct Attach {
+///     #[zoho(path)] portal: u64, #[zoho(path)] project: u64, #[zoho(path)] task: u64,
+///     #[zoho(multipart)] form: Multipart,
+/// }
+/// let form = Multipart::new().part("upload_file", Part::bytes(&b"hello"[..]).file_name("a.txt"));
+/// let call = Attach { portal: 1, project: 2, task: 3, form };
+/// assert!(matches!(call.body(), Ok(Some(Body::Multipart(_)))));
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "POST", path = "/api/v3/portal/{portal}/projects",
+///        scope = "ZohoProjects.projects.CREATE", response = serde_json::Value)]
+/// struct CreateProject { #[zoho(path)] portal: u64, #[zoho(body)] body: serde_json::Value }
+/// let call = CreateProject { portal: 1, body: serde_json::json!({"name": "Apollo"}) };
+/// assert!(matches!(call.body(), Ok(Some(Body::Json(_)))));
+/// ```
+///
+/// Byte and streamed answers: `response = Bytes` reads the body whole, `response = Download`
+/// streams it with its content type, length and file name ([`Download`]); and
+/// `paginate(…)` is described with an example in [`paginate`].
 pub use zoho_scope_macros::Endpoint;
 pub use zoho_scope_macros::{scope_module, scope_set};
 

@@ -38,9 +38,13 @@ use valid::Checked;
 /// `response` (the decoded type), optionally `idempotent` (no value: the call has the same
 /// effect when Zoho processes it twice, so it may be repeated after an ambiguous failure such as
 /// a timeout or a 5xx even though its method is `POST` or `PATCH`; `GET`, `PUT` and `DELETE`
-/// are idempotent already) and optionally `crate`. Field keys: `path`, `query` /
-/// `query = "name"`, `body` (JSON), `form` (form-encoded) and `skip`. See the `zoho-projects`
-/// docs for examples.
+/// are idempotent already), `service` (the host family, when not the scope's), `header("name" =
+/// "value")` (repeatable), `rename_all` (query names), `paginate(item = …, style = …, cursor = …,
+/// split = …)` and optionally `crate`; `scope` also takes a list `[…]` of scopes, all required.
+/// Field keys: `path`, `query` / `query = "name"` (with `repeat` for one parameter per `Vec`
+/// item), `flatten` (a `QueryParams` type), `header = "name"`, `body` (JSON), `form`
+/// (form-encoded), `multipart` and `skip`. The table and runnable examples of every key are on
+/// the re-export, `zoho_oauth_core::Endpoint` (also `zoho_projects::Endpoint`).
 #[proc_macro_derive(Endpoint, attributes(zoho))]
 pub fn derive_endpoint(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

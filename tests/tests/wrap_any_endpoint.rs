@@ -377,6 +377,18 @@ async fn the_escape_hatch_reaches_the_same_host_and_refuses_the_headers_the_clie
     let field = client.send(WorkDriveMe { correlation: "a\r\nX-Admin: yes".into() }).await.expect_err("refused");
     assert!(matches!(field, Error::Header(ref e) if e.name() == "X-Correlation-Id"), "{field:?}");
     assert_eq!(sb.requests_seen().len(), before, "nothing was sent");
+
+    // A template that tries to name another host: refused before sending, or sent as a path
+    // to the service's own host in the token's data centre.
+    for template in ["https://evil.example/x", "@evil.example/x", "/\\evil.example/x"] {
+        let err = client.request::<workdrive_users::Read>(Method::Get, template).send_json().await.expect_err(template);
+        assert!(matches!(err, Error::Path(_)), "{template}: {err:?}");
+    }
+    assert_eq!(sb.requests_seen().len(), before, "nothing was sent");
+    let _ = client.request::<workdrive_users::Read>(Method::Get, "//evil.example/x").send_json().await;
+    let seen = sb.requests_seen()[before..].to_vec();
+    let got: Vec<_> = seen.iter().map(|r| (r.dc, r.service, r.path_and_query.as_str())).collect();
+    assert_eq!(got, [(Dc::Eu, zoho_sandbox::Service::ApiDomain, "//evil.example/x")]);
     sb.shutdown().await;
 }
 
