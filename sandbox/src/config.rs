@@ -64,7 +64,8 @@ impl fmt::Display for Dc {
 /// Every documented limit, all configurable.
 ///
 /// [`Limits::default`] is Zoho's documented behaviour with every limit on: the Zoho Projects FAQ
-/// numbers plus the refresh throttle of the Accounts refresh page (docs/zoho.md §5);
+/// numbers plus the refresh throttle of the Accounts refresh page and the 5 refresh tokens per
+/// minute of the Accounts notes (docs/zoho.md §5);
 /// [`Limits::strict`] adds the Zoho CRM cap of 15 active access tokens (Kaizen #43 / CRM
 /// token-validity page); [`Limits::relaxed`] turns the counting limits off for tests about
 /// something else. Every window and expiry is measured on the sandbox's virtual
@@ -82,6 +83,11 @@ pub struct Limits {
     /// Live refresh tokens per user, counted across all of the user's clients (Projects FAQ:
     /// "a user can have 20 refresh tokens").
     pub refresh_tokens_per_user: u32,
+    /// At most this many refresh tokens issued to one user (across all clients) in any minute,
+    /// else "Access Denied" with Zoho's throttling description (default 5: the Zoho Accounts
+    /// notes that Zoho's PDF Editor, Workerly and Recruit OAuth pages repeat; docs/zoho.md §5).
+    /// `None` means no such throttle.
+    pub refresh_tokens_per_minute: Option<u32>,
     /// What happens when one more refresh token is requested past the limit: `false` (FAQ)
     /// answers "Access Denied"; `true` (Accounts terminology page, CRM) deletes the oldest one
     /// together with its access tokens.
@@ -121,6 +127,7 @@ impl Default for Limits {
             code_window: Duration::from_secs(60),
             code_block: Duration::from_secs(600),
             refresh_tokens_per_user: 20,
+            refresh_tokens_per_minute: Some(5),
             refresh_overflow_replaces_oldest: false,
             access_tokens_per_refresh_token: 30,
             access_token_mints_per_window: Some(10),
@@ -149,6 +156,7 @@ impl Limits {
         Limits {
             codes_per_window: u32::MAX,
             refresh_tokens_per_user: u32::MAX,
+            refresh_tokens_per_minute: None,
             access_tokens_per_refresh_token: u32::MAX,
             access_token_mints_per_window: None,
             api_requests_per_window: u32::MAX,

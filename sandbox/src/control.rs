@@ -302,6 +302,7 @@ fn limits_json(l: &Limits) -> Value {
         "code_window_s": s(l.code_window),
         "code_block_s": s(l.code_block),
         "refresh_tokens_per_user": l.refresh_tokens_per_user,
+        "refresh_tokens_per_minute": l.refresh_tokens_per_minute,
         "refresh_overflow_replaces_oldest": l.refresh_overflow_replaces_oldest,
         "access_tokens_per_refresh_token": l.access_tokens_per_refresh_token,
         "access_token_mints_per_window": l.access_token_mints_per_window,

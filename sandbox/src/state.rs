@@ -282,6 +282,9 @@ pub(crate) struct State {
     pub(crate) refresh: HashMap<String, RefreshRec>,
     pub(crate) access: HashMap<String, AccessRec>,
     pub(crate) got_refresh: HashSet<(String, u64)>,
+    /// When each user's refresh tokens of the last minute were issued (kept only under
+    /// [`Limits::refresh_tokens_per_minute`]).
+    pub(crate) refresh_log: HashMap<u64, VecDeque<i64>>,
     pub(crate) devices: HashMap<String, DeviceRec>,
     pub(crate) counters: Counters,
     pub(crate) faults: Vec<ActiveFault>,
@@ -316,6 +319,7 @@ impl State {
             refresh: HashMap::new(),
             access: HashMap::new(),
             got_refresh: HashSet::new(),
+            refresh_log: HashMap::new(),
             devices: HashMap::new(),
             counters: Counters::default(),
             faults: Vec::new(),
@@ -461,17 +465,29 @@ impl State {
         Ok(code)
     }
 
-    /// A new refresh token for client+user, or `None` when the user has too many: the cap counts
-    /// the user's live refresh tokens of every client (Projects FAQ: per user).
+    /// A new refresh token for client+user, or `None` when the user may not have one now: more
+    /// than [`Limits::refresh_tokens_per_minute`] issued to the user in the last minute, or the
+    /// cap of live ones reached. Both count the user's tokens of every client (Projects FAQ and
+    /// the Accounts notes: per user). The throttle is checked first, so a refused request never
+    /// deletes the oldest token under `refresh_overflow_replaces_oldest`.
     pub(crate) fn new_refresh(
         &mut self,
-        _now: i64,
+        now: i64,
         limits: &Limits,
         client_id: &str,
         zuid: u64,
         dc: Dc,
         scopes: &[String],
     ) -> Option<String> {
+        if let Some(max) = limits.refresh_tokens_per_minute {
+            let log = self.refresh_log.entry(zuid).or_default();
+            while log.front().is_some_and(|t| now - *t >= 60_000) {
+                log.pop_front();
+            }
+            if log.len() as u64 >= u64::from(max) {
+                return None;
+            }
+        }
         let mut live: Vec<(u64, String)> = self
             .refresh
             .iter()
@@ -504,6 +520,9 @@ impl State {
             },
         );
         self.got_refresh.insert((client_id.to_owned(), zuid));
+        if limits.refresh_tokens_per_minute.is_some() {
+            self.refresh_log.entry(zuid).or_default().push_back(now);
+        }
         self.counters.refresh_tokens_issued += 1;
         Some(token)
     }

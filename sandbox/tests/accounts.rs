@@ -565,6 +565,90 @@ async fn two_clients_racing_for_the_twentieth_refresh_token_get_one() {
     assert_eq!(sb.counters().refresh_tokens_issued, 20);
 }
 
+/// An offline sign-in with `prompt=consent` through client `c` now, without moving the clock.
+async fn consent_now(sb: &Sandbox, c: &zoho_sandbox::ClientCredentials) -> Value {
+    let q = authorize(sb, Dc::Us, c, "ZohoProjects.portals.READ", &[("access_type", "offline"), ("prompt", "consent")])
+        .await;
+    exchange(sb, Dc::Us, c, get(&q, "code").unwrap()).await
+}
+
+#[tokio::test]
+async fn five_refresh_tokens_per_user_per_minute_across_clients_then_access_denied() {
+    // [V PDF Editor, Workerly, Recruit refresh pages: the Zoho Accounts notes] "You can only
+    // generate a maximum of five refresh tokens in a minute": counted per user, whatever the
+    // client, on a sliding minute; the answer is Zoho's throttling answer.
+    let sb = start().await;
+    let clients = [
+        sb.demo_client(),
+        sb.register_client(ClientSpec::web("http://localhost:8081/cb")),
+        sb.register_client(ClientSpec::web("http://localhost:8082/cb")),
+    ];
+    let [a, b, c] = &clients;
+    for _ in 0..3 {
+        refresh_token_of(&consent_now(&sb, a).await); // t = 0 s
+    }
+    sb.clock().advance(Duration::from_secs(30));
+    for _ in 0..2 {
+        refresh_token_of(&consent_now(&sb, b).await); // t = 30 s
+    }
+    sb.clock().advance(Duration::from_secs(10));
+    let t = consent_now(&sb, c).await; // t = 40 s: the 6th of the minute, through a third client
+    assert_eq!(t["error"], "Access Denied");
+    assert_eq!(
+        t["error_description"],
+        "You have made too many requests continuously. Please try again after some time."
+    );
+    assert!(t.get("access_token").is_none() && t.get("refresh_token").is_none());
+
+    // another user is not counted
+    sb.sign_in(&sb.other_user().email).unwrap();
+    refresh_token_of(&consent_now(&sb, c).await);
+    sb.sign_in(&sb.demo_user().email).unwrap();
+
+    // the clock stepped across the minute mid-burst: one millisecond short is still refused,
+    // then the three of t = 0 leave the window and exactly three fit
+    sb.clock().advance(Duration::from_millis(19_999));
+    assert_eq!(consent_now(&sb, c).await["error"], "Access Denied", "t = 59.999 s");
+    sb.clock().advance(Duration::from_millis(1));
+    let mut latest = Vec::new();
+    for client in [c, c, b] {
+        latest.push(refresh_token_of(&consent_now(&sb, client).await)); // t = 60 s
+    }
+    assert_eq!(consent_now(&sb, b).await["error"], "Access Denied", "t = 60 s: 30, 30, 60, 60, 60");
+    let n = sb.counters();
+    assert_eq!(n.refresh_tokens_issued, 9); // 5 + Omar's 1 + 3
+    assert_eq!(n.access_denied, 3);
+
+    // revoking frees a live slot, not a slot of the minute
+    revoke(&sb, &latest[0]).await;
+    sb.clock().advance(Duration::from_secs(29));
+    assert_eq!(consent_now(&sb, a).await["error"], "Access Denied", "t = 89 s: still 5 in the minute");
+    sb.clock().advance(Duration::from_secs(1));
+    refresh_token_of(&consent_now(&sb, a).await); // t = 90 s: the two of t = 30 s have left
+    assert_eq!(sb.counters().refresh_tokens_issued, 10);
+}
+
+#[tokio::test]
+async fn a_throttled_request_deletes_no_refresh_token_under_replace_oldest() {
+    // With replace-oldest, the 21st deletes the first; a request refused by the per-minute
+    // throttle must not delete anything.
+    let limits = Limits { refresh_overflow_replaces_oldest: true, ..Limits::default() };
+    let sb = start_with(limits).await;
+    let a = sb.demo_client();
+    let b = sb.register_client(ClientSpec::web("http://localhost:8081/cb"));
+    let mut tokens = Vec::new();
+    for _ in 0..20 {
+        tokens.push(refresh_token_of(&consent_via(&sb, &a).await));
+    }
+    sb.clock().advance(Duration::from_secs(60));
+    for client in [&a, &a, &a, &b, &b] {
+        refresh_token_of(&consent_now(&sb, client).await); // each deletes the oldest
+    }
+    assert_eq!(consent_now(&sb, &b).await["error"], "Access Denied");
+    assert_eq!(refresh(&sb, Dc::Us, &a, &tokens[4]).await["error"], "invalid_code", "the 5th oldest went");
+    assert!(refresh(&sb, Dc::Us, &a, &tokens[5]).await["access_token"].is_string(), "the 6th oldest stays");
+}
+
 #[tokio::test]
 async fn the_replace_oldest_profile_deletes_the_users_oldest_refresh_token_of_any_client() {
     // The Accounts terminology page and CRM: the 21st replaces the first, with its access tokens.
