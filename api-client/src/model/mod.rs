@@ -69,6 +69,7 @@ macro_rules! custom_field_setter {
     };
 }
 
+mod attachment;
 mod comment;
 mod common;
 pub(crate) mod de;
@@ -84,6 +85,7 @@ mod tasklist;
 mod timelog;
 mod user;
 
+pub use attachment::Attachment;
 pub use comment::{Comment, NewComment};
 pub use common::{
     BillingType, Extra, Flag, IdRef, LogHours, OpenClosedCount, OwnerWork, OwnersAndWork, Priority, Ref, StatusRef,

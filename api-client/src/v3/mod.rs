@@ -1,5 +1,5 @@
 //! The V3 API (`/api/v3/...`): every endpoint is a struct written with the public
-//! `#[derive(Endpoint)]`, carrying its one OAuth scope, so that [`Client::send`] compiles only
+//! `#[derive(Endpoint)]`, carrying its OAuth scopes, so that [`Client::send`] compiles only
 //! when the client's token grants it.
 //!
 //! ```no_run
@@ -31,7 +31,8 @@
 //! | [`users`] | `users` (a user's projects: `projects`) | portal users, project users, a user, a user's projects |
 //! | [`timelogs`] | `timesheets` | list (`view_type`, `module` filters), add, get, update, delete |
 //! | [`search`] | `search` | portal search, project search |
-//! | [`tags`] | `tags` | list, create, update, delete |
+//! | [`tags`] | `tags` | list, create (multipart), update, delete |
+//! | [`attachments`] | `tasks` / `bugs`, plus `ZohoPC.files.ALL` (and `WorkDrive.files.READ` to download) | task and issue files: upload (multipart), list, download (streamed), delete |
 //!
 //! Lists answer [`Page<T>`](crate::model::Page) (whatever the envelope) and implement
 //! [`Paged`](crate::paginate::Paged), so [`paginate`](crate::paginate::paginate) streams their
@@ -42,6 +43,7 @@
 //!
 //! [`Client::send`]: crate::Client::send
 
+pub mod attachments;
 pub mod issues;
 pub mod milestones;
 pub mod portals;

@@ -1,14 +1,14 @@
-//! Tags (scope `ZohoProjects.tags.*`): list (`{tags}`), create (form field `tags` holding a JSON
-//! array, as third-party clients send it; answer `{tags:[…]}`), update (PATCH; answer
+//! Tags (scope `ZohoProjects.tags.*`): list (`{tags}`), create (multipart text part `tags`
+//! holding a JSON array, the form V3.md documents; answer `{tags:[…]}`), update (PATCH; answer
 //! `{tags:{…}}`), delete (204; the tag leaves every object carrying it).
 
 use crate::Paging;
-use serde::ser::{Error as _, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::Endpoint;
 use crate::ids::{PortalId, TagId};
 use crate::model::{Page, Single, Tag};
+use crate::multipart::Multipart;
 
 /// `GET /api/v3/portal/{portal}/tags[?name]`.
 #[derive(Debug, Clone, Endpoint)]
@@ -63,24 +63,10 @@ impl NewTag {
     }
 }
 
-/// The form body of [`CreateTags`]: one field `tags` holding the tags as a JSON array.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TagsForm {
-    /// The tags to create.
-    pub tags: Vec<NewTag>,
-}
-
-impl Serialize for TagsForm {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let json = serde_json::to_string(&self.tags).map_err(S::Error::custom)?;
-        let mut form = s.serialize_struct("TagsForm", 1)?;
-        form.serialize_field("tags", &json)?;
-        form.end()
-    }
-}
-
-/// `POST /api/v3/portal/{portal}/tags` (201, `{tags:[…]}` with the created tags). A name
-/// already in use is refused (`INVALID_OPERATION`).
+/// `POST /api/v3/portal/{portal}/tags` (201, `{tags:[…]}` with the created tags), sent as the
+/// documented `multipart/form-data` form: one text part `tags` holding the tags as a JSON array
+/// (V3.md §1 "Bodies"). A name already in use is refused (`INVALID_OPERATION`). Like every
+/// multipart call it is never repeated after an ambiguous failure.
 #[derive(Debug, Clone, Endpoint)]
 #[zoho(method = "POST", path = "/api/v3/portal/{portal}/tags", scope = "ZohoProjects.tags.CREATE",
        response = Page<Tag>)]
@@ -88,15 +74,28 @@ pub struct CreateTags {
     /// The portal.
     #[zoho(path)]
     pub portal: PortalId,
-    /// The tags.
-    #[zoho(form)]
-    pub form: TagsForm,
+    /// The body: one text part `tags` (see [`CreateTags::new`]).
+    #[zoho(multipart)]
+    pub form: Multipart,
 }
 
 impl CreateTags {
     /// Creates `tags` in `portal`.
     pub fn new(portal: impl Into<PortalId>, tags: impl IntoIterator<Item = NewTag>) -> Self {
-        Self { portal: portal.into(), form: TagsForm { tags: tags.into_iter().collect() } }
+        let items: Vec<serde_json::Value> = tags
+            .into_iter()
+            .map(|t| {
+                let mut item = serde_json::Map::new();
+                item.insert("name".to_owned(), t.name.into());
+                if let Some(c) = t.color_class {
+                    item.insert("color_class".to_owned(), c.into());
+                }
+                serde_json::Value::Object(item)
+            })
+            .collect();
+        // `Value`'s `Display` is its JSON text (it cannot fail).
+        let json = serde_json::Value::Array(items).to_string();
+        Self { portal: portal.into(), form: Multipart::new().text("tags", json) }
     }
 }
 
