@@ -48,6 +48,9 @@ struct LimiterInner {
     released: tokio::sync::Notify,
     /// A window shared with other processes (e.g. in Redis); `None`: this process only.
     shared: Option<Arc<dyn SharedWindow>>,
+    /// The users under whose keys the process-wide map lists this limiter
+    /// ([`RateLimiter::for_user`]; none for most): its `Drop` removes their entries.
+    registered: Mutex<Vec<RateKey>>,
 }
 
 /// What a [`SharedWindow`] answered to a request for a slot.
@@ -224,10 +227,33 @@ impl RateKey {
     }
 }
 
-/// The process-wide limiters, one per user, alive while a client holds them.
+/// The process-wide limiters, one per user, alive while a client holds them: a limiter removes
+/// its own entry when its last handle is dropped (see `LimiterInner`'s `Drop`), so a new user
+/// costs one insertion, not a sweep over every user (which made 100,000 first uses O(n²)), and
+/// the map holds the users whose limiters live, nothing more.
 fn registry() -> &'static Mutex<HashMap<RateKey, Weak<LimiterInner>>> {
     static REGISTRY: OnceLock<Mutex<HashMap<RateKey, Weak<LimiterInner>>>> = OnceLock::new();
     REGISTRY.get_or_init(Mutex::default)
+}
+
+impl Drop for LimiterInner {
+    fn drop(&mut self) {
+        let keys = std::mem::take(self.registered.get_mut().unwrap_or_else(PoisonError::into_inner));
+        if keys.is_empty() {
+            return;
+        }
+        let mut map = registry().lock().unwrap_or_else(PoisonError::into_inner);
+        for key in &keys {
+            // The user's entry may be a newer limiter's already (made after this one's last
+            // handle went): that one stays.
+            if map.get(key).is_some_and(|entry| std::ptr::eq(entry.as_ptr(), self)) {
+                map.remove(key);
+            }
+        }
+        if map.len() < map.capacity() / 4 && map.capacity() > 64 {
+            map.shrink_to_fit(); // after a crowd of users left
+        }
+    }
 }
 
 impl RateLimiter {
@@ -250,6 +276,7 @@ impl RateLimiter {
     /// that every client of the user built afterwards uses it). Anyone in the process can do
     /// this for any user: it can only change how this process paces that user's calls.
     pub fn for_user_or(key: &RateKey, make: impl FnOnce() -> RateLimiter) -> Self {
+        // A limiter's last handle must never be dropped under the lock: its `Drop` takes it.
         let existing = |map: &HashMap<RateKey, Weak<LimiterInner>>| map.get(key).and_then(Weak::upgrade);
         if let Some(inner) = existing(&registry().lock().unwrap_or_else(PoisonError::into_inner)) {
             return RateLimiter { inner };
@@ -257,10 +284,14 @@ impl RateLimiter {
         let made = make(); // outside the lock: `make` may itself ask for a limiter
         let mut map = registry().lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(inner) = existing(&map) {
-            return RateLimiter { inner }; // another caller made one meanwhile
+            drop(map);
+            drop(made); // another caller made one meanwhile
+            return RateLimiter { inner };
         }
-        map.retain(|_, l| l.strong_count() > 0);
+        // `make` may hand out one limiter for several users: it is listed under each.
+        made.inner.registered.lock().unwrap_or_else(PoisonError::into_inner).push(key.clone());
         map.insert(key.clone(), Arc::downgrade(&made.inner));
+        drop(map);
         made
     }
 
@@ -316,6 +347,7 @@ impl RateLimiter {
                 state: Mutex::new(Window::default()),
                 released: tokio::sync::Notify::new(),
                 shared,
+                registered: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -720,6 +752,50 @@ mod tests {
         drop((a, b, first));
         let fresh = RateLimiter::for_user_or(&key, || RateLimiter::new(7, Duration::from_secs(1)));
         assert_eq!(fresh.max_calls(), 7, "the last client gone, the user's limiter went with it");
+    }
+
+    fn listed(key: &RateKey) -> bool {
+        registry().lock().unwrap_or_else(PoisonError::into_inner).contains_key(key)
+    }
+
+    /// A user's entry goes with their limiter's last handle (no entry of a dropped user is left
+    /// for a later sweep), and a newer limiter of the user keeps its entry when an older one
+    /// goes.
+    #[test]
+    fn entries_of_dropped_users_are_cleaned() {
+        let keys: Vec<RateKey> =
+            (0..1000).map(|i| RateKey::new("https://accounts.zoho.in", format!("cleaned-{i}@example.com"))).collect();
+        let limiters: Vec<RateLimiter> = keys.iter().map(RateLimiter::for_user).collect();
+        let clones = limiters.clone();
+        assert!(keys.iter().all(listed));
+        drop(limiters);
+        assert!(keys.iter().all(listed), "a clone still holds each");
+        drop(clones);
+        let left = keys.iter().filter(|k| listed(k)).count();
+        assert_eq!(left, 0, "entries of dropped users left in the process-wide map");
+
+        // The old limiter's last handle goes after a newer one took the user's entry.
+        let key = &keys[0];
+        let old = RateLimiter::for_user(key);
+        let old_inner = Arc::downgrade(&old.inner);
+        let map_entry = registry().lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+        drop(map_entry);
+        let newer = RateLimiter::for_user_or(key, || RateLimiter::new(7, Duration::from_secs(1)));
+        drop(old);
+        assert!(old_inner.upgrade().is_none());
+        assert!(listed(key), "the newer limiter's entry stays");
+        assert!(RateLimiter::for_user(key).same_as(&newer));
+        drop(newer);
+        assert!(!listed(key));
+
+        // A limiter handed to two users is listed under both, and cleaned under both.
+        let shared = RateLimiter::new(5, Duration::from_secs(1));
+        let a = RateLimiter::for_user_or(&keys[1], || shared.clone());
+        let b = RateLimiter::for_user_or(&keys[2], || shared.clone());
+        assert!(a.same_as(&b) && listed(&keys[1]) && listed(&keys[2]));
+        assert!(RateLimiter::for_user(&keys[2]).same_as(&shared));
+        drop((a, b, shared));
+        assert!(!listed(&keys[1]) && !listed(&keys[2]));
     }
 
     #[test]
