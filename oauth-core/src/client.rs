@@ -430,6 +430,7 @@ impl<S> Client<S> {
     fn count_throttled(&self) {
         if let Some(counter) = &self.inner.throttled {
             counter.fetch_add(1, Ordering::Relaxed);
+            crate::tenants::count("zoho_tenants_throttled_total", 1);
         }
     }
 

@@ -21,7 +21,22 @@
 //!   ([`RateLimiter::shared`], e.g. `RedisStore::rate_window`), where a reload finds it again.
 //!
 //! Counts (tenants loaded, evicted, refreshed, throttled…) are in [`Tenants::stats`] and in
-//! `tracing` events of target `zoho_oauth_core::tenants`.
+//! `tracing` events of target `zoho_oauth_core::tenants`. With the cargo feature `metrics` they
+//! also go to the [`metrics`](https://docs.rs/metrics) facade (whatever recorder the
+//! application installed: Prometheus, StatsD…), without labels (a user key is never a label):
+//!
+//! | name | kind | what |
+//! |---|---|---|
+//! | `zoho_tenants_loaded_total` | counter | users loaded from the store ([`TenantStats::loads`]) |
+//! | `zoho_tenants_store_reads_total` | counter | store reads made to load users ([`TenantStats::store_reads`]) |
+//! | `zoho_tenants_evicted_total` | counter | users forgotten for idleness or capacity ([`TenantStats::evicted`]) |
+//! | `zoho_tenants_refreshed_total` | counter | access tokens refreshed by this process ([`TenantStats::refreshes`]) |
+//! | `zoho_tenants_throttled_total` | counter | calls refused by a user's rate limiter or by Zoho with 429 ([`TenantStats::throttled`]) |
+//! | `zoho_tenants_signed_in_total` | counter | users signed in through the registry ([`TenantStats::signed_in`]) |
+//! | `zoho_tenants_removed_total` | counter | users removed through the registry ([`TenantStats::removed`]) |
+//! | `zoho_tenants_in_memory` | gauge | users held in memory now ([`TenantStats::loaded`]) |
+//!
+//! Without the feature none of this is compiled in.
 //!
 //! Who can do what: the user key is the application's name for a customer user (an e-mail, an
 //! account id). It selects a stored token and nothing else: it is never sent to Zoho, it is
@@ -155,6 +170,24 @@ struct Counters {
     throttled: Arc<AtomicU64>,
 }
 
+/// Adds `n` to the `metrics` counter `name` (feature `metrics`; nothing without it).
+#[inline]
+pub(crate) fn count(name: &'static str, n: u64) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(name).increment(n);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (name, n);
+}
+
+/// Sets the `metrics` gauge of users held in memory (feature `metrics`; nothing without it).
+#[inline]
+fn in_memory(counters: &Counters) {
+    #[cfg(feature = "metrics")]
+    metrics::gauge!("zoho_tenants_in_memory").set(counters.loaded.load(Ordering::Relaxed) as f64);
+    #[cfg(not(feature = "metrics"))]
+    let _ = counters;
+}
+
 /// The registry's refresher: the [`OAuthClient`], counting successful refreshes.
 struct Counting {
     oauth: OAuthClient,
@@ -167,6 +200,7 @@ impl Refresher for Counting {
         let refreshed = self.oauth.refresh(parts).await;
         if refreshed.is_ok() {
             let total = self.counters.refreshes.fetch_add(1, Ordering::Relaxed) + 1;
+            count("zoho_tenants_refreshed_total", 1);
             tracing::debug!(target: "zoho_oauth_core::tenants", refreshes = total, "tenant token refreshed");
         }
         refreshed
@@ -551,6 +585,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let entry = slot.cell.get_or_init(|| async { self.entry(self.key(user)) }).await;
         let outcome = entry.manager.login(token).await?;
         self.shared.counters.signed_in.fetch_add(1, Ordering::Relaxed);
+        count("zoho_tenants_signed_in_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %self.key(user).user_tag(), "tenant signed in");
         drop(slot);
         self.after_load();
@@ -597,9 +632,11 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         if shard.get(user).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
             shard.remove(user);
             self.shared.counters.loaded.fetch_sub(1, Ordering::Relaxed);
+            in_memory(&self.shared.counters);
         }
         drop(shard);
         self.shared.counters.removed.fetch_add(1, Ordering::Relaxed);
+        count("zoho_tenants_removed_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %self.key(user).user_tag(), "tenant removed");
         Ok(())
     }
@@ -637,6 +674,8 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
             let c = &self.shared.counters;
             c.loaded.fetch_sub(n, Ordering::Relaxed);
             c.evicted.fetch_add(n as u64, Ordering::Relaxed);
+            count("zoho_tenants_evicted_total", n as u64);
+            in_memory(c);
             tracing::debug!(target: "zoho_oauth_core::tenants", evicted = n, loaded = c.loaded.load(Ordering::Relaxed), "tenants evicted");
         }
     }
@@ -740,6 +779,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let key = self.key(user);
         let c = &self.shared.counters;
         c.store_reads.fetch_add(1, Ordering::Relaxed);
+        count("zoho_tenants_store_reads_total", 1);
         let Some(record) = self.shared.store.load(&key).await? else {
             return Err(TenantError::NotSignedIn { tenant: key.user_tag() });
         };
@@ -748,6 +788,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let entry = self.entry(key);
         entry.manager.seed(record);
         let loads = c.loads.fetch_add(1, Ordering::Relaxed) + 1;
+        count("zoho_tenants_loaded_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %tag, loads, "tenant loaded from the store");
         Ok(entry)
     }
@@ -772,6 +813,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let manager = builder.build();
         let client = sh.template.client(manager.clone(), limiter, Some(Arc::clone(&sh.counters.throttled)));
         sh.counters.loaded.fetch_add(1, Ordering::Relaxed);
+        in_memory(&sh.counters);
         Entry { client, manager }
     }
 }

@@ -550,3 +550,81 @@ async fn redis_killed_then_back_the_registry_recovers() {
     assert_eq!(sb.counters().api_rate_limited, 0);
     sb.shutdown().await;
 }
+
+/// The `metrics` counters (feature `metrics`), read by a recorder: each says what happened
+/// against the strict sandbox, exactly, and agrees with `stats()`.
+#[tokio::test]
+async fn metrics_count_loads_evictions_refreshes_and_throttling() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    // This thread's recorder: the test runs on a current-thread runtime (the sandbox, the
+    // registry and its refresh task all run here), and other tests do not count into it.
+    let _recorder = metrics::set_default_local_recorder(&recorder);
+
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = FileStore::new(dir.path().join("tokens.json"));
+    let signer = registry(&sb, file.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &signer, "ana", "ana@example.com").await;
+    web_sign_in(&sb, &signer, "bo", "bo@example.com").await;
+    drop(signer);
+
+    // Two calls per two minutes, no waiting: the third call is throttled by the limiter.
+    let (clock, limiter_clock) = (sb.clock(), sb.clock());
+    let tenants = Tenants::builder::<Reader>(oauth(&sb), file)
+        .client(Client::builder().api_base(sb.api_url(Dc::Us)).retry(RetryPolicy::never()))
+        .rate_limiter(move |_| {
+            let c = limiter_clock.clone();
+            RateLimiter::with_parts(2, Duration::from_secs(120), Duration::ZERO, move || c.now_system(), |_| async {})
+        })
+        .clock(move || clock.now_system())
+        .idle_timeout(Duration::from_secs(300))
+        .build()
+        .expect("registry");
+    let ana = tenants.client("ana").await.expect("ana");
+    ana.send(ListPortals).await.expect("call 1");
+    ana.send(ListPortals).await.expect("call 2");
+    assert!(matches!(ana.send(ListPortals).await, Err(zoho_projects::Error::RateLimited { .. })));
+    drop(ana);
+    assert!(matches!(tenants.client("nobody").await, Err(TenantError::NotSignedIn { .. })));
+    // Two hours on: ana's token has expired and she is idle; she goes, comes back with one read,
+    // and her next call refreshes her token.
+    sb.clock().advance(Duration::from_secs(7200));
+    assert_eq!(tenants.evict_idle(), 1);
+    tenants.client("ana").await.expect("ana again").send(ListPortals).await.expect("call after the refresh");
+    tenants.remove("bo").await.expect("bo removed");
+
+    let mut counters = std::collections::BTreeMap::new();
+    let mut gauges = std::collections::BTreeMap::new();
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        let name = key.key().name().to_owned();
+        assert!(key.key().labels().next().is_none(), "{name}: no labels (a user key is never one)");
+        match value {
+            DebugValue::Counter(n) => counters.insert(name, n),
+            DebugValue::Gauge(g) => gauges.insert(name, g.into_inner() as u64),
+            DebugValue::Histogram(_) => panic!("{name}: no histograms"),
+        };
+    }
+    let expected = [
+        ("zoho_tenants_evicted_total", 1),
+        ("zoho_tenants_loaded_total", 2),
+        ("zoho_tenants_refreshed_total", 1),
+        ("zoho_tenants_removed_total", 1),
+        ("zoho_tenants_signed_in_total", 2),
+        ("zoho_tenants_store_reads_total", 3),
+        ("zoho_tenants_throttled_total", 1),
+    ];
+    let expected: std::collections::BTreeMap<String, u64> =
+        expected.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
+    assert_eq!(counters, expected);
+    assert_eq!(gauges.get("zoho_tenants_in_memory"), Some(&1), "ana is held");
+    let stats = tenants.stats();
+    assert_eq!(
+        (stats.loads, stats.store_reads, stats.evicted, stats.refreshes, stats.throttled, stats.removed, stats.loaded),
+        (2, 3, 1, 1, 1, 1, 1)
+    );
+    assert_eq!(sb.counters().refresh_grants, 1);
+    assert_eq!(sb.counters().api_rate_limited, 0, "the throttled call never reached Zoho");
+    sb.shutdown().await;
+}
