@@ -5,6 +5,7 @@
 //! The shape of single-issue answers is not pinned down (object, `{issue}` or a one-element
 //! `{issues:[…]}`), so they are read with [`Single`].
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, IssueId, PortalId, ProjectId};
@@ -53,105 +54,39 @@ impl ListAllIssues {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/issues/{issue}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
-       scope = "ZohoProjects.bugs.READ", response = Single<Issue>)]
-pub struct GetIssue {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/issues/{issue}`.
+    "GET" GetIssue(portal: PortalId, project: ProjectId, issue: IssueId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
+        scope "ZohoProjects.bugs.READ", response Single<Issue>;
+        new "One issue."
 }
 
-impl GetIssue {
-    /// One issue.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, issue: impl Into<IssueId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into() }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/issues` (201). `flag` is capitalised
+    /// (`Internal`/`External`), `due_date` a date.
+    "POST" CreateIssue(portal: PortalId, project: ProjectId;
+        body: NewIssue = "The new issue (`name` required).")
+        at "/api/v3/portal/{portal}/projects/{project}/issues",
+        scope "ZohoProjects.bugs.CREATE", response Single<Issue>;
+        new "Creates `body` in `project`."
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/issues` (201). `flag` is capitalised
-/// (`Internal`/`External`), `due_date` a date.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/issues",
-       scope = "ZohoProjects.bugs.CREATE", response = Single<Issue>)]
-pub struct CreateIssue {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The new issue (`name` required).
-    #[zoho(body)]
-    pub body: NewIssue,
+endpoint! {
+    /// `PATCH /api/v3/portal/{portal}/projects/{project}/issues/{issue}`.
+    "PATCH" UpdateIssue(portal: PortalId, project: ProjectId, issue: IssueId;
+        body: IssueUpdate = "The changes.")
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
+        scope "ZohoProjects.bugs.UPDATE", response Single<Issue>;
+        new "Applies `body` to `issue`."
 }
 
-impl CreateIssue {
-    /// Creates `body` in `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewIssue) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
-}
-
-/// `PATCH /api/v3/portal/{portal}/projects/{project}/issues/{issue}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
-       scope = "ZohoProjects.bugs.UPDATE", response = Single<Issue>)]
-pub struct UpdateIssue {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The changes.
-    #[zoho(body)]
-    pub body: IssueUpdate,
-}
-
-impl UpdateIssue {
-    /// Applies `body` to `issue`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        body: IssueUpdate,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), body }
-    }
-}
-
-/// `DELETE /api/v3/portal/{portal}/projects/{project}/issues/{issue}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
-       scope = "ZohoProjects.bugs.DELETE", response = ())]
-pub struct DeleteIssue {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-}
-
-impl DeleteIssue {
-    /// Deletes `issue`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, issue: impl Into<IssueId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into() }
-    }
+endpoint! {
+    /// `DELETE /api/v3/portal/{portal}/projects/{project}/issues/{issue}` (204).
+    "DELETE" DeleteIssue(portal: PortalId, project: ProjectId, issue: IssueId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}",
+        scope "ZohoProjects.bugs.DELETE", response ();
+        new "Deletes `issue`."
 }
 
 /// `GET …/issues/{issue}/comments` (`{comments, page_info}`).
@@ -196,131 +131,37 @@ impl ListIssueComments {
     }
 }
 
-/// `POST …/issues/{issue}/comments` (`{comment}`; V3 answers a one-element array, read by
-/// [`Single`]).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments",
-       scope = "ZohoProjects.bugs.CREATE", response = Single<Comment>)]
-pub struct AddIssueComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The comment.
-    #[zoho(body)]
-    pub body: NewComment,
+endpoint! {
+    /// `POST …/issues/{issue}/comments` (`{comment}`; V3 answers a one-element array, read by
+    /// [`Single`]).
+    "POST" AddIssueComment(portal: PortalId, project: ProjectId, issue: IssueId;
+        body: NewComment = "The comment.")
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments",
+        scope "ZohoProjects.bugs.CREATE", response Single<Comment>;
+        new "Comments `body` on `issue`."
 }
 
-impl AddIssueComment {
-    /// Comments `body` on `issue`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        body: NewComment,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), body }
-    }
+endpoint! {
+    /// `GET …/issues/{issue}/comments/{comment}`.
+    "GET" GetIssueComment(portal: PortalId, project: ProjectId, issue: IssueId, comment: CommentId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
+        scope "ZohoProjects.bugs.READ", response Comment;
+        new "One comment on `issue`."
 }
 
-/// `GET …/issues/{issue}/comments/{comment}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
-       scope = "ZohoProjects.bugs.READ", response = Comment)]
-pub struct GetIssueComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
+endpoint! {
+    /// `PATCH …/issues/{issue}/comments/{comment}` (`{comment}`).
+    "PATCH" UpdateIssueComment(portal: PortalId, project: ProjectId, issue: IssueId, comment: CommentId;
+        body: NewComment = "The new text.")
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
+        scope "ZohoProjects.bugs.UPDATE", response Comment;
+        new "Replaces the text of `comment`."
 }
 
-impl GetIssueComment {
-    /// One comment on `issue`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        comment: impl Into<CommentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), comment: comment.into() }
-    }
-}
-
-/// `PATCH …/issues/{issue}/comments/{comment}` (`{comment}`).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
-       scope = "ZohoProjects.bugs.UPDATE", response = Comment)]
-pub struct UpdateIssueComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
-    /// The new text.
-    #[zoho(body)]
-    pub body: NewComment,
-}
-
-impl UpdateIssueComment {
-    /// Replaces the text of `comment`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        comment: impl Into<CommentId>,
-        body: NewComment,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), comment: comment.into(), body }
-    }
-}
-
-/// `DELETE …/issues/{issue}/comments/{comment}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
-       scope = "ZohoProjects.bugs.DELETE", response = ())]
-pub struct DeleteIssueComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
-}
-
-impl DeleteIssueComment {
-    /// Deletes `comment`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        comment: impl Into<CommentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), comment: comment.into() }
-    }
+endpoint! {
+    /// `DELETE …/issues/{issue}/comments/{comment}` (204).
+    "DELETE" DeleteIssueComment(portal: PortalId, project: ProjectId, issue: IssueId, comment: CommentId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/comments/{comment}",
+        scope "ZohoProjects.bugs.DELETE", response ();
+        new "Deletes `comment`."
 }

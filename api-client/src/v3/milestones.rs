@@ -3,6 +3,7 @@
 //! List per project and portal-wide (`{milestones, page_info:[{…}]}`), get, create (201),
 //! update (PATCH), delete (204).
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{MilestoneId, PortalId, ProjectId};
@@ -53,106 +54,40 @@ impl ListAllMilestones {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/phases/{milestone}`.
-#[doc(alias = "GetPhase")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
-       scope = "ZohoProjects.milestones.READ", response = Milestone)]
-pub struct GetMilestone {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The phase.
-    #[zoho(path)]
-    pub milestone: MilestoneId,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/phases/{milestone}`.
+    #[doc(alias = "GetPhase")]
+    "GET" GetMilestone(portal: PortalId, project: ProjectId, milestone: MilestoneId)
+        at "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
+        scope "ZohoProjects.milestones.READ", response Milestone;
+        new "One phase."
 }
 
-impl GetMilestone {
-    /// One phase.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, milestone: impl Into<MilestoneId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), milestone: milestone.into() }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/phases` (201 with the phase).
+    #[doc(alias = "CreatePhase")]
+    "POST" CreateMilestone(portal: PortalId, project: ProjectId;
+        body: NewMilestone = "The new phase (`name` required).")
+        at "/api/v3/portal/{portal}/projects/{project}/phases",
+        scope "ZohoProjects.milestones.CREATE", response Milestone;
+        new "Creates `body` in `project`."
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/phases` (201 with the phase).
-#[doc(alias = "CreatePhase")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/phases",
-       scope = "ZohoProjects.milestones.CREATE", response = Milestone)]
-pub struct CreateMilestone {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The new phase (`name` required).
-    #[zoho(body)]
-    pub body: NewMilestone,
+endpoint! {
+    /// `PATCH /api/v3/portal/{portal}/projects/{project}/phases/{milestone}`.
+    #[doc(alias = "UpdatePhase")]
+    "PATCH" UpdateMilestone(portal: PortalId, project: ProjectId, milestone: MilestoneId;
+        body: MilestoneUpdate = "The changes.")
+        at "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
+        scope "ZohoProjects.milestones.UPDATE", response Milestone;
+        new "Applies `body` to `milestone`."
 }
 
-impl CreateMilestone {
-    /// Creates `body` in `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewMilestone) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
-}
-
-/// `PATCH /api/v3/portal/{portal}/projects/{project}/phases/{milestone}`.
-#[doc(alias = "UpdatePhase")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
-       scope = "ZohoProjects.milestones.UPDATE", response = Milestone)]
-pub struct UpdateMilestone {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The phase.
-    #[zoho(path)]
-    pub milestone: MilestoneId,
-    /// The changes.
-    #[zoho(body)]
-    pub body: MilestoneUpdate,
-}
-
-impl UpdateMilestone {
-    /// Applies `body` to `milestone`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        milestone: impl Into<MilestoneId>,
-        body: MilestoneUpdate,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), milestone: milestone.into(), body }
-    }
-}
-
-/// `DELETE /api/v3/portal/{portal}/projects/{project}/phases/{milestone}` (204).
-#[doc(alias = "DeletePhase")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
-       scope = "ZohoProjects.milestones.DELETE", response = ())]
-pub struct DeleteMilestone {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The phase.
-    #[zoho(path)]
-    pub milestone: MilestoneId,
-}
-
-impl DeleteMilestone {
-    /// Deletes `milestone`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, milestone: impl Into<MilestoneId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), milestone: milestone.into() }
-    }
+endpoint! {
+    /// `DELETE /api/v3/portal/{portal}/projects/{project}/phases/{milestone}` (204).
+    #[doc(alias = "DeletePhase")]
+    "DELETE" DeleteMilestone(portal: PortalId, project: ProjectId, milestone: MilestoneId)
+        at "/api/v3/portal/{portal}/projects/{project}/phases/{milestone}",
+        scope "ZohoProjects.milestones.DELETE", response ();
+        new "Deletes `milestone`."
 }

@@ -49,6 +49,7 @@ pub mod milestones;
 pub mod portals;
 pub mod projects;
 pub mod search;
+mod shape;
 pub mod tags;
 pub mod tasklists;
 pub mod tasks;

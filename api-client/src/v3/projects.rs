@@ -5,6 +5,7 @@
 use crate::Paging;
 use std::fmt;
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId};
 use crate::model::{NewProject, Page, Project, ProjectUpdate};
@@ -61,87 +62,36 @@ impl ListProjects {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}", scope = "ZohoProjects.projects.READ",
-       response = Project)]
-pub struct GetProject {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}`.
+    "GET" GetProject(portal: PortalId, project: ProjectId)
+        at "/api/v3/portal/{portal}/projects/{project}",
+        scope "ZohoProjects.projects.READ", response Project;
+        new "One project."
 }
 
-impl GetProject {
-    /// One project.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into() }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects` (201 with the project). `name` is required
+    /// (`LESS_THAN_MIN_OCCURANCE` without it); a duplicate name is refused.
+    "POST" CreateProject(portal: PortalId; body: NewProject = "The new project.")
+        at "/api/v3/portal/{portal}/projects",
+        scope "ZohoProjects.projects.CREATE", response Project;
+        new "Creates `body` in `portal`."
 }
 
-/// `POST /api/v3/portal/{portal}/projects` (201 with the project). `name` is required
-/// (`LESS_THAN_MIN_OCCURANCE` without it); a duplicate name is refused.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects", scope = "ZohoProjects.projects.CREATE",
-       response = Project)]
-pub struct CreateProject {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The new project.
-    #[zoho(body)]
-    pub body: NewProject,
+endpoint! {
+    /// `PATCH /api/v3/portal/{portal}/projects/{project}`: only the fields set are changed.
+    "PATCH" UpdateProject(portal: PortalId, project: ProjectId; body: ProjectUpdate = "The changes.")
+        at "/api/v3/portal/{portal}/projects/{project}",
+        scope "ZohoProjects.projects.UPDATE", response Project;
+        new "Applies `body` to `project`."
 }
 
-impl CreateProject {
-    /// Creates `body` in `portal`.
-    pub fn new(portal: impl Into<PortalId>, body: NewProject) -> Self {
-        Self { portal: portal.into(), body }
-    }
-}
-
-/// `PATCH /api/v3/portal/{portal}/projects/{project}`: only the fields set are changed.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}",
-       scope = "ZohoProjects.projects.UPDATE", response = Project)]
-pub struct UpdateProject {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The changes.
-    #[zoho(body)]
-    pub body: ProjectUpdate,
-}
-
-impl UpdateProject {
-    /// Applies `body` to `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: ProjectUpdate) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
-}
-
-/// `POST /api/v3/portal/{portal}/projects/{project}/trash`: moves the project to the trash
-/// (restorable for 30 days); answers 204. Needs `ZohoProjects.projects.DELETE`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/trash",
-       scope = "ZohoProjects.projects.DELETE", response = ())]
-pub struct TrashProject {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-}
-
-impl TrashProject {
-    /// Trashes `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into() }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/trash`: moves the project to the trash
+    /// (restorable for 30 days); answers 204. Needs `ZohoProjects.projects.DELETE`.
+    "POST" TrashProject(portal: PortalId, project: ProjectId)
+        at "/api/v3/portal/{portal}/projects/{project}/trash",
+        scope "ZohoProjects.projects.DELETE", response ();
+        new "Trashes `project`."
 }

@@ -1,6 +1,7 @@
 //! Task lists (scope `ZohoProjects.tasklists.*`): list per project and portal-wide
 //! (`{tasklists, page_info}`), get, create, update (PATCH), delete (204).
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{PortalId, ProjectId, TasklistId};
@@ -82,27 +83,13 @@ impl GetTasklist {
     }
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/tasklists` (201 with the task list).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasklists",
-       scope = "ZohoProjects.tasklists.CREATE", response = Tasklist)]
-pub struct CreateTasklist {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The new task list (`name` required; the phase as `milestone: {id}`).
-    #[zoho(body)]
-    pub body: NewTasklist,
-}
-
-impl CreateTasklist {
-    /// Creates `body` in `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewTasklist) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/tasklists` (201 with the task list).
+    "POST" CreateTasklist(portal: PortalId, project: ProjectId;
+        body: NewTasklist = "The new task list (`name` required; the phase as `milestone: {id}`).")
+        at "/api/v3/portal/{portal}/projects/{project}/tasklists",
+        scope "ZohoProjects.tasklists.CREATE", response Tasklist;
+        new "Creates `body` in `project`."
 }
 
 /// `PATCH /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}`.

@@ -4,6 +4,7 @@
 //!
 //! V3 cannot create subtasks; use the restapi's `CreateSubtask` (feature `restapi`).
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, PortalId, ProjectId, TaskId, TasklistId};
@@ -99,105 +100,37 @@ impl ListMyTasks {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
-       scope = "ZohoProjects.tasks.READ", response = Task)]
-pub struct GetTask {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
+    "GET" GetTask(portal: PortalId, project: ProjectId, task: TaskId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+        scope "ZohoProjects.tasks.READ", response Task;
+        new "One task."
 }
 
-impl GetTask {
-    /// One task.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, task: impl Into<TaskId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into() }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/tasks` (201 with the task). Without a
+    /// `tasklist: {id}` the task lands in the project's "General" list.
+    "POST" CreateTask(portal: PortalId, project: ProjectId; body: NewTask = "The new task.")
+        at "/api/v3/portal/{portal}/projects/{project}/tasks",
+        scope "ZohoProjects.tasks.CREATE", response Task;
+        new "Creates `body` in `project`."
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/tasks` (201 with the task). Without a
-/// `tasklist: {id}` the task lands in the project's "General" list.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks",
-       scope = "ZohoProjects.tasks.CREATE", response = Task)]
-pub struct CreateTask {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The new task.
-    #[zoho(body)]
-    pub body: NewTask,
+endpoint! {
+    /// `PATCH /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
+    "PATCH" UpdateTask(portal: PortalId, project: ProjectId, task: TaskId; body: TaskUpdate = "The changes.")
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+        scope "ZohoProjects.tasks.UPDATE", response Task;
+        new "Applies `body` to `task`."
 }
 
-impl CreateTask {
-    /// Creates `body` in `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewTask) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
-}
-
-/// `PATCH /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
-       scope = "ZohoProjects.tasks.UPDATE", response = Task)]
-pub struct UpdateTask {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The changes.
-    #[zoho(body)]
-    pub body: TaskUpdate,
-}
-
-impl UpdateTask {
-    /// Applies `body` to `task`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        body: TaskUpdate,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), body }
-    }
-}
-
-/// `DELETE /api/v3/portal/{portal}/projects/{project}/tasks/{task}` (204; subtasks go with it).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
-       scope = "ZohoProjects.tasks.DELETE", response = ())]
-pub struct DeleteTask {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-}
-
-impl DeleteTask {
-    /// Deletes `task`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, task: impl Into<TaskId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into() }
-    }
+endpoint! {
+    /// `DELETE /api/v3/portal/{portal}/projects/{project}/tasks/{task}` (204; subtasks go with it).
+    "DELETE" DeleteTask(portal: PortalId, project: ProjectId, task: TaskId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+        scope "ZohoProjects.tasks.DELETE", response ();
+        new "Deletes `task`."
 }
 
 /// `POST /api/v3/portal/{portal}/projects/{project}/tasks/{task}/move`
@@ -274,131 +207,37 @@ impl ListTaskComments {
     }
 }
 
-/// `POST …/tasks/{task}/comments` (`{comment}`; V3 answers a one-element array, read by
-/// [`Single`]).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments",
-       scope = "ZohoProjects.tasks.CREATE", response = Single<Comment>)]
-pub struct AddTaskComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The comment.
-    #[zoho(body)]
-    pub body: NewComment,
+endpoint! {
+    /// `POST …/tasks/{task}/comments` (`{comment}`; V3 answers a one-element array, read by
+    /// [`Single`]).
+    "POST" AddTaskComment(portal: PortalId, project: ProjectId, task: TaskId;
+        body: NewComment = "The comment.")
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments",
+        scope "ZohoProjects.tasks.CREATE", response Single<Comment>;
+        new "Comments `body` on `task`."
 }
 
-impl AddTaskComment {
-    /// Comments `body` on `task`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        body: NewComment,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), body }
-    }
+endpoint! {
+    /// `GET …/tasks/{task}/comments/{comment}`.
+    "GET" GetTaskComment(portal: PortalId, project: ProjectId, task: TaskId, comment: CommentId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
+        scope "ZohoProjects.tasks.READ", response Comment;
+        new "One comment on `task`."
 }
 
-/// `GET …/tasks/{task}/comments/{comment}`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
-       scope = "ZohoProjects.tasks.READ", response = Comment)]
-pub struct GetTaskComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
+endpoint! {
+    /// `PATCH …/tasks/{task}/comments/{comment}` (`{comment}`).
+    "PATCH" UpdateTaskComment(portal: PortalId, project: ProjectId, task: TaskId, comment: CommentId;
+        body: NewComment = "The new text.")
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
+        scope "ZohoProjects.tasks.UPDATE", response Comment;
+        new "Replaces the text of `comment`."
 }
 
-impl GetTaskComment {
-    /// One comment on `task`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        comment: impl Into<CommentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), comment: comment.into() }
-    }
-}
-
-/// `PATCH …/tasks/{task}/comments/{comment}` (`{comment}`).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
-       scope = "ZohoProjects.tasks.UPDATE", response = Comment)]
-pub struct UpdateTaskComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
-    /// The new text.
-    #[zoho(body)]
-    pub body: NewComment,
-}
-
-impl UpdateTaskComment {
-    /// Replaces the text of `comment`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        comment: impl Into<CommentId>,
-        body: NewComment,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), comment: comment.into(), body }
-    }
-}
-
-/// `DELETE …/tasks/{task}/comments/{comment}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
-       scope = "ZohoProjects.tasks.DELETE", response = ())]
-pub struct DeleteTaskComment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The comment.
-    #[zoho(path)]
-    pub comment: CommentId,
-}
-
-impl DeleteTaskComment {
-    /// Deletes `comment`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        comment: impl Into<CommentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), comment: comment.into() }
-    }
+endpoint! {
+    /// `DELETE …/tasks/{task}/comments/{comment}` (204).
+    "DELETE" DeleteTaskComment(portal: PortalId, project: ProjectId, task: TaskId, comment: CommentId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/comments/{comment}",
+        scope "ZohoProjects.tasks.DELETE", response ();
+        new "Deletes `comment`."
 }

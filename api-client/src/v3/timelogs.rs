@@ -7,6 +7,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use super::shape::endpoint;
 use crate::Endpoint;
 use crate::ids::{PortalId, ProjectId, TimelogId};
 use crate::model::{LogModule, LogModuleType, NewTimeLog, Page, TimeLog, TimeLogGroup, TimeLogUpdate};
@@ -145,28 +146,14 @@ fn time_log_rows(answer: Option<Page<TimeLogGroup>>) -> PageParts<TimeLog> {
     }
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/log` (201 with the log). Zoho refuses more
-/// than 24 hours per user and day (`INVALID_OPERATION`).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/log",
-       scope = "ZohoProjects.timesheets.CREATE", response = TimeLog)]
-pub struct AddTimeLog {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The log (`module`, `date`, `hours` and `bill_status` are required).
-    #[zoho(body)]
-    pub body: NewTimeLog,
-}
-
-impl AddTimeLog {
-    /// Logs `body` in `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, body: NewTimeLog) -> Self {
-        Self { portal: portal.into(), project: project.into(), body }
-    }
+endpoint! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/log` (201 with the log). Zoho refuses more
+    /// than 24 hours per user and day (`INVALID_OPERATION`).
+    "POST" AddTimeLog(portal: PortalId, project: ProjectId;
+        body: NewTimeLog = "The log (`module`, `date`, `hours` and `bill_status` are required).")
+        at "/api/v3/portal/{portal}/projects/{project}/log",
+        scope "ZohoProjects.timesheets.CREATE", response TimeLog;
+        new "Logs `body` in `project`."
 }
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/logs/{log}[?type=task|issue|general]`.
@@ -202,57 +189,20 @@ impl GetTimeLog {
     }
 }
 
-/// `PATCH /api/v3/portal/{portal}/projects/{project}/logs/{log}`. Approved logs cannot be
-/// changed (`INVALID_OPERATION`).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/logs/{log}",
-       scope = "ZohoProjects.timesheets.UPDATE", response = TimeLog)]
-pub struct UpdateTimeLog {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The log.
-    #[zoho(path)]
-    pub log: TimelogId,
-    /// The changes (V3 wants `module` too).
-    #[zoho(body)]
-    pub body: TimeLogUpdate,
+endpoint! {
+    /// `PATCH /api/v3/portal/{portal}/projects/{project}/logs/{log}`. Approved logs cannot be
+    /// changed (`INVALID_OPERATION`).
+    "PATCH" UpdateTimeLog(portal: PortalId, project: ProjectId, log: TimelogId;
+        body: TimeLogUpdate = "The changes (V3 wants `module` too).")
+        at "/api/v3/portal/{portal}/projects/{project}/logs/{log}",
+        scope "ZohoProjects.timesheets.UPDATE", response TimeLog;
+        new "Applies `body` to `log`."
 }
 
-impl UpdateTimeLog {
-    /// Applies `body` to `log`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        log: impl Into<TimelogId>,
-        body: TimeLogUpdate,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), log: log.into(), body }
-    }
-}
-
-/// `DELETE /api/v3/portal/{portal}/projects/{project}/logs/{log}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/logs/{log}",
-       scope = "ZohoProjects.timesheets.DELETE", response = ())]
-pub struct DeleteTimeLog {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The log.
-    #[zoho(path)]
-    pub log: TimelogId,
-}
-
-impl DeleteTimeLog {
-    /// Deletes `log`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, log: impl Into<TimelogId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), log: log.into() }
-    }
+endpoint! {
+    /// `DELETE /api/v3/portal/{portal}/projects/{project}/logs/{log}` (204).
+    "DELETE" DeleteTimeLog(portal: PortalId, project: ProjectId, log: TimelogId)
+        at "/api/v3/portal/{portal}/projects/{project}/logs/{log}",
+        scope "ZohoProjects.timesheets.DELETE", response ();
+        new "Deletes `log`."
 }
