@@ -235,6 +235,13 @@ mod sandbox {
         Limits { api_requests_per_window: u32::MAX, ..limits }
     }
 
+    /// The OAuth client's request timeout: a bound against a hung sandbox, never reached by a
+    /// sandbox that answers. It was 500 ms, and a refresh answered behind 200 concurrent API calls
+    /// on a loaded machine took longer: the refresh failed and
+    /// `a_rejected_token_is_invalidated_once_refreshed_once_and_the_calls_retried` with it (a
+    /// token endpoint delayed by 600 ms fails that test with 500 ms and passes with this).
+    const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
     pub(crate) struct Env {
         pub(crate) sb: Sandbox,
         pub(crate) oauth: OAuthClient,
@@ -243,13 +250,19 @@ mod sandbox {
 
     impl Env {
         pub(crate) async fn start(limits: Limits) -> Env {
+            Env::start_with_timeout(limits, TOKEN_TIMEOUT).await
+        }
+
+        /// As [`Env::start`], with the OAuth client's request timeout `timeout` (for the test of a
+        /// token endpoint that does not answer in time).
+        pub(crate) async fn start_with_timeout(limits: Limits, timeout: Duration) -> Env {
             let sb = Sandbox::builder().limits(limits).start().await.expect("sandbox");
             let app = sb.demo_client();
             let clock = sb.clock();
             let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
                 .accounts_url(sb.accounts_url(Dc::Us))
                 .clock(move || clock.now_system()) // expiries are computed on the virtual clock
-                .timeout(Duration::from_millis(500))
+                .timeout(timeout)
                 .build()
                 .expect("oauth client");
             let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
@@ -486,6 +499,7 @@ mod sandbox {
             ("HTTP 500", Fault::status(500), |e| matches!(e, OAuthError::UnexpectedResponse { status: 500, .. })),
             (
                 "timeout",
+                // Longer than the 2 s timeout this case's client has (below): it times out.
                 Fault::delay(Duration::from_secs(3)),
                 |e| matches!(e, OAuthError::Transport(t) if t.is_timeout()),
             ),
@@ -500,7 +514,12 @@ mod sandbox {
             ("Access Denied", Fault::throttled(), |e| matches!(e, OAuthError::AccessDenied { .. })),
         ];
         for (name, fault, check) in cases {
-            let env = Env::start(api_unlimited(Limits::default())).await;
+            let limits = api_unlimited(Limits::default());
+            let env = if name == "timeout" {
+                Env::start_with_timeout(limits, Duration::from_secs(2)).await
+            } else {
+                Env::start(limits).await
+            };
             let store = MemoryStore::new();
             let m = env.manager(store.clone());
             let login = env.fresh_login().await;
