@@ -101,6 +101,7 @@ pub struct SignIn<S> {
     scopes: Option<DynamicScopes>,
     user: String,
     method: Option<SignInMethod>,
+    loopback: Option<LoopbackServer>,
     client: ClientBuilder,
     store: Option<Arc<dyn TokenStore>>,
     clock: Option<WithClock<S>>,
@@ -129,6 +130,7 @@ impl<S: ScopeRequirement + Send + Sync> SignIn<S> {
             scopes: None,
             user: "default".to_owned(),
             method: None,
+            loopback: None,
             client: Client::builder(),
             store: None,
             clock: None,
@@ -159,6 +161,18 @@ impl<S: ScopeRequirement + Send + Sync> SignIn<S> {
     /// has a redirect URI, else [`SignInMethod::Device`]).
     pub fn method(mut self, method: SignInMethod) -> Self {
         self.method = Some(method);
+        self
+    }
+
+    /// Signs in through this listener, already bound, instead of binding the port of the OAuth
+    /// client's redirect URI when a sign-in starts; its
+    /// [`redirect_uri`](LoopbackServer::redirect_uri) is the one sent to Zoho (register that
+    /// one). Binding first holds the port from then on: a port learnt from
+    /// [`LoopbackServer::bind`] (any free one) cannot be taken by another program before the
+    /// sign-in listens on it. Makes [`SignInMethod::Loopback`] the default method; when the stored
+    /// token is resumed, the listener is dropped unused and its port released.
+    pub fn loopback_server(mut self, server: LoopbackServer) -> Self {
+        self.loopback = Some(server);
         self
     }
 
@@ -250,10 +264,10 @@ impl<S: ScopeRequirement + Send + Sync> SignIn<S> {
     }
 
     /// Runs the sign-in and stores its token.
-    async fn run_sign_in(&self, manager: &TokenManager<S>) -> Result<LoginOutcome, Error> {
-        let method = self.method.unwrap_or(match self.oauth.redirect_uri() {
-            Some(_) => SignInMethod::Loopback,
-            None => SignInMethod::Device,
+    async fn run_sign_in(&mut self, manager: &TokenManager<S>) -> Result<LoginOutcome, Error> {
+        let method = self.method.unwrap_or(match (&self.loopback, self.oauth.redirect_uri()) {
+            (Some(_), _) | (None, Some(_)) => SignInMethod::Loopback,
+            (None, None) => SignInMethod::Device,
         });
         let requested = match &self.scopes {
             Some(scopes) => scopes.clone(),
@@ -263,7 +277,9 @@ impl<S: ScopeRequirement + Send + Sync> SignIn<S> {
         if requested.iter().next().is_none() {
             return Err(OAuthError::Config("no scopes to sign in for: give SignIn::scopes".to_owned()).into());
         }
-        let token = sign_in(&self.oauth, &requested, method, &*self.prompt, &*self.sleeper, self.timeout).await?;
+        let server = self.loopback.take();
+        let token =
+            sign_in(&self.oauth, &requested, method, server, &*self.prompt, &*self.sleeper, self.timeout).await?;
         // Checked against `S`: a sign-in granted fewer scopes than the set is a mismatch.
         let token = Token::<S>::from_parts(token.into_parts()).map_err(Error::ScopeMismatch)?;
         Ok(manager.login(token).await?)
@@ -290,6 +306,7 @@ async fn sign_in(
     oauth: &OAuthClient,
     requested: &DynamicScopes,
     method: SignInMethod,
+    server: Option<LoopbackServer>,
     prompt: &(dyn Fn(Prompt<'_>) + Send + Sync),
     sleeper: &dyn Sleeper,
     timeout: Duration,
@@ -297,8 +314,12 @@ async fn sign_in(
     // Consent asked for every time: Zoho gives a user who consented before a refresh token only
     // then, and a sign-in without one would keep the old refresh token (perhaps for fewer scopes).
     let options = AuthorizeOptions::new().offline().prompt_consent();
-    match method {
-        SignInMethod::Loopback => {
+    match (method, server) {
+        (SignInMethod::Loopback, Some(server)) => {
+            let open = |url: &Url| prompt(Prompt::OpenUrl(url));
+            oauth.authorize_with_loopback_dynamic(server, requested, options, open, timeout).await
+        }
+        (SignInMethod::Loopback, None) => {
             let redirect = oauth.redirect_uri().ok_or_else(|| {
                 OAuthError::Config(
                     "the loopback sign-in needs the OAuth client's redirect URI (OAuthClientBuilder::redirect_uri)"
@@ -321,7 +342,7 @@ async fn sign_in(
             let open = |url: &Url| prompt(Prompt::OpenUrl(url));
             oauth.authorize_with_loopback_dynamic(server, requested, options, open, timeout).await
         }
-        SignInMethod::Device => {
+        (SignInMethod::Device, _) => {
             let device = oauth.device_start_dynamic(requested, &options).await?;
             prompt(Prompt::EnterCode { verification_url: device.verification_url(), user_code: device.user_code() });
             oauth.device_wait(device, |wait| sleeper.sleep(wait)).await

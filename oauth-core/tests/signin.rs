@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use zoho_oauth_core::manager::LoginOutcome;
-use zoho_oauth_core::oauth::OAuthClient;
+use zoho_oauth_core::oauth::{LoopbackServer, OAuthClient};
 use zoho_oauth_core::store::{FileStore, StoreError, StoreKey, TokenRecord, TokenStore};
 use zoho_oauth_core::{
     AccessToken, Client, ClientSecret, Dynamic, DynamicScopes, Endpoint, Error, OAuthError, Prompt, RefreshToken,
@@ -374,10 +374,12 @@ async fn a_sign_in_dropped_midway_writes_nothing_and_frees_the_loopback_port() {
     assert!(!file.exists(), "nothing was written");
 
     // Loopback: dropped while the browser is away.
-    let port = free_port();
-    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let server = LoopbackServer::bind().await.expect("a free loopback port, held from now on");
+    let redirect = server.redirect_uri().to_string();
+    let port = server.redirect_uri().port().expect("port");
     let web = sb.register_client(ClientSpec::web(&redirect));
     let (run, mut shown) = sign_in(&sb, oauth(&sb, &web, Some(&redirect)), &file);
+    let run = run.loopback_server(server);
     tokio::select! {
         _ = run.client() => panic!("no browser came back"),
         url = shown.recv() => assert!(url.is_some_and(|u| u.contains("/oauth/v2/auth"))),
@@ -389,21 +391,24 @@ async fn a_sign_in_dropped_midway_writes_nothing_and_frees_the_loopback_port() {
     sb.shutdown().await;
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
 #[tokio::test]
 async fn the_loopback_sign_in_completes_with_the_browser_and_resumes_after() {
     let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
     let lena = sb.add_user("lena@example.eu", Dc::Eu);
     sb.sign_in(&lena.email).expect("the browser is signed in as an EU user");
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    // Bound now and held: a port number picked, released and bound again later could be taken
+    // by another test in between (seen failing under load).
+    let server = LoopbackServer::bind().await.expect("a free loopback port");
+    let redirect = server.redirect_uri().to_string();
     let web = sb.register_client(ClientSpec::web(&redirect));
     let dir = tempfile::tempdir().expect("tempdir");
     let file = token_file(&dir);
 
+    let port = server.redirect_uri().port().expect("port");
     let (run, mut shown) = sign_in(&sb, oauth(&sb, &web, Some(&redirect)), &file);
+    let run = run.loopback_server(server);
+    // Another program cannot take the port before the sign-in listens: the sign-in holds it.
+    assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err(), "the loopback port is held");
     let browser = async {
         let url = shown.recv().await.expect("a URL to open");
         // The browser follows Zoho's redirects to the loopback listener.
