@@ -10,6 +10,36 @@
 use std::io;
 use std::time::Instant;
 
+// Live heap bytes for the tenants scenario (BENCHMARKS.md §7): the system allocator behind a
+// counting wrapper (feature `alloc-count`), or jemalloc, which counts by itself (feature
+// `jemalloc`). Neither needs `unsafe` here. Off by default: the counting adds shared atomic
+// writes to every allocation of the other scenarios.
+#[cfg(all(feature = "alloc-count", not(feature = "jemalloc")))]
+#[global_allocator]
+static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The allocator of this build, and its live heap bytes if counted.
+fn allocator() -> (&'static str, tenants::LiveHeap) {
+    #[cfg(feature = "jemalloc")]
+    return ("jemalloc", || {
+        // jemalloc's statistics are refreshed by advancing its epoch.
+        tikv_jemalloc_ctl::epoch::advance().ok()?;
+        tikv_jemalloc_ctl::stats::allocated::read().ok().map(|b| b as u64)
+    });
+    #[cfg(all(feature = "alloc-count", not(feature = "jemalloc")))]
+    return ("glibc malloc (counted)", || {
+        let s = GLOBAL.stats();
+        let live = s.bytes_allocated as i128 - s.bytes_deallocated as i128 + s.bytes_reallocated as i128;
+        u64::try_from(live).ok()
+    });
+    #[cfg(not(feature = "alloc-count"))]
+    ("glibc malloc", || None)
+}
+
 use zoho_benches::common::{Bench, ROLE};
 use zoho_benches::fleet::{FleetStore, RedisServer};
 use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm, tenants};
@@ -84,7 +114,10 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
         }
         "compile" => Ok(report::compile(&compile::compile_cost(b, b.size(200, 8), b.size(5, 1))?)),
         "sandbox" => Ok(report::sandbox(&sandbox_tput::sandbox_throughput(b.size(20_000, 200), b.size(16, 4))?)),
-        "tenants" => Ok(tenants::report(&tenants::tenants(b.size(100_000, 200), b.size(5, 1))?)),
+        "tenants" => {
+            let (name, heap) = allocator();
+            Ok(tenants::report(&tenants::tenants(b.size(100_000, 200), b.size(5, 1), name, heap)?))
+        }
         "tenant-fleet" => tenant_fleet(b),
         _ => unreachable!("checked"),
     }
