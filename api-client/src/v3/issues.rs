@@ -5,53 +5,26 @@
 //! The shape of single-issue answers is not pinned down (object, `{issue}` or a one-element
 //! `{issues:[…]}`), so they are read with [`Single`].
 
-use super::shape::endpoint;
+use super::shape::{endpoint, list_endpoint};
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, IssueId, PortalId, ProjectId};
 use crate::model::{Comment, Issue, IssueUpdate, NewComment, NewIssue, Page, Single};
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/issues`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues", scope = "ZohoProjects.bugs.READ",
-       response = Page<Issue>, paginate(item = Issue, cursor = paging))]
-pub struct ListIssues {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/issues`.
+    ListIssues(portal: PortalId, project: ProjectId) rows Issue;
+        at "/api/v3/portal/{portal}/projects/{project}/issues",
+        scope "ZohoProjects.bugs.READ", response Page<Issue>;
+        new "The issues of `project`."
 }
 
-impl ListIssues {
-    /// The issues of `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
-    }
-}
-
-/// `GET /api/v3/portal/{portal}/issues`: the issues of every project.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/issues", scope = "ZohoProjects.bugs.READ",
-       response = Page<Issue>, paginate(item = Issue, cursor = paging))]
-pub struct ListAllIssues {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListAllIssues {
-    /// Every issue of `portal`.
-    pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/issues`: the issues of every project.
+    ListAllIssues(portal: PortalId) rows Issue;
+        at "/api/v3/portal/{portal}/issues",
+        scope "ZohoProjects.bugs.READ", response Page<Issue>;
+        new "Every issue of `portal`."
 }
 
 endpoint! {

@@ -3,55 +3,26 @@
 //! List per project and portal-wide (`{milestones, page_info:[{…}]}`), get, create (201),
 //! update (PATCH), delete (204).
 
-use super::shape::endpoint;
-use crate::Endpoint;
-use crate::Paging;
+use super::shape::{endpoint, list_endpoint};
 use crate::ids::{MilestoneId, PortalId, ProjectId};
 use crate::model::{Milestone, MilestoneUpdate, NewMilestone, Page};
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/phases`.
-#[doc(alias = "ListPhases")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/phases",
-       scope = "ZohoProjects.milestones.READ", response = Page<Milestone>, paginate(item = Milestone, cursor = paging))]
-pub struct ListMilestones {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/phases`.
+    #[doc(alias = "ListPhases")]
+    ListMilestones(portal: PortalId, project: ProjectId) rows Milestone;
+        at "/api/v3/portal/{portal}/projects/{project}/phases",
+        scope "ZohoProjects.milestones.READ", response Page<Milestone>;
+        new "The phases of `project`."
 }
 
-impl ListMilestones {
-    /// The phases of `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
-    }
-}
-
-/// `GET /api/v3/portal/{portal}/phases`: the phases of every project.
-#[doc(alias = "ListAllPhases")]
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/phases", scope = "ZohoProjects.milestones.READ",
-       response = Page<Milestone>, paginate(item = Milestone, cursor = paging))]
-pub struct ListAllMilestones {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListAllMilestones {
-    /// Every phase of `portal`.
-    pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/phases`: the phases of every project.
+    #[doc(alias = "ListAllPhases")]
+    ListAllMilestones(portal: PortalId) rows Milestone;
+        at "/api/v3/portal/{portal}/phases",
+        scope "ZohoProjects.milestones.READ", response Page<Milestone>;
+        new "Every phase of `portal`."
 }
 
 endpoint! {

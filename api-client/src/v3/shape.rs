@@ -47,3 +47,38 @@ macro_rules! endpoint {
 }
 
 pub(crate) use endpoint;
+
+/// Writes a pageable V3 list whose request is its path values and [`Paging`](crate::Paging)
+/// (flattened into the query, and the cursor of `paginate`): as [`endpoint!`], with the row
+/// type after `rows`.
+macro_rules! list_endpoint {
+    (
+        $(#[$meta:meta])*
+        $Name:ident($($field:ident: $Field:ty),+) rows $Item:ty;
+            at $path:tt, scope $scope:tt, response $Response:ty; new $new_doc:tt
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, $crate::Endpoint)]
+        #[zoho(method = "GET", path = $path, scope = $scope, response = $Response,
+               paginate(item = $Item, cursor = paging))]
+        pub struct $Name {
+            $(
+                #[doc = concat!("The ", stringify!($field), ".")]
+                #[zoho(path)]
+                pub $field: $Field,
+            )+
+            /// The page to ask for and its size (`page`, `per_page`).
+            #[zoho(flatten)]
+            pub paging: $crate::Paging,
+        }
+
+        impl $Name {
+            #[doc = $new_doc]
+            pub fn new($($field: impl Into<$Field>),+) -> Self {
+                Self { $($field: $field.into(),)+ paging: $crate::Paging::default() }
+            }
+        }
+    };
+}
+
+pub(crate) use list_endpoint;

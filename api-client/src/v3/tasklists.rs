@@ -1,7 +1,7 @@
 //! Task lists (scope `ZohoProjects.tasklists.*`): list per project and portal-wide
 //! (`{tasklists, page_info}`), get, create, update (PATCH), delete (204).
 
-use super::shape::endpoint;
+use super::shape::{endpoint, list_endpoint};
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{PortalId, ProjectId, TasklistId};
@@ -40,24 +40,12 @@ impl ListTasklists {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/all-tasklists`: the task lists of every project.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/all-tasklists", scope = "ZohoProjects.tasklists.READ",
-       response = Page<Tasklist>, paginate(item = Tasklist, cursor = paging))]
-pub struct ListAllTasklists {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListAllTasklists {
-    /// Every task list of `portal`.
-    pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/all-tasklists`: the task lists of every project.
+    ListAllTasklists(portal: PortalId) rows Tasklist;
+        at "/api/v3/portal/{portal}/all-tasklists",
+        scope "ZohoProjects.tasklists.READ", response Page<Tasklist>;
+        new "Every task list of `portal`."
 }
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}`.

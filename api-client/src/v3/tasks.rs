@@ -4,34 +4,19 @@
 //!
 //! V3 cannot create subtasks; use the restapi's `CreateSubtask` (feature `restapi`).
 
-use super::shape::endpoint;
+use super::shape::{endpoint, list_endpoint};
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{CommentId, PortalId, ProjectId, TaskId, TasklistId};
 use crate::model::{Comment, NewComment, NewTask, Page, Single, Task, TaskMove, TaskUpdate};
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/tasks`: the tasks of a project (subtasks
-/// included; they carry `parent_task`).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>, paginate(item = Task, cursor = paging))]
-pub struct ListTasks {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListTasks {
-    /// The tasks of `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/tasks`: the tasks of a project (subtasks
+    /// included; they carry `parent_task`).
+    ListTasks(portal: PortalId, project: ProjectId) rows Task;
+        at "/api/v3/portal/{portal}/projects/{project}/tasks",
+        scope "ZohoProjects.tasks.READ", response Page<Task>;
+        new "The tasks of `project`."
 }
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/tasklists/{tasklist}/tasks`.
@@ -60,44 +45,20 @@ impl ListTasklistTasks {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/tasks`: the tasks of every project.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/tasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>, paginate(item = Task, cursor = paging))]
-pub struct ListPortalTasks {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/tasks`: the tasks of every project.
+    ListPortalTasks(portal: PortalId) rows Task;
+        at "/api/v3/portal/{portal}/tasks",
+        scope "ZohoProjects.tasks.READ", response Page<Task>;
+        new "Every task of `portal`."
 }
 
-impl ListPortalTasks {
-    /// Every task of `portal`.
-    pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), paging: Paging::default() }
-    }
-}
-
-/// `GET /api/v3/portal/{portal}/mytasks`: the tasks the token's user owns.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/mytasks", scope = "ZohoProjects.tasks.READ",
-       response = Page<Task>, paginate(item = Task, cursor = paging))]
-pub struct ListMyTasks {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListMyTasks {
-    /// My tasks in `portal`.
-    pub fn new(portal: impl Into<PortalId>) -> Self {
-        Self { portal: portal.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/mytasks`: the tasks the token's user owns.
+    ListMyTasks(portal: PortalId) rows Task;
+        at "/api/v3/portal/{portal}/mytasks",
+        scope "ZohoProjects.tasks.READ", response Page<Task>;
+        new "My tasks in `portal`."
 }
 
 endpoint! {

@@ -2,6 +2,7 @@
 //! `page_info`), one user (by zpuid or e-mail), and a user's projects (`{projects}`, scope
 //! `ZohoProjects.projects.READ`).
 
+use super::shape::list_endpoint;
 use crate::Endpoint;
 use crate::Paging;
 use crate::ids::{PortalId, ProjectId, UserId};
@@ -68,27 +69,12 @@ impl GetUser {
     }
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/users`.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/users", scope = "ZohoProjects.users.READ",
-       response = Page<User>, paginate(item = User, cursor = paging))]
-pub struct ListProjectUsers {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The page to ask for and its size (`page`, `per_page`).
-    #[zoho(flatten)]
-    pub paging: Paging,
-}
-
-impl ListProjectUsers {
-    /// The members of `project`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), paging: Paging::default() }
-    }
+list_endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/users`.
+    ListProjectUsers(portal: PortalId, project: ProjectId) rows User;
+        at "/api/v3/portal/{portal}/projects/{project}/users",
+        scope "ZohoProjects.users.READ", response Page<User>;
+        new "The members of `project`."
 }
 
 /// `GET /api/v3/portal/{portal}/projects/{project}/users/{user}`.
