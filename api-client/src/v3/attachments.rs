@@ -34,7 +34,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::Endpoint;
+use super::shape::endpoint;
 use crate::ids::{AttachmentId, IssueId, PortalId, ProjectId, TaskId};
 use crate::model::{Attachment, Page};
 use crate::multipart::{Multipart, Part};
@@ -54,242 +54,140 @@ crate::scope_module! {
 /// The multipart field each file is sent under.
 pub const UPLOAD_FIELD: &str = "upload_file";
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments` (an empty page: no file).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
-       scope = ["ZohoProjects.tasks.READ", zohopc_files::All], response = Page<Attachment>)]
-pub struct ListTaskAttachments {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
+/// An upload endpoint: the owner's path values and a multipart body of [`UPLOAD_FIELD`] files.
+macro_rules! upload {
+    ($(#[$meta:meta])* $Name:ident($owner:ident: $Owner:ty) at $path:literal, scope $scope:tt) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, crate::Endpoint)]
+        #[zoho(method = "POST", path = $path, scope = $scope, response = Page<Attachment>)]
+        pub struct $Name {
+            /// The portal.
+            #[zoho(path)]
+            pub portal: PortalId,
+            /// The project.
+            #[zoho(path)]
+            pub project: ProjectId,
+            #[doc = concat!("The ", stringify!($owner), ".")]
+            #[zoho(path)]
+            pub $owner: $Owner,
+            /// The files, one [`UPLOAD_FIELD`] part each.
+            #[zoho(multipart)]
+            pub form: Multipart,
+        }
+
+        impl $Name {
+            #[doc = concat!("An upload to `", stringify!($owner), "`; add files with [`file`](Self::file).")]
+            pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, $owner: impl Into<$Owner>) -> Self {
+                Self { portal: portal.into(), project: project.into(), $owner: $owner.into(), form: Multipart::new() }
+            }
+
+            /// Adds a file (give it a file name unless it comes from a path).
+            #[must_use]
+            pub fn file(mut self, part: Part) -> Self {
+                self.form = self.form.part(UPLOAD_FIELD, part);
+                self
+            }
+        }
+    };
 }
 
-impl ListTaskAttachments {
-    /// The files of `task`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, task: impl Into<TaskId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into() }
-    }
+/// A download endpoint: the owner's and the file's path values, `response = Download` (written
+/// out here: the derive recognises `Download` by name, which a `ty` fragment would hide).
+macro_rules! download {
+    ($(#[$meta:meta])* $Name:ident($owner:ident: $Owner:ty) at $path:literal, scope $scope:tt) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, crate::Endpoint)]
+        #[zoho(method = "GET", path = $path, scope = $scope, response = Download)]
+        pub struct $Name {
+            /// The portal.
+            #[zoho(path)]
+            pub portal: PortalId,
+            /// The project.
+            #[zoho(path)]
+            pub project: ProjectId,
+            #[doc = concat!("The ", stringify!($owner), ".")]
+            #[zoho(path)]
+            pub $owner: $Owner,
+            /// The attachment.
+            #[zoho(path)]
+            pub attachment: AttachmentId,
+        }
+
+        impl $Name {
+            #[doc = concat!("The file `attachment` of `", stringify!($owner), "`.")]
+            pub fn new(
+                portal: impl Into<PortalId>,
+                project: impl Into<ProjectId>,
+                $owner: impl Into<$Owner>,
+                attachment: impl Into<AttachmentId>,
+            ) -> Self {
+                Self { portal: portal.into(), project: project.into(), $owner: $owner.into(), attachment: attachment.into() }
+            }
+        }
+    };
 }
 
-/// `POST /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments` (201 with the
-/// stored files). Never repeated after an ambiguous failure.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
-       scope = ["ZohoProjects.tasks.CREATE", zohopc_files::All], response = Page<Attachment>)]
-pub struct UploadTaskAttachments {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The files, one [`UPLOAD_FIELD`] part each.
-    #[zoho(multipart)]
-    pub form: Multipart,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments` (an empty page:
+    /// no file).
+    "GET" ListTaskAttachments(portal: PortalId, project: ProjectId, task: TaskId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All], response Page<Attachment>;
+        new "The files of `task`."
 }
 
-impl UploadTaskAttachments {
-    /// An upload to `task`; add files with [`file`](Self::file).
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, task: impl Into<TaskId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), form: Multipart::new() }
-    }
-
-    /// Adds a file (give it a file name unless it comes from a path).
-    #[must_use]
-    pub fn file(mut self, part: Part) -> Self {
-        self.form = self.form.part(UPLOAD_FIELD, part);
-        self
-    }
+upload! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments` (201 with the
+    /// stored files). Never repeated after an ambiguous failure.
+    UploadTaskAttachments(task: TaskId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments",
+        scope ["ZohoProjects.tasks.CREATE", zohopc_files::All]
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download`:
-/// the file, streamed.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET",
-       path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
-       scope = ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response = Download)]
-pub struct DownloadTaskAttachment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The attachment.
-    #[zoho(path)]
-    pub attachment: AttachmentId,
+download! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download`:
+    /// the file, streamed.
+    DownloadTaskAttachment(task: TaskId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read]
 }
 
-impl DownloadTaskAttachment {
-    /// The file `attachment` of `task`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        attachment: impl Into<AttachmentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), attachment: attachment.into() }
-    }
+endpoint! {
+    /// `DELETE /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}` (204).
+    "DELETE" DeleteTaskAttachment(portal: PortalId, project: ProjectId, task: TaskId, attachment: AttachmentId)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}",
+        scope ["ZohoProjects.tasks.DELETE", zohopc_files::All], response ();
+        new "Deletes the file `attachment` of `task`."
 }
 
-/// `DELETE /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}",
-       scope = ["ZohoProjects.tasks.DELETE", zohopc_files::All], response = ())]
-pub struct DeleteTaskAttachment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The task.
-    #[zoho(path)]
-    pub task: TaskId,
-    /// The attachment.
-    #[zoho(path)]
-    pub attachment: AttachmentId,
+endpoint! {
+    /// `GET /api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments` (an empty page:
+    /// no file).
+    "GET" ListIssueAttachments(portal: PortalId, project: ProjectId, issue: IssueId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments",
+        scope ["ZohoProjects.bugs.READ", zohopc_files::All], response Page<Attachment>;
+        new "The files of `issue`."
 }
 
-impl DeleteTaskAttachment {
-    /// Deletes the file `attachment` of `task`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        task: impl Into<TaskId>,
-        attachment: impl Into<AttachmentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), task: task.into(), attachment: attachment.into() }
-    }
+upload! {
+    /// `POST /api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments` (201 with the
+    /// stored files). Never repeated after an ambiguous failure.
+    UploadIssueAttachments(issue: IssueId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments",
+        scope ["ZohoProjects.bugs.CREATE", zohopc_files::All]
 }
 
-/// `GET /api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments` (an empty page: no file).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments",
-       scope = ["ZohoProjects.bugs.READ", zohopc_files::All], response = Page<Attachment>)]
-pub struct ListIssueAttachments {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
+download! {
+    /// `GET …/issues/{issue}/attachments/{attachment}/download`: the file, streamed.
+    DownloadIssueAttachment(issue: IssueId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments/{attachment}/download",
+        scope ["ZohoProjects.bugs.READ", zohopc_files::All, workdrive_files::Read]
 }
 
-impl ListIssueAttachments {
-    /// The files of `issue`.
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, issue: impl Into<IssueId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into() }
-    }
-}
-
-/// `POST /api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments` (201).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments",
-       scope = ["ZohoProjects.bugs.CREATE", zohopc_files::All], response = Page<Attachment>)]
-pub struct UploadIssueAttachments {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The files, one [`UPLOAD_FIELD`] part each.
-    #[zoho(multipart)]
-    pub form: Multipart,
-}
-
-impl UploadIssueAttachments {
-    /// An upload to `issue`; add files with [`file`](Self::file).
-    pub fn new(portal: impl Into<PortalId>, project: impl Into<ProjectId>, issue: impl Into<IssueId>) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), form: Multipart::new() }
-    }
-
-    /// Adds a file.
-    #[must_use]
-    pub fn file(mut self, part: Part) -> Self {
-        self.form = self.form.part(UPLOAD_FIELD, part);
-        self
-    }
-}
-
-/// `GET …/issues/{issue}/attachments/{attachment}/download`: the file, streamed.
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "GET",
-       path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments/{attachment}/download",
-       scope = ["ZohoProjects.bugs.READ", zohopc_files::All, workdrive_files::Read], response = Download)]
-pub struct DownloadIssueAttachment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The attachment.
-    #[zoho(path)]
-    pub attachment: AttachmentId,
-}
-
-impl DownloadIssueAttachment {
-    /// The file `attachment` of `issue`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        attachment: impl Into<AttachmentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), attachment: attachment.into() }
-    }
-}
-
-/// `DELETE …/issues/{issue}/attachments/{attachment}` (204).
-#[derive(Debug, Clone, Endpoint)]
-#[zoho(method = "DELETE", path = "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments/{attachment}",
-       scope = ["ZohoProjects.bugs.DELETE", zohopc_files::All], response = ())]
-pub struct DeleteIssueAttachment {
-    /// The portal.
-    #[zoho(path)]
-    pub portal: PortalId,
-    /// The project.
-    #[zoho(path)]
-    pub project: ProjectId,
-    /// The issue.
-    #[zoho(path)]
-    pub issue: IssueId,
-    /// The attachment.
-    #[zoho(path)]
-    pub attachment: AttachmentId,
-}
-
-impl DeleteIssueAttachment {
-    /// Deletes the file `attachment` of `issue`.
-    pub fn new(
-        portal: impl Into<PortalId>,
-        project: impl Into<ProjectId>,
-        issue: impl Into<IssueId>,
-        attachment: impl Into<AttachmentId>,
-    ) -> Self {
-        Self { portal: portal.into(), project: project.into(), issue: issue.into(), attachment: attachment.into() }
-    }
+endpoint! {
+    /// `DELETE …/issues/{issue}/attachments/{attachment}` (204).
+    "DELETE" DeleteIssueAttachment(portal: PortalId, project: ProjectId, issue: IssueId, attachment: AttachmentId)
+        at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments/{attachment}",
+        scope ["ZohoProjects.bugs.DELETE", zohopc_files::All], response ();
+        new "Deletes the file `attachment` of `issue`."
 }
