@@ -20,6 +20,7 @@ pub fn run(role: &str) -> i32 {
         "rustc-wrapper" => rustc_wrapper(),
         "fastpath-loop" => fastpath_loop(),
         "overhead-loop" => overhead_loop(),
+        "download-once" => crate::download::child(),
         other => {
             eprintln!("zoho-bench: unknown child role {other}");
             2

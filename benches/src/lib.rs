@@ -12,6 +12,7 @@
 pub mod child;
 pub mod common;
 pub mod compile;
+pub mod download;
 pub mod endpoints_gen;
 pub mod fastpath;
 pub mod fleet;

@@ -107,3 +107,15 @@ fn sandbox_throughput_runs() {
     assert_eq!(r.routes.len(), 7);
     assert!(report::sandbox(&r).contains("requests/s"));
 }
+
+#[test]
+fn a_download_is_read_streamed_and_whole_in_child_processes() {
+    let size = 1 << 20;
+    let r = zoho_benches::download::download(&bench(), size, 1).expect("download");
+    assert_eq!((r.streamed.len(), r.whole.len()), (1, 1));
+    assert!(r.streamed.iter().chain(&r.whole).all(|s| s.bytes == size as u64), "{r:?}");
+    // The whole body is held at once; the stream comes in several chunks.
+    assert_eq!(r.whole[0].chunks, 1);
+    assert!(r.streamed[0].chunks > 1, "{r:?}");
+    assert!(zoho_benches::download::report(&r).contains("`Download` (streamed, chunks dropped)"));
+}

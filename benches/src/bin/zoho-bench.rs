@@ -1,7 +1,7 @@
-//! Whole-system benchmarks (scenarios 2 to 8 of `BENCHMARKS.md`), printed as Markdown.
+//! Whole-system benchmarks (scenarios 2 to 9 of `BENCHMARKS.md`), printed as Markdown.
 //!
 //! ```text
-//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox|tenants|tenant-fleet]...
+//! cargo run --release -p zoho-benches --features redis --bin zoho-bench -- [--smoke] [overhead|storm|fleet|compile|sandbox|tenants|tenant-fleet|download]...
 //! ```
 //!
 //! `--smoke` (or `ZOHO_BENCH_SMOKE=1`) runs one tiny iteration of each. With `ZOHO_BENCH_ROLE`
@@ -42,9 +42,10 @@ fn allocator() -> (&'static str, tenants::LiveHeap) {
 
 use zoho_benches::common::{Bench, ROLE};
 use zoho_benches::fleet::{FleetStore, RedisServer};
-use zoho_benches::{child, compile, fleet, overhead, report, sandbox_tput, storm, tenants};
+use zoho_benches::{child, compile, download, fleet, overhead, report, sandbox_tput, storm, tenants};
 
-const SCENARIOS: [&str; 7] = ["overhead", "storm", "fleet", "compile", "sandbox", "tenants", "tenant-fleet"];
+const SCENARIOS: [&str; 8] =
+    ["overhead", "storm", "fleet", "compile", "sandbox", "tenants", "tenant-fleet", "download"];
 
 fn main() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -119,6 +120,8 @@ fn run(bench: &Bench, name: &str) -> io::Result<String> {
             Ok(tenants::report(&tenants::tenants(b.size(100_000, 200), b.size(5, 1), name, heap)?))
         }
         "tenant-fleet" => tenant_fleet(b),
+        // 50 MiB (more than 50 MB), five runs of each reading, each in a process of its own.
+        "download" => Ok(download::report(&download::download(b, b.size(50 << 20, 1 << 20), b.size(5, 1))?)),
         _ => unreachable!("checked"),
     }
 }
