@@ -34,7 +34,9 @@ use crate::stats::median;
 pub type LiveHeap = fn() -> Option<u64>;
 
 /// The system clock moved on by an offset the scenario sets (to make users idle without
-/// waiting): each read is the system's, plus one atomic load.
+/// waiting): each read is the system's, plus one atomic load, and the addition only once the
+/// offset is set. The fast path is timed before the scenario moves the clock, so it then costs
+/// what it costs on the system clock, as in production (a `SystemTime` addition is ~5 ns).
 #[derive(Clone, Default)]
 struct Shifted(Arc<AtomicU64>);
 
@@ -42,20 +44,23 @@ impl Shifted {
     fn advance(&self, by: Duration) {
         self.0.fetch_add(by.as_millis() as u64, Ordering::Relaxed);
     }
-    fn offset(&self) -> Duration {
-        Duration::from_millis(self.0.load(Ordering::Relaxed))
+    fn shift<T: std::ops::Add<Duration, Output = T>>(&self, t: T) -> T {
+        match self.0.load(Ordering::Relaxed) {
+            0 => t,
+            ms => t + Duration::from_millis(ms),
+        }
     }
 }
 
 impl Clock for Shifted {
     fn now(&self) -> SystemTime {
-        SystemClock.now() + self.offset()
+        self.shift(SystemClock.now())
     }
     fn now_coarse(&self) -> SystemTime {
-        SystemClock.now_coarse() + self.offset()
+        self.shift(SystemClock.now_coarse())
     }
     fn monotonic(&self) -> Duration {
-        SystemClock.monotonic() + self.offset()
+        self.shift(SystemClock.monotonic())
     }
 }
 

@@ -4,7 +4,7 @@
 
 /// Writes a V3 endpoint whose request is its path values and at most a JSON `body`:
 ///
-/// ```ignore
+/// ```text
 /// endpoint! {
 ///     /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}`.
 ///     "GET" GetTask(portal: PortalId, project: ProjectId, task: TaskId)
