@@ -779,6 +779,108 @@ async fn device_flow_expiry_and_denial() {
     assert!(matches!(&err, OAuthError::Zoho { error, .. } if error == "unauthorized_client"), "{err:?}");
 }
 
+/// The device-token polls the sandbox saw (faulted ones included).
+fn device_polls(sb: &Sandbox) -> usize {
+    sb.requests_seen().iter().filter(|r| r.route == Route::DeviceToken).count()
+}
+
+#[tokio::test]
+async fn device_wait_rides_out_a_dropped_connection_and_a_503_with_backoff() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let (_, oauth) = device_client(&sb);
+    let device = oauth.device_start::<Portals>(&AuthorizeOptions::new().offline()).await.expect("start");
+    let (user_code, email) = (device.user_code().to_owned(), user_email(&sb));
+    let clock = sb.clock();
+    let mut waits = Vec::new();
+    let token = oauth
+        .device_wait(device, |wait| {
+            waits.push(wait.as_secs());
+            match waits.len() {
+                // While the user types the code: the first poll's connection drops…
+                1 => sb.inject(Fault::drop_connection().on(Route::DeviceToken)),
+                // …the next one is answered "pending"; then Accounts answers 503…
+                3 => sb.inject(Fault::status(503).on(Route::DeviceToken)),
+                // …and meanwhile the user approves.
+                4 => sb.approve_device(&user_code, &email).expect("approve"),
+                _ => {}
+            }
+            clock.advance(wait);
+            std::future::ready(())
+        })
+        .await
+        .expect("the sign-in survives both failures");
+    assert!(token.refresh_token().is_some());
+    // drop (then twice the interval), pending (back to the interval), 503 (twice again), done.
+    assert_eq!(waits, [30, 60, 30, 60]);
+    assert_eq!(device_polls(&sb), 4);
+    assert!(api_accepts(&sb, Dc::Us, token.access_token().expose_secret()).await);
+}
+
+#[tokio::test]
+async fn device_wait_gives_up_after_max_poll_failures_in_a_row() {
+    // Codes that live an hour (Zoho's live 5 minutes): long enough for the failure bound, not
+    // the expiry, to end the wait.
+    let limits = Limits { device_code_ttl: Duration::from_secs(3600), ..Limits::default() };
+    let sb = Sandbox::builder().limits(limits).start().await.expect("sandbox");
+    let (_, oauth) = device_client(&sb);
+    sb.inject(Fault::status(503).on(Route::DeviceToken).always());
+    let device = oauth.device_start::<Portals>(&AuthorizeOptions::new()).await.expect("start");
+    let clock = sb.clock();
+    let mut waits = Vec::new();
+    let err = oauth
+        .device_wait(device, |wait| {
+            waits.push(wait.as_secs());
+            clock.advance(wait);
+            std::future::ready(())
+        })
+        .await
+        .expect_err("Accounts keeps failing");
+    assert!(matches!(err, OAuthError::UnexpectedResponse { status: 503, .. }), "{err:?}");
+    assert_eq!(zoho_oauth_core::oauth::MAX_POLL_FAILURES, 5);
+    assert_eq!(waits, [30, 60, 120, 120, 120]);
+    assert_eq!(device_polls(&sb), 5);
+}
+
+#[tokio::test]
+async fn device_wait_failing_until_the_codes_expire_ends_with_the_failure() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let (_, oauth) = device_client(&sb);
+    let device = oauth.device_start::<Portals>(&AuthorizeOptions::new()).await.expect("start");
+    sb.inject(Fault::drop_connection().on(Route::DeviceToken).always());
+    let clock = sb.clock();
+    let mut waits = Vec::new();
+    let err = oauth
+        .device_wait(device, |wait| {
+            waits.push(wait.as_secs());
+            clock.advance(wait);
+            std::future::ready(())
+        })
+        .await
+        .expect_err("Accounts unreachable until the codes expire");
+    assert!(matches!(err, OAuthError::Transport(_)), "{err:?}");
+    // 30 + 60 + 120 + 120 = 330 s: past the 5 minutes, so the fourth failure is the last.
+    assert_eq!(waits, [30, 60, 120, 120]);
+    assert_eq!(device_polls(&sb), 4);
+}
+
+#[tokio::test]
+async fn device_wait_ends_at_once_on_a_permanent_error() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let (_, oauth) = device_client(&sb);
+    let device = oauth.device_start::<Portals>(&AuthorizeOptions::new()).await.expect("start");
+    sb.inject(Fault::ok_with_error("invalid_client").on(Route::DeviceToken));
+    let clock = sb.clock();
+    let err = oauth
+        .device_wait(device, |wait| {
+            clock.advance(wait);
+            std::future::ready(())
+        })
+        .await
+        .expect_err("invalid client");
+    assert!(matches!(err, OAuthError::InvalidClient), "{err:?}");
+    assert_eq!(device_polls(&sb), 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The code-rate guard
 

@@ -593,12 +593,28 @@ async fn a_record_whose_data_centre_fields_name_other_hosts_sends_the_token_only
 #[tokio::test]
 async fn a_sign_in_that_fails_at_zoho_is_a_typed_error_and_stores_nothing() {
     let Setup { sb, creds, email, file, _dir } = setup().await;
-    // The approved code's exchange is answered with a 503 page.
-    sb.inject(Fault::status(503).on(Route::DeviceToken).times(1));
+    // Every poll of the approved code is answered with a 503 page until the code expires
+    // (30 + 60 + 120 + 120 s of backoff: four polls).
+    sb.inject(Fault::status(503).on(Route::DeviceToken).always());
     let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
     let err = with_device_approval(&sb, &email, run.client(), shown).await.expect_err("503");
     assert!(matches!(err, Error::OAuth(OAuthError::UnexpectedResponse { status: 503, .. })), "{err:?}");
     assert!(!file.exists(), "nothing was stored");
-    assert_eq!(sb.counters().faults_applied, 1);
+    assert_eq!(sb.counters().faults_applied, 4);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_sign_in_survives_one_dropped_poll_and_one_503() {
+    let Setup { sb, creds, email, file, _dir } = setup().await;
+    sb.inject(Fault::drop_connection().on(Route::DeviceToken));
+    sb.inject(Fault::status(503).on(Route::DeviceToken));
+    let (run, shown) = sign_in(&sb, oauth(&sb, &creds, None), &file);
+    let client = with_device_approval(&sb, &email, run.client(), shown).await.expect("signed in");
+    client.send(ListPortals).await.expect("portals");
+    assert!(file.exists(), "the token was stored");
+    let polls = sb.requests_seen().iter().filter(|r| r.route == Route::DeviceToken).count();
+    assert_eq!(polls, 3, "a dropped poll, a 503, the token");
+    assert_eq!(sb.counters().faults_applied, 2);
     sb.shutdown().await;
 }

@@ -19,8 +19,13 @@ pub const MIN_POLL_INTERVAL: Duration = Duration::from_secs(30);
 /// How much longer to wait after each `slow_down`.
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
-/// The longest wait between polls, however often Zoho says `slow_down`.
+/// The longest wait between polls, however often Zoho says `slow_down` (or a poll fails).
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(120);
+
+/// How many polls in a row [`OAuthClient::device_wait`] lets fail transiently (a dropped
+/// connection, a 5xx, Zoho's "Access Denied" throttling: [`OAuthError::is_transient`]) before it
+/// gives up with the last failure.
+pub const MAX_POLL_FAILURES: u32 = 5;
 
 /// A started device authorization: show [`user_code`](Self::user_code) and
 /// [`verification_url`](Self::verification_url) to the user, then poll with
@@ -245,6 +250,14 @@ impl OAuthClient {
     /// Polls until the user answers or the codes expire, waiting
     /// [`DeviceAuthorization::interval`] (at least 30 s) before each poll with `sleep`.
     ///
+    /// A poll that fails transiently ([`OAuthError::is_transient`]: the connection dropped or
+    /// timed out, Accounts answered 5xx or throttled) does not end the wait: the next poll comes
+    /// after a longer wait (twice the interval after one failure in a row, four times after two,
+    /// at most 120 s: RFC 8628 §3.5 asks to poll less often), until [`MAX_POLL_FAILURES`] polls in a row have failed or
+    /// the codes expire, which ends it with the last failure. A poll that gets an answer (even
+    /// "pending") starts the count again. Any other error (consent denied, codes expired, a
+    /// client Zoho does not know…) ends the wait at once.
+    ///
     /// Pass `tokio::time::sleep` in programs; tests pass a closure that moves a virtual clock.
     /// Expiry is judged on this client's [`Clock`](crate::Clock) as well as by Zoho's
     /// `expired` answer, so the loop always ends.
@@ -258,15 +271,37 @@ impl OAuthClient {
         F: FnMut(Duration) -> Fut,
         Fut: Future<Output = ()>,
     {
+        // The transient failures in a row, and the last of them.
+        let mut failures = 0u32;
+        let mut last_failure = None;
         loop {
             if self.inner.clock.now() >= device.expires_at + device.interval {
-                return Err(OAuthError::DeviceCodeExpired);
+                return Err(last_failure.unwrap_or(OAuthError::DeviceCodeExpired));
             }
-            sleep(device.interval).await;
-            match self.device_poll(&mut device).await? {
-                DevicePoll::Done(token) => return Ok(token),
-                DevicePoll::Pending | DevicePoll::SlowDown | DevicePoll::SwitchedDataCentre { .. } => {}
+            sleep(backoff(device.interval, failures)).await;
+            match self.device_poll(&mut device).await {
+                Ok(DevicePoll::Done(token)) => return Ok(token),
+                Ok(DevicePoll::Pending | DevicePoll::SlowDown | DevicePoll::SwitchedDataCentre { .. }) => {
+                    failures = 0;
+                    last_failure = None;
+                }
+                Err(e) if e.is_transient() && failures + 1 < MAX_POLL_FAILURES => {
+                    failures += 1;
+                    tracing::debug!(failures, error = %e, "device flow: a poll failed; polling again later");
+                    last_failure = Some(e);
+                }
+                Err(e) => return Err(e),
             }
         }
     }
+}
+
+/// The wait before the next poll after `failures` transient failures in a row: the interval,
+/// else twice the interval per failure, at most [`MAX_POLL_INTERVAL`] (never below the interval).
+fn backoff(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let factor = 1u32.checked_shl(failures.min(16)).unwrap_or(u32::MAX);
+    interval.saturating_mul(factor).min(MAX_POLL_INTERVAL).max(interval)
 }

@@ -117,7 +117,7 @@ mod guard;
 mod loopback;
 mod web;
 
-pub use device::{DeviceAuthorization, DevicePoll, MIN_POLL_INTERVAL};
+pub use device::{DeviceAuthorization, DevicePoll, MAX_POLL_FAILURES, MIN_POLL_INTERVAL};
 pub use guard::CodeLedger;
 pub use loopback::LoopbackServer;
 pub use web::{AccessType, AuthorizeOptions, PENDING_LIFETIME, PendingAuthorization};
