@@ -124,6 +124,16 @@ pub enum ManagerError {
         /// The key.
         key: String,
     },
+    /// This handle's user was removed ([`Tenants::remove`](crate::tenants::Tenants::remove)):
+    /// it hands out no token again, even after the user signs in anew. Ask the registry for a
+    /// new client.
+    #[error(
+        "{key} was removed from the tenant registry: this handle hands out no token again; ask the registry for a new client"
+    )]
+    Removed {
+        /// The key.
+        key: String,
+    },
     /// The refresh task ended without an answer: the runtime is shutting down, or the token store
     /// panicked. The single-flight lock and the store's lease were released.
     #[error("the token refresh task ended without an answer (runtime shutdown or a panic in the token store)")]
@@ -161,7 +171,7 @@ impl From<ManagerError> for Error {
             ManagerError::OAuth(e) => Error::OAuth(e),
             ManagerError::Backoff { last, .. } => Error::OAuth(OAuthError::clone(&last)),
             ManagerError::ScopeMismatch(m) => Error::ScopeMismatch(m),
-            ManagerError::NotLoggedIn { key } => Error::NotLoggedIn { key },
+            ManagerError::NotLoggedIn { key } | ManagerError::Removed { key } => Error::NotLoggedIn { key },
             ManagerError::NoRefreshToken { key } => Error::NoRefreshToken { key },
             ManagerError::RefreshAborted => Error::OAuth(OAuthError::RefresherPanicked),
             ManagerError::Store(e) => Error::Store(e),
@@ -295,6 +305,7 @@ impl<S: ScopeRequirement> TokenManagerBuilder<S> {
                 after_refusal: std::sync::atomic::AtomicBool::new(false),
                 suspect: Mutex::new(None),
                 has_suspect: std::sync::atomic::AtomicBool::new(false),
+                retired: std::sync::atomic::AtomicBool::new(false),
                 refresher: self.refresher,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -405,6 +416,8 @@ struct Inner {
     /// Whether `suspect` holds a token: lets [`TokenSource::accepted`] skip the lock on the fast
     /// path.
     has_suspect: std::sync::atomic::AtomicBool,
+    /// Set (under `flight`) when the registry removed the user: no token is taken in again.
+    retired: std::sync::atomic::AtomicBool,
     refresher: Arc<dyn Refresher>,
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
@@ -587,6 +600,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         let inner = &self.inner;
         let mut parts = token.into_parts();
         let mut flight = inner.flight.lock().await;
+        self.check_retired()?;
         let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
         let old = match inner.store.load(&inner.key).await {
             Ok(old) => old,
@@ -625,6 +639,31 @@ impl<S: ScopeRequirement> TokenManager<S> {
 
     /// Revokes the stored refresh token at Zoho and removes the record.
     pub async fn logout(&self) -> Result<(), ManagerError> {
+        self.logout_and(false).await
+    }
+
+    /// As [`logout`](Self::logout), and on success retires this manager (and every clone, and
+    /// every client over it) for good: it hands out no token again, and its calls fail with
+    /// [`ManagerError::Removed`], even once the key is logged in anew through another manager.
+    pub(crate) async fn retire(&self) -> Result<(), ManagerError> {
+        self.logout_and(true).await
+    }
+
+    /// Whether [`retire`](Self::retire) retired this manager.
+    pub(crate) fn is_retired(&self) -> bool {
+        self.inner.retired.load(Ordering::Acquire)
+    }
+
+    /// [`ManagerError::Removed`] once retired. Checked under `flight`, which `retire` holds: a
+    /// token is only ever taken in (login, store, refresh) under it.
+    fn check_retired(&self) -> Result<(), ManagerError> {
+        if self.is_retired() {
+            return Err(ManagerError::Removed { key: self.inner.key.to_string() });
+        }
+        Ok(())
+    }
+
+    async fn logout_and(&self, retire: bool) -> Result<(), ManagerError> {
         let inner = &self.inner;
         let _flight = inner.flight.lock().await;
         let lock = inner.store.lock(&inner.key, inner.config.lease_ttl, inner.config.lock_wait).await?;
@@ -643,6 +682,9 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
         .await;
         let _ = lock.release().await;
+        if retire && result.is_ok() {
+            inner.retired.store(true, Ordering::Release);
+        }
         self.set_cache(None);
         self.remember(None);
         result
@@ -815,6 +857,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
         force: bool,
     ) -> Result<AccessToken, ManagerError> {
         let inner = &self.inner;
+        self.check_retired()?;
         let now = inner.clock.now();
         if let Some(f) = &flight.failure
             && now < f.retry_at

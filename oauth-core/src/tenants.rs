@@ -50,9 +50,20 @@
 //! account id). It selects a stored token and nothing else: it is never sent to Zoho, it is
 //! escaped wherever it becomes part of a file entry or a Redis key ([`StoreKey::id`]), and keys
 //! that are empty, longer than [`MAX_USER_LEN`] bytes or contain control characters are refused
-//! ([`TenantError::InvalidUser`]). Anyone who can call the registry with a key can use that
-//! user's token: hand keys in from the application's own authenticated session, never from
-//! request input.
+//! ([`TenantError::InvalidUser`]). Keys are compared byte for byte, never normalised: `Ana`
+//! and `ana`, or `é` composed and decomposed, are different users with records of their own.
+//! Anyone who can call the registry with a key can use that user's token: hand keys in from
+//! the application's own authenticated session, never from request input.
+//!
+//! Whoever can write the store can plant a record under any user's key. A record naming an
+//! accounts server the [`OAuthClient`] does not trust is refused at load
+//! ([`OAuthError::UntrustedAccountsServer`]): its access token is never sent, and the refresh
+//! token and client secret go only to trusted servers ([`OAuthClient::refresh`]). A planted
+//! record naming a trusted server and holding another account's valid token cannot be told
+//! apart from the user's own: a shared store must be writable by the application only.
+//!
+//! After [`remove`](Tenants::remove), handles of the user taken before are dead for good
+//! ([`ManagerError::Removed`]), even once the user signs in again.
 
 use crate::client::{Client, ClientBuilder, ClientTemplate};
 use crate::clock::{Clock, SystemClock, TokioSleeper};
@@ -104,7 +115,10 @@ pub enum TenantError {
     /// Signing in or removing the user failed in its token manager.
     #[error(transparent)]
     Manager(#[from] ManagerError),
-    /// The OAuth flow failed (authorization URL, code exchange).
+    /// The OAuth flow failed (authorization URL, code exchange), or the stored record names an
+    /// accounts server the [`OAuthClient`] does not trust
+    /// ([`OAuthError::UntrustedAccountsServer`]: a record planted in a shared store; it is
+    /// neither used nor changed).
     #[error(transparent)]
     OAuth(#[from] OAuthError),
 }
@@ -562,7 +576,9 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// Errors: [`TenantError::NotSignedIn`] when the store holds no token for the user,
     /// [`TenantError::Store`] when it cannot be read (nothing is cached: the next call reads
     /// again), [`TenantError::ScopeMismatch`] when the stored token lacks a scope of `S`,
-    /// [`TenantError::InvalidUser`] for a key the registry refuses.
+    /// [`TenantError::InvalidUser`] for a key the registry refuses, [`TenantError::OAuth`]
+    /// ([`OAuthError::UntrustedAccountsServer`]) when the stored record names an accounts
+    /// server the OAuth client does not trust (nothing is sent with its token).
     pub async fn client(&self, user: &str) -> Result<Client<S>, TenantError> {
         check_user(user)?;
         let slot = self.slot(user);
@@ -589,9 +605,17 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// revoked). The user is held in memory afterwards.
     pub async fn sign_in(&self, user: &str, token: Token<S>) -> Result<LoginOutcome, TenantError> {
         check_user(user)?;
-        let slot = self.slot(user);
-        let entry = slot.cell.get_or_init(|| async { self.entry(self.key(user)) }).await;
-        let outcome = entry.manager.login(token).await?;
+        let (slot, outcome) = loop {
+            let slot = self.slot(user);
+            let entry = slot.cell.get_or_init(|| async { self.entry(self.key(user)) }).await;
+            match entry.manager.login(token.clone()).await {
+                // Removed meanwhile ([`remove`](Self::remove)): sign in on a new entry.
+                Err(ManagerError::Removed { .. }) => {
+                    self.drop_slot(user, &slot);
+                }
+                outcome => break (slot, outcome?),
+            }
+        };
         self.shared.counters.signed_in.fetch_add(1, Ordering::Relaxed);
         count("zoho_tenants_signed_in_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %self.key(user).user_tag(), "tenant signed in");
@@ -628,21 +652,22 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     }
 
     /// Removes `user`: revokes their refresh token at Zoho (and with it their access tokens),
-    /// deletes their stored record and forgets them. Clients of theirs still held fail from
-    /// then on. On an error the user stays as they were (the record is kept if Zoho could not
-    /// be told).
+    /// deletes their stored record and forgets them. On an error the user stays as they were
+    /// (the record is kept if Zoho could not be told).
+    ///
+    /// Handles of the user taken before (clients, [managers](Self::manager), on any thread)
+    /// are dead from then on, for good: they hand out no token again and their calls fail with
+    /// [`ManagerError::Removed`] (as [`Error::NotLoggedIn`] from a client), even after the user
+    /// signs in anew, whose token only handles taken afterwards use. A call already under way
+    /// carries the revoked token, which Zoho refuses. Other processes sharing the store learn
+    /// it from Zoho: their cached access token is refused, and the refresh that follows finds
+    /// no record (or a revoked refresh token) and fails.
     pub async fn remove(&self, user: &str) -> Result<(), TenantError> {
         check_user(user)?;
         let slot = self.slot(user);
         let entry = slot.cell.get_or_init(|| async { self.entry(self.key(user)) }).await;
-        entry.manager.logout().await?;
-        let mut shard = self.shared.shard(user);
-        if shard.get(user).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
-            shard.remove(user);
-            self.shared.counters.loaded.fetch_sub(1, Ordering::Relaxed);
-            in_memory(&self.shared.counters);
-        }
-        drop(shard);
+        entry.manager.retire().await?;
+        self.drop_slot(user, &slot);
         self.shared.counters.removed.fetch_add(1, Ordering::Relaxed);
         count("zoho_tenants_removed_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %self.key(user).user_tag(), "tenant removed");
@@ -768,6 +793,19 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         slot
     }
 
+    /// Takes `slot` out of the map if it is still `user`'s there (a removed user's).
+    fn drop_slot(&self, user: &str, slot: &Arc<Slot<S>>) {
+        let mut shard = self.shared.shard(user);
+        if shard.get(user).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+            shard.remove(user);
+            drop(shard);
+            if slot.cell.initialized() {
+                self.shared.counters.loaded.fetch_sub(1, Ordering::Relaxed);
+                in_memory(&self.shared.counters);
+            }
+        }
+    }
+
     /// Drops `slot` from the map if a load failed and nobody filled it since (an unknown user
     /// costs no memory; a failed read is not remembered).
     fn forget_unfilled(&self, user: &str, slot: Arc<Slot<S>>) {
@@ -792,6 +830,10 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
             return Err(TenantError::NotSignedIn { tenant: key.user_tag() });
         };
         check_scopes::<S>(record.access_token.scopes())?;
+        // A record naming an accounts server the OAuth client does not trust was not written
+        // through it (one planted in a shared store): its access token would make this user's
+        // calls as whoever planted it. Refused as `SignIn` refuses it; it stays in the store.
+        self.shared.oauth.recorded_accounts(Url::parse(&record.accounts_server).ok().as_ref())?;
         let tag = key.user_tag();
         let entry = self.entry(key);
         entry.manager.seed(record);

@@ -9,17 +9,18 @@ mod redis;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use zoho_projects::manager::ManagerError;
 use zoho_projects::oauth::{AuthorizeOptions, OAuthClient};
 use zoho_projects::prelude::*;
 use zoho_projects::store::{
     FileStore, MemoryStore, RedisStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore,
 };
-use zoho_projects::tenants::{TenantError, Tenants};
+use zoho_projects::tenants::{TenantError, Tenants, TenantsBuilder};
 use zoho_projects::v3::portals::ListPortals;
 use zoho_projects::{
     AccessToken, ClientSecret, DynamicScopes, RateLimiter, RetryPolicy, SleepFuture, Sleeper, TokenParts, async_trait,
 };
-use zoho_sandbox::{Dc, Sandbox};
+use zoho_sandbox::{Dc, Fault, Route, Sandbox};
 
 scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
 
@@ -299,7 +300,27 @@ async fn hostile_keys_stay_apart_or_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let store = Counted::new(FileStore::new(dir.path().join("tokens.json")));
     let tenants = registry(&sb, store.clone(), Duration::from_secs(900));
-    let keys = ["a|b", "a%7Cb", "a", "b", "..", "../../tokens", "a:b", "ü/ß", "x".repeat(512).leak() as &str];
+    // Keys are never normalised: case, composed and decomposed accents, spaces, unicode line
+    // separators and bidi overrides (not control characters) all name users of their own.
+    let keys = [
+        "a|b",
+        "a%7Cb",
+        "a",
+        "b",
+        "..",
+        "../../tokens",
+        "a:b",
+        "ü/ß",
+        "x".repeat(512).leak() as &str,
+        "A",
+        " a",
+        "a ",
+        "\u{e9}",
+        "e\u{301}",
+        "a\u{2028}b",
+        "a\u{202e}b",
+        "\u{20ac}".repeat(170).leak() as &str,
+    ];
     for (i, key) in keys.iter().enumerate() {
         let access = sb.mint_access_token(&sb.demo_user().email, Reader::OAUTH).expect("minted");
         let token = Token::<Reader>::from_console(&access, "ZohoProjects.portals.READ", Duration::from_secs(3600))
@@ -308,14 +329,18 @@ async fn hostile_keys_stay_apart_or_are_refused() {
     }
     let mut seen = std::collections::HashSet::new();
     for key in keys {
-        assert!(seen.insert(stored_token(&store.inner, &tenants, key).await), "each key has its own record");
+        let token = stored_token(&store.inner, &tenants, key).await;
+        assert!(seen.insert(token.clone()), "each key has its own record");
+        tenants.client(key).await.expect("client").send(ListPortals).await.expect("call");
+        assert_eq!(api_tokens_seen(&sb).last(), Some(&format!("Zoho-oauthtoken {token}")), "{key:?} calls as itself");
     }
     let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
     assert!(names.iter().all(|n| n.to_string_lossy().starts_with("tokens.json")), "{names:?}");
 
     let reads = store.loads();
     let long = "x".repeat(513);
-    for bad in ["", "a\nb", "a\u{0}b", &long] {
+    let long_unicode = "\u{20ac}".repeat(171); // 513 bytes
+    for bad in ["", "a\nb", "a\u{0}b", "a\rb", "a\u{7f}", "a\u{85}b", &long, &long_unicode] {
         assert!(matches!(tenants.client(bad).await, Err(TenantError::InvalidUser { .. })), "{bad:?}");
     }
     assert_eq!(store.loads(), reads, "no store read for a refused key");
@@ -626,5 +651,567 @@ async fn metrics_count_loads_evictions_refreshes_and_throttling() {
     );
     assert_eq!(sb.counters().refresh_grants, 1);
     assert_eq!(sb.counters().api_rate_limited, 0, "the throttled call never reached Zoho");
+    sb.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attacks on the registry (issue 20): each test is one attack, run against the strict sandbox.
+// ---------------------------------------------------------------------------------------------
+
+/// Waits until the sandbox has seen `n` requests on `route`, by yielding (on tokio's paused
+/// clock no time passes meanwhile, so an answer the sandbox delays stays delayed).
+async fn until_seen(sb: &Sandbox, route: &Route, n: u64) {
+    for _ in 0..100_000 {
+        if sb.counters().requests(route) >= n {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the sandbox never saw request {n} on {route:?}");
+}
+
+/// A registry over `store` on the sandbox's clock whose users may make `calls` calls per two
+/// minutes and never wait for a slot: a call beyond them is refused by the limiter (so what a
+/// user's window holds shows), before it reaches Zoho.
+fn counting_registry<T: TokenStore>(sb: &Sandbox, store: T, calls: usize, idle: Duration) -> TenantsBuilder<Reader> {
+    let (clock, limiter_clock) = (sb.clock(), sb.clock());
+    Tenants::builder::<Reader>(oauth(sb), store)
+        .client(Client::builder().api_base(sb.api_url(Dc::Us)).retry(RetryPolicy::never()))
+        .rate_limiter(move |_| {
+            let c = limiter_clock.clone();
+            RateLimiter::with_parts(
+                calls,
+                Duration::from_secs(120),
+                Duration::ZERO,
+                move || c.now_system(),
+                |_| async {},
+            )
+        })
+        .clock(move || clock.now_system())
+        .idle_timeout(idle)
+}
+
+/// Attack: forget a user while a call of theirs is under way (Zoho answers late), by the idle
+/// sweep and by the capacity. Neither takes them (the other, quiet users go instead); the call
+/// ends with their token and counts in their window; once that window is empty they go, and
+/// come back with one store read. Paused tokio time: the sandbox's delay passes only when the
+/// test awaits the call.
+#[tokio::test(start_paused = true)]
+async fn a_call_under_way_keeps_its_user_through_idle_and_capacity_eviction() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let signer = registry(&sb, memory.clone(), Duration::from_secs(900));
+    for (user, email) in USERS {
+        web_sign_in(&sb, &signer, user, email).await;
+    }
+    drop(signer);
+    let store = Counted::new(memory.clone());
+    let tenants =
+        counting_registry(&sb, store.clone(), 2, Duration::from_secs(300)).capacity(1).build().expect("registry");
+    drop(tenants.client("bo").await.expect("bo"));
+
+    sb.inject(Fault::delay(Duration::from_secs(1)).on(Route::Api).times(1));
+    let ana = tenants.client("ana").await.expect("ana");
+    let before = sb.counters().requests(&Route::Api);
+    let mut call = ana.send(ListPortals);
+    tokio::select! {
+        biased;
+        _ = &mut call => panic!("the delayed call was answered early"),
+        () = until_seen(&sb, &Route::Api, before + 1) => {}
+    }
+    // The call is at Zoho. Five minutes on, everyone is idle, and two users are loaded for a
+    // capacity of one.
+    sb.clock().advance(Duration::from_secs(301));
+    assert_eq!(tenants.evict_idle(), 1, "bo goes; ana's call is under way");
+    assert!(tenants.is_loaded("ana") && !tenants.is_loaded("bo"));
+    drop(tenants.client("cy").await.expect("cy"));
+    assert_eq!(tenants.evict_idle(), 1, "over the capacity, cy goes instead of ana, the least recently used");
+    assert!(tenants.is_loaded("ana") && !tenants.is_loaded("cy"));
+
+    call.await.expect("the call ends well");
+    let ana_token = format!("Zoho-oauthtoken {}", stored_token(&memory, &tenants, "ana").await);
+    assert_eq!(api_tokens_seen(&sb).last(), Some(&ana_token), "it carried ana's token");
+    // It counts in ana's window: one more call passes, the next is refused before Zoho.
+    ana.send(ListPortals).await.expect("second call");
+    assert!(matches!(ana.send(ListPortals).await, Err(zoho_projects::Error::RateLimited { .. })));
+    drop(ana);
+    assert_eq!(tenants.evict_idle(), 0, "her window is full");
+    assert!(tenants.is_loaded("ana"));
+
+    sb.clock().advance(Duration::from_secs(301));
+    assert_eq!(tenants.evict_idle(), 1, "idle, window empty: she goes");
+    let reads = store.loads();
+    tenants.client("ana").await.expect("ana again").send(ListPortals).await.expect("call after the reload");
+    assert_eq!(store.loads(), reads + 1, "one store read to come back");
+    assert_eq!(api_tokens_seen(&sb).last(), Some(&ana_token));
+    let counters = sb.counters();
+    assert_eq!((counters.api_rate_limited, counters.refresh_grants), (0, 0));
+    sb.shutdown().await;
+}
+
+/// Attack: cancel a caller while their call waits for a token refresh (Zoho's token endpoint
+/// answers late), then try to forget the user. The refresh goes on in its own task and keeps
+/// the user; it reaches the store; the user then goes, and comes back with one store read and
+/// the refreshed token, refreshed once.
+#[tokio::test(start_paused = true)]
+async fn a_refresh_left_running_by_a_cancelled_caller_keeps_the_user_and_reaches_the_store() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let store = Counted::new(memory.clone());
+    let tenants = registry(&sb, store.clone(), Duration::from_secs(300));
+    web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+    sb.clock().advance(Duration::from_secs(3600));
+    let expired = stored_token(&memory, &tenants, "ana").await;
+
+    sb.inject(Fault::delay(Duration::from_secs(1)).on(Route::Token).times(1));
+    let ana = tenants.client("ana").await.expect("ana");
+    let before = sb.counters().requests(&Route::Token);
+    {
+        let call = ana.send(ListPortals);
+        tokio::pin!(call);
+        tokio::select! {
+            biased;
+            _ = &mut call => panic!("the delayed refresh was answered early"),
+            () = until_seen(&sb, &Route::Token, before + 1) => {}
+        }
+    } // the caller gives up: its call is dropped mid-refresh
+    drop(ana);
+    sb.clock().advance(Duration::from_secs(301));
+    assert_eq!(tenants.evict_idle(), 0, "idle and no handle held, but the refresh is under way");
+    assert!(tenants.is_loaded("ana"));
+
+    // The refresh ends (the single-flight lock frees): its token is in the store.
+    let manager = tenants.manager("ana").expect("still loaded");
+    assert_eq!(manager.backoff_until().await, None, "the refresh succeeded");
+    drop(manager);
+    let refreshed = stored_token(&memory, &tenants, "ana").await;
+    assert_ne!(refreshed, expired);
+    assert_eq!(sb.counters().refresh_grants, 1);
+
+    sb.clock().advance(Duration::from_secs(301));
+    assert_eq!(tenants.evict_idle(), 1, "the refresh is over: she goes");
+    let reads = store.loads();
+    tenants.client("ana").await.expect("ana again").send(ListPortals).await.expect("call after the reload");
+    assert_eq!(store.loads(), reads + 1, "one store read to come back");
+    assert_eq!(api_tokens_seen(&sb), vec![format!("Zoho-oauthtoken {refreshed}")], "the cancelled call sent nothing");
+    let counters = sb.counters();
+    assert_eq!((counters.refresh_grants, counters.api_rate_limited), (1, 0), "the refresh was not made twice");
+    sb.shutdown().await;
+}
+
+/// Attack: two OS threads read a held user's token on the lock-free fast path (the manager's
+/// and the registry's) while the token is refreshed, then while the user is removed. Once the
+/// refresh is visible (the store holds the new token and the manager hands it out) neither
+/// thread gets the old token again; once `remove` returned, neither gets any token. Handles
+/// taken before the removal stay dead after the user signs in anew (decided: a removed user's
+/// handles never come back; only new ones carry the new token).
+#[test]
+fn threads_on_the_fast_path_never_see_the_old_token_after_a_refresh_nor_any_after_removal() {
+    use std::sync::atomic::AtomicU8;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let memory = MemoryStore::new();
+    let (sb, tenants) = rt.block_on(async {
+        let sb = sandbox().await;
+        let tenants = registry(&sb, memory.clone(), Duration::from_secs(900));
+        web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+        (sb, tenants)
+    });
+    let client = rt.block_on(tenants.client("ana")).expect("ana");
+    rt.block_on(client.send(ListPortals)).expect("call");
+    let manager = tenants.manager("ana").expect("loaded");
+    let old = manager.cached().expect("a token");
+
+    // 0: before the refresh; 1: the refresh is visible; 2: removed; 3: stop.
+    let phase = AtomicU8::new(0);
+    let stale = AtomicUsize::new(0);
+    let after_removal = AtomicUsize::new(0);
+    let checks = [[AtomicUsize::new(0), AtomicUsize::new(0)], [AtomicUsize::new(0), AtomicUsize::new(0)]];
+    let until_checked = |p: usize| {
+        for _ in 0..10_000_000 {
+            if checks.iter().all(|c| c[p].load(Ordering::SeqCst) >= 20_000) {
+                return;
+            }
+            std::thread::yield_now();
+        }
+        panic!("the threads did not check in phase {p}");
+    };
+    let fresh = std::thread::scope(|s| {
+        for mine in &checks {
+            let (phase, stale, after_removal, manager, tenants, old) =
+                (&phase, &stale, &after_removal, &manager, &tenants, &old);
+            s.spawn(move || {
+                loop {
+                    let p = phase.load(Ordering::SeqCst);
+                    let held = manager.cached();
+                    let looked_up = tenants.cached_token("ana");
+                    match p {
+                        1 => {
+                            // `None` once the removal below has begun (this round read the
+                            // phase before): only the old token is a failure.
+                            let is_old = |t: &Option<AccessToken>| t.as_ref().is_some_and(|t| t.same_secret(old));
+                            stale.fetch_add(
+                                usize::from(is_old(&held)) + usize::from(is_old(&looked_up)),
+                                Ordering::SeqCst,
+                            );
+                            let is_fresh = |t: &Option<AccessToken>| t.as_ref().is_some_and(|t| !t.same_secret(old));
+                            if is_fresh(&held) && is_fresh(&looked_up) {
+                                mine[0].fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                        2 => {
+                            after_removal.fetch_add(
+                                usize::from(held.is_some()) + usize::from(looked_up.is_some()),
+                                Ordering::SeqCst,
+                            );
+                            mine[1].fetch_add(1, Ordering::SeqCst);
+                        }
+                        3 => break,
+                        _ => {}
+                    }
+                }
+            });
+        }
+        // However the main thread leaves this scope (an assertion failing too), the threads stop.
+        struct Stop<'a>(&'a AtomicU8);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.store(3, Ordering::SeqCst);
+            }
+        }
+        let _stop = Stop(&phase);
+        let fresh = rt.block_on(manager.refresh_now()).expect("refreshed");
+        let stored = rt.block_on(stored_token(&memory, &tenants, "ana"));
+        assert_eq!(stored, fresh.expose_secret(), "the store holds the new token");
+        assert!(manager.cached().is_some_and(|t| t.same_secret(&fresh)), "the manager says so");
+        phase.store(1, Ordering::SeqCst);
+        until_checked(0);
+        rt.block_on(tenants.remove("ana")).expect("removed");
+        phase.store(2, Ordering::SeqCst);
+        until_checked(1);
+        fresh
+    });
+    assert_eq!(stale.load(Ordering::SeqCst), 0, "no thread got the old token after the refresh was visible");
+    assert_eq!(after_removal.load(Ordering::SeqCst), 0, "no thread got a token after the removal");
+
+    // The held handles: no token, no request; and Zoho refuses the last token they held.
+    let api = sb.counters().requests(&Route::Api);
+    assert!(matches!(rt.block_on(client.send(ListPortals)), Err(zoho_projects::Error::NotLoggedIn { .. })));
+    assert!(matches!(rt.block_on(manager.token()), Err(ManagerError::Removed { .. })));
+    assert_eq!(sb.counters().requests(&Route::Api), api, "nothing was sent");
+    let refused = rt.block_on(
+        reqwest::Client::new()
+            .get(sb.api_url(Dc::Us).join("api/v3/portals").expect("url"))
+            .header("Authorization", format!("Zoho-oauthtoken {}", fresh.expose_secret()))
+            .send(),
+    );
+    assert_eq!(refused.expect("answer").status().as_u16(), 401, "the removed user's last token is revoked");
+
+    // Ana signs in anew: the old handles stay dead; a new client carries the new token.
+    rt.block_on(web_sign_in(&sb, &tenants, "ana", "ana@example.com"));
+    let api = sb.counters().requests(&Route::Api);
+    assert!(matches!(rt.block_on(client.send(ListPortals)), Err(zoho_projects::Error::NotLoggedIn { .. })));
+    assert!(matches!(rt.block_on(manager.token()), Err(ManagerError::Removed { .. })));
+    assert!(manager.cached().is_none());
+    assert_eq!(sb.counters().requests(&Route::Api), api, "the old handles sent nothing with the new token");
+    let new_client = rt.block_on(tenants.client("ana")).expect("ana anew");
+    rt.block_on(new_client.send(ListPortals)).expect("a new handle calls");
+    let current = rt.block_on(stored_token(&memory, &tenants, "ana"));
+    assert_eq!(api_tokens_seen(&sb).last(), Some(&format!("Zoho-oauthtoken {current}")));
+    assert_eq!(sb.counters().api_rate_limited, 0);
+    rt.block_on(sb.shutdown());
+}
+
+/// A listener on 127.0.0.1 that counts the connections made to it (an attacker's server).
+fn counting_listener() -> (Url, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = Url::parse(&format!("http://{}", listener.local_addr().expect("addr"))).expect("url");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (url, accepted)
+}
+
+/// Attack: whoever can write the shared store plants a record under ana's key that holds bo's
+/// valid access token and a refresh token, and names the planter's accounts server. Loading
+/// ana is refused with a typed error before anything is sent: no call goes out as bo for ana,
+/// and no connection reaches the planter (with the refresh token or the client secret). The
+/// record stays as it is; bo and the other users are untouched.
+#[tokio::test]
+async fn a_record_planted_under_a_users_key_naming_an_untrusted_server_is_refused_at_load() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let tenants = registry(&sb, memory.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &tenants, "bo", "bo@example.com").await;
+    let (planter, accepted) = counting_listener();
+    let bos = memory.load(&tenants.key("bo")).await.expect("read").expect("bo's record");
+    let mut parts = bos.to_parts();
+    parts.accounts_server = Some(planter.clone());
+    let planted = TokenRecord::from_parts(&tenants.key("ana"), &parts, sb.clock().now_system());
+    memory.save(&tenants.key("ana"), &planted).await.expect("plant");
+
+    match tenants.client("ana").await {
+        Err(TenantError::OAuth(zoho_projects::OAuthError::UntrustedAccountsServer { .. })) => {}
+        other => panic!("expected UntrustedAccountsServer, got {other:?}"),
+    }
+    assert!(!tenants.is_loaded("ana"));
+    assert_eq!(tenants.stats().loads, 0);
+    // Once more, after the access token has expired: still refused, still nothing sent.
+    sb.clock().advance(Duration::from_secs(3600));
+    assert!(matches!(tenants.client("ana").await, Err(TenantError::OAuth(_))));
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "no connection reached the planter");
+    assert!(api_tokens_seen(&sb).is_empty(), "no call went out");
+    let kept = memory.load(&tenants.key("ana")).await.expect("read").expect("kept");
+    assert_eq!(kept.accounts_server, planted.accounts_server, "the planted record is left as it is");
+    tenants.client("bo").await.expect("bo").send(ListPortals).await.expect("bo's own call");
+    assert_eq!(sb.counters().refresh_grants, 1, "bo's expired token was refreshed at the sandbox");
+    assert_eq!(accepted.load(Ordering::SeqCst), 0);
+    sb.shutdown().await;
+}
+
+/// Attack: twenty tasks on two threads use an expired user for the first time, three calls
+/// each, while another task forgets every user it can in a loop (idle timeout zero). Never two
+/// managers refresh the user at once: the sandbox sees one token request in all. Every load
+/// is one store read and none is lost count of; every call carries the refreshed token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eviction_racing_first_uses_refreshes_once_and_counts_every_load() {
+    let sb = sandbox().await;
+    let store = Counted::new(MemoryStore::new());
+    let signer = registry(&sb, store.inner.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &signer, "ana", "ana@example.com").await;
+    drop(signer);
+    sb.clock().advance(Duration::from_secs(3600));
+    let clock = sb.clock();
+    // No rate limiter: a user is then forgettable whenever no handle is held, which is the
+    // attack (61 calls stay under Zoho's 100 per 2 minutes, which the sandbox enforces).
+    let tenants = Tenants::builder::<Reader>(oauth(&sb), store.clone())
+        .client(Client::builder().api_base(sb.api_url(Dc::Us)).retry(RetryPolicy::never()).no_rate_limit())
+        .clock(move || clock.now_system())
+        .idle_timeout(Duration::ZERO)
+        .build()
+        .expect("registry");
+    let token_requests = sb.counters().requests(&Route::Token);
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let evictor = {
+        let (tenants, stop) = (tenants.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            let mut evicted = 0;
+            for _ in 0..1_000_000 {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                evicted += tenants.evict_idle();
+                tokio::task::yield_now().await;
+            }
+            evicted
+        })
+    };
+    let callers: Vec<_> = (0..20)
+        .map(|_| {
+            let tenants = tenants.clone();
+            tokio::spawn(async move {
+                for _ in 0..3 {
+                    let client = tenants.client("ana").await.expect("client");
+                    client.send(ListPortals).await.expect("call");
+                }
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.expect("no panic");
+    }
+    stop.store(true, Ordering::SeqCst);
+    let evicted = evictor.await.expect("no panic");
+
+    assert_eq!(sb.counters().requests(&Route::Token) - token_requests, 1, "one token request in all");
+    assert_eq!(sb.counters().refresh_grants, 1);
+    let stats = tenants.stats();
+    assert_eq!(stats.evicted, evicted as u64);
+    assert_eq!(stats.store_reads, stats.loads, "every read loaded the user");
+    assert_eq!(stats.loaded as u64, stats.loads - stats.evicted, "every load is either held or was evicted");
+    assert!(stats.loaded <= 1);
+    let refreshed = format!("Zoho-oauthtoken {}", stored_token(&store.inner, &tenants, "ana").await);
+    let seen = api_tokens_seen(&sb);
+    assert_eq!(seen.len(), 60);
+    assert!(seen.iter().all(|t| *t == refreshed), "every call carried the refreshed token");
+
+    // Quiet now: she goes, and comes back with one store read and no refresh.
+    tenants.evict_idle();
+    assert_eq!(tenants.stats().loaded, 0);
+    let (reads, loads) = (store.loads(), tenants.stats().loads);
+    tenants.client("ana").await.expect("ana").send(ListPortals).await.expect("call");
+    assert_eq!((store.loads(), tenants.stats().loads), (reads + 1, loads + 1));
+    assert_eq!(sb.counters().refresh_grants, 1);
+    assert_eq!(sb.counters().api_rate_limited, 0);
+    sb.shutdown().await;
+}
+
+/// Attack: two processes (registries with their own Redis connections) call as one user at
+/// once, five calls each per round, and the user is forgotten by both after every round and
+/// by a task sweeping in a loop meanwhile: reloaded mid-window again and again. 150 calls:
+/// the sandbox sees at most 100 in any 2 minutes and answers none with 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_two_processes_evicting_and_reloading_mid_window_stay_under_zohos_limit() {
+    let Some(server) = redis::start() else { return };
+    let sb = sandbox().await;
+    let (a, a_store) = redis_registry(&sb, &server.url(), Duration::ZERO).await;
+    let (b, b_store) = redis_registry(&sb, &server.url(), Duration::ZERO).await;
+    web_sign_in(&sb, &a, "ana", "ana@example.com").await;
+    let start = sb.clock().now_system();
+    let reads_before = [a_store.loads(), b_store.loads()];
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sweeper = {
+        let (a, b, stop) = (a.clone(), b.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            for _ in 0..10_000_000 {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                a.evict_idle();
+                b.evict_idle();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    for _round in 0..15 {
+        let calls = [&a, &b].into_iter().flat_map(|t| {
+            (0..5).map(move |_| async move { t.client("ana").await.expect("client").send(ListPortals).await })
+        });
+        for result in futures::future::join_all(calls).await {
+            result.expect("call");
+        }
+        a.evict_idle();
+        b.evict_idle();
+    }
+    stop.store(true, Ordering::SeqCst);
+    sweeper.await.expect("no panic");
+
+    let counters = sb.counters();
+    assert_eq!(counters.api_rate_limited, 0, "no 429");
+    let mut at: Vec<i64> =
+        sb.requests_seen().into_iter().filter(|r| r.path_and_query.starts_with("/api/v3/")).map(|r| r.at_ms).collect();
+    assert_eq!(at.len(), 150);
+    at.sort_unstable();
+    let busiest = (0..at.len()).map(|i| at[i..].iter().take_while(|t| **t - at[i] < 120_000).count()).max();
+    assert!(busiest.is_some_and(|n| n <= 100), "at most 100 calls in any 2 minutes: {busiest:?}");
+    assert!(sb.clock().now_system().duration_since(start).expect("later") >= Duration::from_secs(120), "calls waited");
+    for (t, store, before) in [(&a, &a_store, reads_before[0]), (&b, &b_store, reads_before[1])] {
+        let stats = t.stats();
+        assert!(stats.evicted >= 15, "forgotten at least once a round: {stats:?}");
+        assert_eq!(stats.loaded as u64 + stats.evicted, stats.loads + stats.signed_in, "{stats:?}");
+        assert_eq!(stats.store_reads, stats.loads);
+        assert_eq!(
+            (store.loads() - before) as u64,
+            stats.store_reads,
+            "no read but the loads (the token stayed valid)"
+        );
+    }
+    sb.shutdown().await;
+}
+
+/// A store whose reads wait while a gate is closed (held for writing), over a real store.
+#[derive(Clone)]
+struct Gated<T> {
+    inner: T,
+    gate: Arc<tokio::sync::RwLock<()>>,
+}
+
+#[async_trait]
+impl<T: TokenStore> TokenStore for Gated<T> {
+    async fn load(&self, key: &StoreKey) -> Result<Option<TokenRecord>, StoreError> {
+        let _open = self.gate.read().await;
+        self.inner.load(key).await
+    }
+    async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
+        self.inner.save(key, record).await
+    }
+    async fn save_locked(&self, key: &StoreKey, record: &TokenRecord, lock: &StoreLock) -> Result<(), StoreError> {
+        self.inner.save_locked(key, record, lock).await
+    }
+    async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
+        self.inner.remove(key).await
+    }
+    async fn lock(&self, key: &StoreKey, ttl: Duration, wait: Duration) -> Result<StoreLock, StoreError> {
+        self.inner.lock(key, ttl, wait).await
+    }
+}
+
+/// Attack: callers of `client(user)` dropped while the store read of the user's first use
+/// waits, first alone, then while another caller waits on the same load. Nothing half-loaded
+/// stays: the user is not loaded, nothing counts as a load; the next caller (or the one that
+/// waited) loads with one store read of its own and calls as the user.
+#[tokio::test]
+async fn callers_cancelled_mid_load_leave_nothing_and_the_next_loads_normally() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let signer = registry(&sb, memory.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &signer, "ana", "ana@example.com").await;
+    web_sign_in(&sb, &signer, "bo", "bo@example.com").await;
+    drop(signer);
+    let gate = Arc::new(tokio::sync::RwLock::new(()));
+    let store = Counted::new(Gated { inner: memory.clone(), gate: Arc::clone(&gate) });
+    let tenants = registry(&sb, store.clone(), Duration::from_secs(900));
+
+    // Two callers at once, both dropped while the read waits.
+    let closed = gate.write().await;
+    {
+        let (first, second) = (tenants.client("ana"), tenants.client("ana"));
+        tokio::pin!(first, second);
+        let started = async {
+            while store.loads() < 1 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = &mut first => panic!("loaded through a closed gate"),
+            _ = &mut second => panic!("loaded through a closed gate"),
+            () = started => {}
+        }
+    }
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.loads, stats.store_reads), (0, 0, 1), "{stats:?}");
+    assert!(!tenants.is_loaded("ana") && tenants.cached_token("ana").is_none() && tenants.manager("ana").is_none());
+    drop(closed);
+    tenants.client("ana").await.expect("ana").send(ListPortals).await.expect("call");
+    assert_eq!(store.loads(), 2, "one read of its own");
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.loads, stats.store_reads), (1, 1, 2));
+
+    // The loading caller is dropped while another waits on the same load: that one loads.
+    let closed = gate.write().await;
+    let waiter = {
+        let loading = tenants.client("bo");
+        tokio::pin!(loading);
+        let started = async {
+            while store.loads() < 3 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = &mut loading => panic!("loaded through a closed gate"),
+            () = started => {}
+        }
+        let tenants = tenants.clone();
+        let waiter = tokio::spawn(async move { tenants.client("bo").await.expect("bo").send(ListPortals).await });
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        waiter
+    };
+    drop(closed);
+    waiter.await.expect("no panic").expect("bo's call");
+    assert_eq!(store.loads(), 4, "the waiter read once itself");
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.loads, stats.store_reads), (2, 2, 4));
+    let bos = format!("Zoho-oauthtoken {}", stored_token(&memory, &tenants, "bo").await);
+    assert_eq!(api_tokens_seen(&sb).last(), Some(&bos));
     sb.shutdown().await;
 }
