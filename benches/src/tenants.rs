@@ -59,6 +59,12 @@ impl Clock for Shifted {
     fn now_coarse(&self) -> SystemTime {
         self.shift(SystemClock.now_coarse())
     }
+    fn now_coarse_secs(&self) -> u64 {
+        match self.0.load(Ordering::Relaxed) {
+            0 => SystemClock.now_coarse_secs(),
+            _ => self.now_coarse().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        }
+    }
     fn monotonic(&self) -> Duration {
         self.shift(SystemClock.monotonic())
     }

@@ -27,6 +27,22 @@ pub trait Clock: Send + Sync + 'static {
         self.now()
     }
 
+    /// [`Clock::now_coarse`] in whole seconds since the Unix epoch, rounded down (0 before the
+    /// epoch). The token manager's fast path compares it with a token's deadline first, which
+    /// spares it building a `SystemTime` per call (BENCHMARKS.md §1); only in a token's last
+    /// second does it read [`Clock::now_coarse`]. An override must agree with `now_coarse`:
+    /// never ahead of it by a second or more. Defaults to `now_coarse` rounded down.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use zoho_oauth_core::Clock;
+    /// let fixed = || UNIX_EPOCH + Duration::from_millis(1_700_000_000_999);
+    /// assert_eq!(fixed.now_coarse_secs(), 1_700_000_000);
+    /// ```
+    fn now_coarse_secs(&self) -> u64 {
+        unix_secs(self.now_coarse())
+    }
+
     /// Time since an arbitrary origin, for measuring durations: it only moves forward, at the
     /// pace of real time, whatever happens to the wall clock (an NTP step, an operator setting
     /// the date). The rate limiter measures its window and Zoho's lockout with it. The system
@@ -61,6 +77,19 @@ impl Clock for SystemClock {
         SystemTime::now()
     }
 
+    /// The seconds of `CLOCK_REALTIME_COARSE` on Linux (the same reading as
+    /// [`now_coarse`](Clock::now_coarse), without building a `SystemTime`).
+    fn now_coarse_secs(&self) -> u64 {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            let ts = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+            if let Ok(secs) = u64::try_from(ts.tv_sec) {
+                return secs;
+            }
+        }
+        unix_secs(SystemTime::now())
+    }
+
     fn monotonic(&self) -> Duration {
         // One origin per process, a day back so that a runtime whose paused clock started
         // before the origin was taken still reads forward from it.
@@ -77,6 +106,11 @@ impl<F: Fn() -> SystemTime + Send + Sync + 'static> Clock for F {
     fn now(&self) -> SystemTime {
         self()
     }
+}
+
+/// Whole seconds since the Unix epoch, 0 before it.
+pub(crate) fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// A boxed future that sleeps.

@@ -34,7 +34,7 @@
 //!   the backoff and never starts an interactive flow;
 //! - spawns no task but the refresh's own, which ends with the refresh.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, OAuthError};
 use crate::oauth::OAuthClient;
 use crate::store::{MemoryStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
@@ -445,6 +445,9 @@ struct Local {
     /// Handed out while the time is before this: the refresh time, or the expiry less the
     /// minimum validity if that comes first (one comparison per call instead of two and an add).
     use_until: SystemTime,
+    /// `use_until` in whole seconds since the Unix epoch, rounded down: compared with
+    /// [`Clock::now_coarse_secs`] first.
+    until_secs: u64,
 }
 
 struct Flight {
@@ -546,7 +549,8 @@ impl<S: ScopeRequirement> TokenManager<S> {
     /// The cached token if it is valid and not yet due for refresh, else `None` (then
     /// [`TokenManager::token`] refreshes). No lock, no I/O, and no write to memory that another
     /// thread reads: each thread hands out its own copy of the token, taken once per token.
-    /// Freshness is judged on [`Clock::now_coarse`].
+    /// Freshness is judged on [`Clock::now_coarse_secs`], and on [`Clock::now_coarse`] in a
+    /// token's last second before its deadline.
     ///
     /// ```
     /// use zoho_oauth_core::{ClientSecret, OAuthClient, TokenManager, scope_set, store::StoreKey};
@@ -563,23 +567,35 @@ impl<S: ScopeRequirement> TokenManager<S> {
         // Read before the token: a change made after this read bumps it, so a copy taken from
         // a newer token under an older generation is only re-taken, never kept past a change.
         let generation = inner.generation.load(Ordering::Acquire);
-        let now = inner.clock.now_coarse();
+        let secs = inner.clock.now_coarse_secs();
         let slot = inner.local.get_or_default();
         if let Some(l) = &*slot.0.borrow()
             && l.generation == generation
         {
-            return (now < l.use_until).then(|| l.token.clone());
+            // A whole second left (`now < secs + 1 <= until_secs <= use_until`) decides without
+            // building a `SystemTime`; only in the last second is the exact time read.
+            return (secs < l.until_secs || inner.clock.now_coarse() < l.use_until).then(|| l.token.clone());
         }
-        let copy = inner.cache.load().as_ref().map(|c| Local {
-            generation,
-            token: c.token.detached(),
-            use_until: c
+        self.take_copy(slot, generation)
+    }
+
+    /// This thread's first call since the token changed: takes a copy of the current token
+    /// (generation `generation`) into `slot`, and hands it out if it is valid. Out of line, so
+    /// that the fast path above stays a small function.
+    #[cold]
+    #[inline(never)]
+    fn take_copy(&self, slot: &Slot, generation: u64) -> Option<AccessToken> {
+        let inner = &*self.inner;
+        let copy = inner.cache.load().as_ref().map(|c| {
+            let use_until = c
                 .token
                 .expires_at()
                 .checked_sub(inner.config.min_validity)
-                .map_or(SystemTime::UNIX_EPOCH, |t| t.min(c.refresh_at)),
+                .map_or(SystemTime::UNIX_EPOCH, |t| t.min(c.refresh_at));
+            Local { generation, token: c.token.detached(), use_until, until_secs: unix_secs(use_until) }
         });
         // No current token (logged out, or invalidated): the old copy goes too.
+        let now = inner.clock.now_coarse();
         let token = copy.as_ref().filter(|l| now < l.use_until).map(|l| l.token.clone());
         *slot.0.borrow_mut() = copy;
         token

@@ -242,6 +242,9 @@ impl Clock for SharedClock {
     fn now_coarse(&self) -> std::time::SystemTime {
         self.0.now_coarse()
     }
+    fn now_coarse_secs(&self) -> u64 {
+        self.0.now_coarse_secs()
+    }
     fn monotonic(&self) -> Duration {
         self.0.monotonic()
     }

@@ -117,6 +117,41 @@ async fn fast_path_serves_the_cached_token_without_refreshing() {
     assert_eq!(fake.calls(), 0);
 }
 
+/// The fast path decides on whole seconds while a whole second is left, and on the exact time
+/// in a token's last second: a token is handed out until exactly its deadline (expiry less the
+/// minimum validity), on any fraction of a second, and not from that instant on.
+#[tokio::test(start_paused = true)]
+async fn the_fast_path_hands_a_token_out_until_exactly_its_deadline() {
+    let clock = ManualClock::new();
+    let fake = Fake::new(&clock);
+    let m = TokenManager::builder::<Reader>(Arc::clone(&fake), key())
+        .store(MemoryStore::new())
+        .clock(clock.as_clock())
+        .refresh_before(Duration::ZERO)
+        .jitter(Duration::ZERO)
+        .min_validity(Duration::from_secs(30))
+        .build();
+    // Deadline: T0 + 3570.5 s, half-way through a second.
+    let expires = clock.now() + Duration::from_millis(3_600_500);
+    m.login(login_token("access-0", "refresh-A", expires)).await.expect("login");
+    assert!(m.cached().is_some(), "this thread's copy is taken");
+    for (at_ms, handed_out) in [
+        (3_569_999, true),
+        (3_570_000, true),
+        (3_570_499, true),
+        (3_570_500, false),
+        (3_570_999, false),
+        (3_571_000, false),
+    ] {
+        clock.0.store(T0 * 1000 + at_ms, Ordering::SeqCst);
+        assert_eq!(m.cached().is_some(), handed_out, "at T0 + {at_ms} ms");
+    }
+    // Back before the deadline (a clock set back): handed out again, from the same copy.
+    clock.0.store(T0 * 1000 + 3_570_100, Ordering::SeqCst);
+    assert_eq!(m.cached().map(|t| t.expose_secret().to_owned()).as_deref(), Some("access-0"));
+    assert_eq!(fake.calls(), 0);
+}
+
 /// An early refresh runs in the background (issue 14): the caller that finds the token due, and
 /// every caller after it, get the still-valid token at once, although the refresh takes an hour
 /// of (paused, auto-advancing) Tokio time; the refresh happens once and its token follows.
