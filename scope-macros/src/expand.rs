@@ -71,20 +71,28 @@ pub(crate) fn vec_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// A user token's location with the derive's own hygiene (the call site's). Code spanned by a
+/// user token, so that an error points at that token, would otherwise resolve the derive's own
+/// locals (`__query`, `__answer`, …) in that token's context: when the token comes from a
+/// `macro_rules!` of the author's, the derive's code no longer sees its own variables.
+fn here(span: Span) -> Span {
+    span.resolved_at(Span::call_site())
+}
+
 /// How one query field is pushed: `value` names the (non-`Option`) value.
 fn push_query(krate: &Path, name: &syn::LitStr, ty: &Type, value: TokenStream, repeat: bool) -> TokenStream {
     match vec_inner(ty) {
         Some(inner) if repeat => {
-            let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__item));
+            let conv = quote_spanned!(here(inner.span())=> #krate::__private::query_value(__item));
             quote!(for __item in #value { __query.push((#name, #conv)); })
         }
         Some(inner) => {
             // Zoho's form: one parameter, the items joined by commas (none: no parameter).
-            let conv = quote_spanned!(inner.span()=> #krate::__private::query_join(#value));
+            let conv = quote_spanned!(here(inner.span())=> #krate::__private::query_join(#value));
             quote!(if !#value.is_empty() { __query.push((#name, #conv)); })
         }
         None => {
-            let conv = quote_spanned!(ty.span()=> #krate::__private::query_value(#value));
+            let conv = quote_spanned!(here(ty.span())=> #krate::__private::query_value(#value));
             quote!(__query.push((#name, #conv));)
         }
     }
@@ -116,7 +124,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
         Piece::Param(name) => {
             let f = v.fields.iter().find(|f| f.ident == name)?;
             let (fi, ty) = (f.ident, f.ty);
-            Some(quote_spanned!(ty.span()=> #krate::__private::push_segment(&mut __path, &self.#fi);))
+            Some(quote_spanned!(here(ty.span())=> #krate::__private::push_segment(&mut __path, &self.#fi);))
         }
     });
 
@@ -140,7 +148,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             }
             FieldRole::Flatten => {
                 let (fi, ty) = (f.ident, f.ty);
-                Some(quote_spanned!(ty.span()=> #krate::__private::QueryParams::push_query(&self.#fi, &mut __query);))
+                Some(quote_spanned!(here(ty.span())=> #krate::__private::QueryParams::push_query(&self.#fi, &mut __query);))
             }
             _ => None,
         })
@@ -166,7 +174,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
         let fi = f.ident;
         let make = match option_inner(f.ty) {
             Some(inner) => {
-                let enc = quote_spanned!(inner.span()=> #krate::__private::Body::#ctor(__v));
+                let enc = quote_spanned!(here(inner.span())=> #krate::__private::Body::#ctor(__v));
                 quote! {
                     match &self.#fi {
                         ::core::option::Option::Some(__v) => #enc.map(::core::option::Option::Some),
@@ -175,7 +183,7 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
                 }
             }
             None => {
-                let enc = quote_spanned!(f.ty.span()=> #krate::__private::Body::#ctor(&self.#fi));
+                let enc = quote_spanned!(here(f.ty.span())=> #krate::__private::Body::#ctor(&self.#fi));
                 quote!(#enc.map(::core::option::Option::Some))
             }
         };
@@ -224,11 +232,11 @@ fn decode_fn(krate: &Path, response: &Type) -> TokenStream {
     };
     let p = quote!(#krate::__private);
     let read = match last.as_deref() {
-        Some("Bytes") => quote_spanned!(response.span()=> #p::Answer::bytes(__answer)),
+        Some("Bytes") => quote_spanned!(here(response.span())=> #p::Answer::bytes(__answer)),
         Some("Download") => {
-            quote_spanned!(response.span()=> ::core::future::ready(::core::result::Result::Ok(#p::Answer::download(__answer))))
+            quote_spanned!(here(response.span())=> ::core::future::ready(::core::result::Result::Ok(#p::Answer::download(__answer))))
         }
-        _ => quote_spanned!(response.span()=> #p::Answer::json::<#response>(__answer)),
+        _ => quote_spanned!(here(response.span())=> #p::Answer::json::<#response>(__answer)),
     };
     quote! {
         fn decode(__answer: #p::Answer)
@@ -248,9 +256,13 @@ fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
     let ident = v.ident;
     let (impl_g, ty_g, where_c) = v.generics.split_for_impl();
     let item = &p.item;
+    // One identifier for the parameter and its use, with the call site's hygiene: spanned by
+    // `item` or `split`, a use would not see the parameter when those tokens come from a
+    // `macro_rules!` of the author's (a macro that writes paginated endpoints).
+    let response = Ident::new("__response", Span::call_site());
     let split = match &p.split {
-        Some(path) => quote_spanned!(path.span()=> #path(__response)),
-        None => quote_spanned!(item.span()=> ::core::convert::Into::<#pv::PageParts<#item>>::into(__response)),
+        Some(path) => quote_spanned!(here(path.span())=> #path(#response)),
+        None => quote_spanned!(here(item.span())=> ::core::convert::Into::<#pv::PageParts<#item>>::into(#response)),
     };
     let (pos_name, size_name) = p.style.names();
     let (pos_set, size_set) = (Ident::new(pos_name, Span::call_site()), Ident::new(size_name, Span::call_site()));
@@ -272,10 +284,10 @@ fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
             quote!(self.#size = ::core::option::Option::Some(__size)),
         ),
         Cursor::Field(field) => (
-            quote_spanned!(field.span()=> #pv::PageCursor::position(&self.#field)),
-            quote_spanned!(field.span()=> #pv::PageCursor::size(&self.#field)),
-            quote_spanned!(field.span()=> #pv::PageCursor::set_position(&mut self.#field, __position)),
-            quote_spanned!(field.span()=> #pv::PageCursor::set_size(&mut self.#field, __size)),
+            quote_spanned!(here(field.span())=> #pv::PageCursor::position(&self.#field)),
+            quote_spanned!(here(field.span())=> #pv::PageCursor::size(&self.#field)),
+            quote_spanned!(here(field.span())=> #pv::PageCursor::set_position(&mut self.#field, __position)),
+            quote_spanned!(here(field.span())=> #pv::PageCursor::set_size(&mut self.#field, __size)),
         ),
     };
     quote! {
@@ -307,7 +319,7 @@ fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
                 #put_pos;
                 #put_size;
             }
-            fn split(__response: <Self as #pv::Endpoint>::Response) -> #pv::PageParts<#item> {
+            fn split(#response: <Self as #pv::Endpoint>::Response) -> #pv::PageParts<#item> {
                 #split
             }
         }
@@ -327,11 +339,11 @@ fn headers_fn(v: &Endpoint<'_>) -> Option<TokenStream> {
             let fi = f.ident;
             Some(match option_inner(f.ty) {
                 Some(inner) => {
-                    let conv = quote_spanned!(inner.span()=> #krate::__private::query_value(__v));
+                    let conv = quote_spanned!(here(inner.span())=> #krate::__private::query_value(__v));
                     quote!(if let ::core::option::Option::Some(__v) = &self.#fi { __headers.push((#name, #conv)); })
                 }
                 None => {
-                    let conv = quote_spanned!(f.ty.span()=> #krate::__private::query_value(&self.#fi));
+                    let conv = quote_spanned!(here(f.ty.span())=> #krate::__private::query_value(&self.#fi));
                     quote!(__headers.push((#name, #conv));)
                 }
             })
