@@ -256,13 +256,12 @@ fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
     let ident = v.ident;
     let (impl_g, ty_g, where_c) = v.generics.split_for_impl();
     let item = &p.item;
-    // One identifier for the parameter and its use, with the call site's hygiene: spanned by
-    // `item` or `split`, a use would not see the parameter when those tokens come from a
-    // `macro_rules!` of the author's (a macro that writes paginated endpoints).
-    let response = Ident::new("__response", Span::call_site());
+    // `__response` is used where `item` or `split` is (so that an error points at them), with
+    // the call site's hygiene, as the parameter is declared: with those tokens' own, a use would
+    // not see the parameter when they come from a `macro_rules!` of the author's.
     let split = match &p.split {
-        Some(path) => quote_spanned!(here(path.span())=> #path(#response)),
-        None => quote_spanned!(here(item.span())=> ::core::convert::Into::<#pv::PageParts<#item>>::into(#response)),
+        Some(path) => quote_spanned!(here(path.span())=> #path(__response)),
+        None => quote_spanned!(here(item.span())=> ::core::convert::Into::<#pv::PageParts<#item>>::into(__response)),
     };
     let (pos_name, size_name) = p.style.names();
     let (pos_set, size_set) = (Ident::new(pos_name, Span::call_site()), Ident::new(size_name, Span::call_site()));
@@ -319,7 +318,7 @@ fn paged(v: &Endpoint<'_>, p: &Paginate) -> TokenStream {
                 #put_pos;
                 #put_size;
             }
-            fn split(#response: <Self as #pv::Endpoint>::Response) -> #pv::PageParts<#item> {
+            fn split(__response: <Self as #pv::Endpoint>::Response) -> #pv::PageParts<#item> {
                 #split
             }
         }

@@ -574,8 +574,8 @@ macro_rules! my_paged_list {
     ($Name:ident at $path:tt, rows $Item:ident from $Page:ident) => {
         /// A list written by the author's macro.
         #[derive(Debug, Clone, Endpoint)]
-        #[zoho(method = "GET", path = $path, scope = "ZohoProjects.tasks.READ", response = $Page,
-                       paginate(item = $Item, cursor = paging))]
+        #[zoho(method = "GET", path = $path, scope = "ZohoProjects.tasks.READ")]
+        #[zoho(response = $Page, paginate(item = $Item, cursor = paging))]
         pub struct $Name {
             /// The portal.
             #[zoho(path)]
@@ -598,10 +598,15 @@ async fn a_paginated_endpoint_written_by_an_authors_macro_streams_every_row() {
     let client = console_client(&sb).await;
     let demo = sb.demo_portal(Dc::Us);
     let project = demo.projects[0].clone();
+    assert_eq!(project.tasks.len(), 7, "the demo project's tasks");
+    let before = sb.requests_seen().len();
     let call = MacroTasks { portal: demo.id.clone(), project: project.id.clone(), paging: Paging::default() };
     let rows: Vec<MyTask> = client.paginate(call.per_page(3)).try_collect().await.expect("streamed");
     let ids: HashSet<String> = rows.iter().map(|t| t.id.clone()).collect();
     assert_eq!(ids.len(), rows.len(), "no row repeated");
     assert_eq!(ids, project.tasks.iter().cloned().collect::<HashSet<_>>());
+    let asked: Vec<String> = sb.requests_seen()[before..].iter().map(|r| r.path_and_query.clone()).collect();
+    let path = format!("/api/v3/portal/{}/projects/{}/tasks", demo.id, project.id);
+    assert_eq!(asked, [1, 2, 3].map(|p| format!("{path}?page={p}&per_page=3")), "7 rows: three pages of 3, in order");
     sb.shutdown().await;
 }
