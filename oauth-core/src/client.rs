@@ -61,6 +61,8 @@ struct Inner {
     /// Counts the calls the rate limit held back or Zoho refused with 429 (a registry's
     /// counter), if anyone counts them.
     throttled: Option<Arc<AtomicU64>>,
+    /// The most bytes of an answer read whole.
+    max_response_bytes: u64,
 }
 
 impl Inner {
@@ -142,6 +144,7 @@ pub struct ClientBuilder {
     http: HttpSettings,
     retry: RetryPolicy,
     limiter: Limit,
+    max_response_bytes: u64,
 }
 
 /// Which rate limiter a built client uses.
@@ -163,6 +166,7 @@ impl Default for ClientBuilder {
             http: HttpSettings::new(Duration::from_secs(30), Duration::from_secs(10)),
             retry: RetryPolicy::default(),
             limiter: Limit::PerUser,
+            max_response_bytes: crate::response::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -243,6 +247,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of an answer read whole (JSON, or `Bytes`; default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::response::DEFAULT_MAX_RESPONSE_BYTES), 16 MiB): a
+    /// longer answer is [`Error::ResponseTooLarge`], refused on its `Content-Length` or as soon as
+    /// the bytes read pass the limit, and not read further, so a broken or hostile server (or
+    /// proxy) cannot make the program hold more. A [`Download`](crate::Download) is not limited:
+    /// it holds one chunk at a time.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// How failed calls are retried (default: 3 retries, exponential backoff with jitter).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -294,6 +309,7 @@ impl ClientBuilder {
             region: self.region,
             bases: self.bases.into(),
             limit: self.limiter,
+            max_response_bytes: self.max_response_bytes,
         })
     }
 
@@ -312,6 +328,7 @@ pub(crate) struct ClientTemplate {
     region: Option<Region>,
     bases: Arc<[(Service, Option<Region>, Url)]>,
     limit: Limit,
+    max_response_bytes: u64,
 }
 
 impl ClientTemplate {
@@ -331,6 +348,7 @@ impl ClientTemplate {
             resolved: OnceLock::new(),
             bases: Arc::clone(&self.bases),
             throttled,
+            max_response_bytes: self.max_response_bytes,
         };
         // Fixed now when known now: the builder's region, or a token that names its own.
         if let Some(region) = inner.region.or_else(|| inner.token_region()) {
@@ -646,10 +664,13 @@ impl<S> Client<S> {
         if !(200..300).contains(&status) {
             let retry_after =
                 resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
-            let bytes = resp.bytes().await.map_err(Error::Transport)?;
+            // Read only to describe the error: a longer body is cut, the rest not read.
+            let bytes = crate::response::read_prefix(resp, crate::response::MAX_ERROR_BODY_BYTES)
+                .await
+                .map_err(Error::Transport)?;
             return Err(Error::Api(ApiError { status, zoho: ZohoError::parse(&bytes), retry_after }));
         }
-        E::decode(Answer::new(resp, E::PATH)).await
+        E::decode(Answer::new(resp, E::PATH, self.inner.max_response_bytes)).await
     }
 }
 

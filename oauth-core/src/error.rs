@@ -44,6 +44,23 @@ pub enum Error {
         #[source]
         source: DecodeCause,
     },
+    /// Zoho's 2xx answer is longer than the client reads whole
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes), 16 MiB
+    /// by default): refused on its `Content-Length`, or once the bytes read passed the limit; the
+    /// rest was not read. Raise the limit, or read the body as a [`Download`](crate::Download).
+    #[error(
+        "Zoho's answer to {endpoint} is longer than the limit of {limit} bytes{}; it was not read further \
+         (raise ClientBuilder::max_response_bytes, or read it as a Download)",
+        declared.map(|n| format!(" (Content-Length: {n})")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// The path template of the call.
+        endpoint: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The answer's `Content-Length`, when the server sent one.
+        declared: Option<u64>,
+    },
     /// The request body could not be encoded.
     #[error(transparent)]
     Body(#[from] BodyError),
@@ -342,6 +359,21 @@ pub enum OAuthError {
     /// The network failed.
     #[error("transport error talking to Zoho Accounts")]
     Transport(#[source] std::sync::Arc<reqwest::Error>),
+    /// Zoho Accounts' answer is longer than any answer of its should be
+    /// ([`MAX_ACCOUNTS_RESPONSE_BYTES`](crate::response::MAX_ACCOUNTS_RESPONSE_BYTES), 64 KiB):
+    /// refused on its `Content-Length`, or once the bytes read passed the limit; the rest was not
+    /// read. Something between the client and Zoho (a proxy, a captive portal) answers instead.
+    #[error(
+        "Zoho Accounts' answer is longer than the limit of {limit} bytes{}; it was not read further: check \
+         the accounts server URL and any proxy in between",
+        declared.map(|n| format!(" (Content-Length: {n})")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The answer's `Content-Length`, when the server sent one.
+        declared: Option<u64>,
+    },
     /// Zoho answered something this crate does not understand.
     #[error("unexpected answer from Zoho Accounts (HTTP {status}): {snippet:?}")]
     UnexpectedResponse {

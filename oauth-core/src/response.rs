@@ -5,9 +5,15 @@
 //!
 //! | `response = …` | body | memory |
 //! |---|---|---|
-//! | `Bytes` (`bytes::Bytes`) | the whole body, as is | the body's size |
+//! | `Bytes` (`bytes::Bytes`) | the whole body, as is | the body's size, at most the cap |
 //! | `Download` | a stream of chunks, with content type, length and file name | one chunk at a time |
-//! | anything else | JSON (an empty body, such as HTTP 204, is JSON `null`) | the body's size |
+//! | anything else | JSON (an empty body, such as HTTP 204, is JSON `null`) | the body's size, at most the cap |
+//!
+//! A body read whole is capped ([`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB, unless set with
+//! [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)): a longer one
+//! is [`Error::ResponseTooLarge`], refused on its `Content-Length` before anything is read, or
+//! once the bytes read pass the cap, and not read further. A [`Download`] is not capped: it is
+//! the way to read a large body.
 //!
 //! ```
 //! use zoho_oauth_core::{Download, Endpoint, bytes::Bytes};
@@ -38,11 +44,86 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+/// The most bytes of an API answer read whole ([`Answer::bytes`], [`Answer::json`]) unless
+/// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes) says
+/// otherwise: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most bytes of a Zoho Accounts answer (token, device and revoke requests) read: 64 KiB.
+/// Its answers are a few hundred bytes of JSON.
+pub const MAX_ACCOUNTS_RESPONSE_BYTES: u64 = 64 * 1024;
+
+/// The most bytes of an API error answer (non-2xx) read to describe the error; the rest is not
+/// read.
+pub(crate) const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Why a body could not be read whole.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// It is longer than the cap: `Content-Length` said so (`declared`), or the bytes read did.
+    TooLarge {
+        /// The body's `Content-Length`, when the server sent one.
+        declared: Option<u64>,
+    },
+    /// The network failed while reading.
+    Transport(reqwest::Error),
+}
+
+/// Reads `response`'s body whole, but no more than `limit` bytes: a `Content-Length` above it is
+/// refused before anything is read, and reading stops as soon as the bytes read pass it (the
+/// rest is never read: dropping the response closes the connection). What is kept never holds
+/// more than `limit` bytes.
+pub(crate) async fn read_capped(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ReadError> {
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > limit) {
+        return Err(ReadError::TooLarge { declared });
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // The first chunk as is (most answers are one), then a buffer that grows up to `limit`.
+    let mut first: Option<Bytes> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        let held = first.as_ref().map_or(buf.len(), Bytes::len);
+        if chunk.len() > limit - held {
+            return Err(ReadError::TooLarge { declared });
+        }
+        match first.take() {
+            None if buf.is_empty() => first = Some(chunk),
+            taken => {
+                let needed = held + chunk.len();
+                if needed > buf.capacity() {
+                    let target = needed.max(buf.capacity().saturating_mul(2)).min(limit);
+                    buf.reserve_exact(target - buf.len());
+                }
+                if let Some(taken) = taken {
+                    buf.extend_from_slice(&taken);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(buf)))
+}
+
+/// Reads at most `max` bytes of `response`'s body (an error answer, read only to describe the
+/// error): the rest is not read.
+pub(crate) async fn read_prefix(mut response: reqwest::Response, max: usize) -> Result<Bytes, reqwest::Error> {
+    let mut buf: Vec<u8> = Vec::new();
+    while buf.len() < max {
+        let Some(chunk) = response.chunk().await? else { break };
+        let take = chunk.len().min(max - buf.len());
+        buf.extend_from_slice(&chunk[..take]);
+    }
+    Ok(Bytes::from(buf))
+}
+
 /// A successful (2xx) answer whose body has not been read yet: what
 /// [`Endpoint::decode`](crate::Endpoint::decode) receives.
 pub struct Answer {
     response: reqwest::Response,
     endpoint: &'static str,
+    /// The most bytes [`bytes`](Answer::bytes) and [`json`](Answer::json) read.
+    limit: u64,
 }
 
 impl fmt::Debug for Answer {
@@ -52,8 +133,8 @@ impl fmt::Debug for Answer {
 }
 
 impl Answer {
-    pub(crate) fn new(response: reqwest::Response, endpoint: &'static str) -> Self {
-        Answer { response, endpoint }
+    pub(crate) fn new(response: reqwest::Response, endpoint: &'static str, limit: u64) -> Self {
+        Answer { response, endpoint, limit }
     }
 
     /// The HTTP status.
@@ -66,12 +147,20 @@ impl Answer {
         self.response.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The whole body.
+    /// The whole body, at most the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes), 16 MiB
+    /// by default): a longer body is [`Error::ResponseTooLarge`] and is not read further (read
+    /// large bodies as a [`Download`]).
     pub async fn bytes(self) -> Result<Bytes, Error> {
-        self.response.bytes().await.map_err(Error::Transport)
+        let (endpoint, limit) = (self.endpoint, self.limit);
+        read_capped(self.response, limit).await.map_err(|e| match e {
+            ReadError::TooLarge { declared } => Error::ResponseTooLarge { endpoint, limit, declared },
+            ReadError::Transport(e) => Error::Transport(e),
+        })
     }
 
     /// The body decoded as JSON; an empty (or all-whitespace) body, as in HTTP 204, is `null`.
+    /// The body is read as by [`bytes`](Answer::bytes), within the same cap.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let (status, endpoint) = (self.status(), self.endpoint);
         let bytes = self.bytes().await?;

@@ -1,15 +1,21 @@
 //! The HTTP layer of both clients as the other side sees it: the `User-Agent` Zoho (the
 //! sandbox) receives, a timeout configured with an HTTP client of the application's own applied
 //! to each request, a connect timeout that cannot be applied refused, and a client of one's own
-//! that follows redirects refused for token requests. Real HTTP against the sandbox.
+//! that follows redirects refused for token requests, and answers longer than the caps refused
+//! without being read to the end (a raw local server counting what it could write). Real HTTP
+//! against the sandbox.
 
 #[path = "common/console.rs"]
 mod console;
 use console::console_token;
 
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+use zoho_projects::bytes::Bytes;
 use zoho_projects::oauth::OAuthClient;
 use zoho_projects::prelude::*;
+use zoho_projects::response::{DEFAULT_MAX_RESPONSE_BYTES, MAX_ACCOUNTS_RESPONSE_BYTES};
 use zoho_projects::{ClientSecret, DEFAULT_USER_AGENT, Error, OAuthError, RetryPolicy};
 use zoho_sandbox::{Dc, Fault, Route, Sandbox, SeenRequest};
 
@@ -20,6 +26,13 @@ scope_set! {
 #[derive(Endpoint)]
 #[zoho(method = "GET", path = "/api/v3/portals", scope = "ZohoProjects.portals.READ", response = Vec<serde_json::Value>)]
 struct ListPortals;
+
+#[derive(Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/logo", scope = "ZohoProjects.portals.READ", response = Bytes)]
+struct Logo {
+    #[zoho(path)]
+    portal: u64,
+}
 
 fn user_agent(seen: &SeenRequest) -> Option<&str> {
     seen.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("user-agent")).map(|(_, v)| v.as_str())
@@ -199,4 +212,188 @@ async fn token_requests_never_take_a_redirect() {
         assert!(!last.path_and_query.contains(code.as_str()), "{status}: {last:?}");
     }
     sb.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers longer than the caps
+
+/// What a raw server wrote on one connection: the body bytes the kernel took, and whether the
+/// client closed the connection before the whole body was written.
+#[derive(Debug)]
+struct Written {
+    body: u64,
+    cut: bool,
+}
+
+/// How a raw server frames its body.
+#[derive(Clone, Copy, Debug)]
+enum Framing {
+    Chunked,
+    ContentLength,
+}
+
+/// A server on 127.0.0.1 that answers every request with `status` and `total` bytes of spaces
+/// (valid JSON whitespace), framed as `framing`, written 64 KiB at a time for as long as the
+/// client reads; each connection reports what it wrote.
+async fn raw_server(
+    status: &'static str,
+    framing: Framing,
+    total: u64,
+) -> (url::Url, mpsc::UnboundedReceiver<Written>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let framing_header = match framing {
+                    Framing::Chunked => "Transfer-Encoding: chunked".to_owned(),
+                    Framing::ContentLength => format!("Content-Length: {total}"),
+                };
+                let response_head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{framing_header}\r\nConnection: close\r\n\r\n"
+                );
+                if sock.write_all(response_head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let spaces = vec![b' '; 64 * 1024];
+                let mut written = 0u64;
+                while written < total {
+                    let n = (total - written).min(spaces.len() as u64) as usize;
+                    let sent = match framing {
+                        Framing::Chunked => {
+                            let mut frame = format!("{n:x}\r\n").into_bytes();
+                            frame.extend_from_slice(&spaces[..n]);
+                            frame.extend_from_slice(b"\r\n");
+                            sock.write_all(&frame).await
+                        }
+                        Framing::ContentLength => sock.write_all(&spaces[..n]).await,
+                    };
+                    if sent.is_err() {
+                        let _ = tx.send(Written { body: written, cut: true });
+                        return;
+                    }
+                    written += n as u64;
+                }
+                if let Framing::Chunked = framing {
+                    let _ = sock.write_all(b"0\r\n\r\n").await;
+                }
+                let _ = sock.flush().await;
+                let _ = tx.send(Written { body: written, cut: false });
+            });
+        }
+    });
+    (url, rx)
+}
+
+/// A client of the raw server at `base`, with a console token (the server checks none), no
+/// retries and no rate limit.
+fn raw_client(base: url::Url, builder: zoho_projects::ClientBuilder) -> Client<Portals> {
+    let token =
+        Token::<Portals>::from_console("1000.0123.4567", "ZohoProjects.portals.READ", Duration::from_secs(3600))
+            .expect("token");
+    builder.api_base(base).retry(RetryPolicy::never()).no_rate_limit().build(token).expect("client")
+}
+
+/// What a server tries to send: 256 MiB. Loopback socket buffers hold a few MiB at most, so a
+/// client that stops reading is seen by the server as a write that fails long before the end.
+const HUGE: u64 = 256 * 1024 * 1024;
+
+/// The only connection's report, which must show the body cut well before its end.
+async fn cut_early(rx: &mut mpsc::UnboundedReceiver<Written>) -> Written {
+    let written = rx.recv().await.expect("the server reports");
+    assert!(written.cut, "the client read the whole body: {written:?}");
+    assert!(written.body < HUGE / 4, "{written:?}");
+    assert!(rx.try_recv().is_err(), "one connection only");
+    written
+}
+
+#[tokio::test]
+async fn an_api_answer_past_the_cap_is_a_typed_error_and_is_not_read_to_the_end() {
+    const CAP: u64 = 1024 * 1024;
+    for framing in [Framing::Chunked, Framing::ContentLength] {
+        // JSON and whole bytes alike.
+        let (base, mut rx) = raw_server("200 OK", framing, HUGE).await;
+        let client = raw_client(base, Client::builder().max_response_bytes(CAP));
+        let err = client.send(ListPortals).await.expect_err("too large");
+        let declared = match framing {
+            Framing::Chunked => None,
+            Framing::ContentLength => Some(HUGE),
+        };
+        match &err {
+            Error::ResponseTooLarge { endpoint, limit, declared: d } => {
+                assert_eq!((*endpoint, *limit, *d), ("/api/v3/portals", CAP, declared), "{framing:?}");
+            }
+            other => panic!("{framing:?}: expected ResponseTooLarge, got {other:?}"),
+        }
+        assert!(err.to_string().contains("1048576 bytes"), "{err}");
+        assert!(!err.is_transient());
+        cut_early(&mut rx).await;
+        let err = client.send(Logo { portal: 1 }).await.expect_err("too large");
+        assert!(matches!(err, Error::ResponseTooLarge { limit: CAP, .. }), "{framing:?}: {err:?}");
+        cut_early(&mut rx).await;
+    }
+
+    // Exactly at the cap: read whole.
+    let (base, mut rx) = raw_server("200 OK", Framing::Chunked, CAP).await;
+    let client = raw_client(base, Client::builder().max_response_bytes(CAP));
+    let logo = client.send(Logo { portal: 1 }).await.expect("at the cap");
+    assert_eq!(logo.len() as u64, CAP);
+    assert!(logo.iter().all(|b| *b == b' '));
+    let written = rx.recv().await.expect("report");
+    assert!(!written.cut && written.body == CAP, "{written:?}");
+}
+
+#[tokio::test]
+async fn the_default_api_cap_is_16_mib() {
+    assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 16 * 1024 * 1024);
+    let (base, mut rx) = raw_server("200 OK", Framing::ContentLength, DEFAULT_MAX_RESPONSE_BYTES + 1).await;
+    let err = raw_client(base, Client::builder()).send(ListPortals).await.expect_err("too large");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: DEFAULT_MAX_RESPONSE_BYTES, declared: Some(n), .. } if n == DEFAULT_MAX_RESPONSE_BYTES + 1),
+        "{err:?}"
+    );
+    let written = rx.recv().await.expect("report");
+    assert!(written.cut, "{written:?}");
+}
+
+#[tokio::test]
+async fn a_huge_error_answer_is_cut_and_not_read_to_the_end() {
+    let (base, mut rx) = raw_server("500 Internal Server Error", Framing::Chunked, HUGE).await;
+    let err = raw_client(base, Client::builder()).send(ListPortals).await.expect_err("500");
+    match &err {
+        Error::Api(api) => assert_eq!(api.status, 500),
+        other => panic!("expected the 500, got {other:?}"),
+    }
+    cut_early(&mut rx).await;
+}
+
+#[tokio::test]
+async fn an_accounts_answer_past_64_kib_is_a_typed_error_and_is_not_read_to_the_end() {
+    assert_eq!(MAX_ACCOUNTS_RESPONSE_BYTES, 64 * 1024);
+    for framing in [Framing::Chunked, Framing::ContentLength] {
+        let (accounts, mut rx) = raw_server("200 OK", framing, HUGE).await;
+        let oauth =
+            OAuthClient::builder("1000.CLIENT", ClientSecret::new("s")).accounts_url(accounts).build().expect("oauth");
+        let err = oauth.exchange_self_client_code::<Portals>("1000.code").await.expect_err("too large");
+        let declared = match framing {
+            Framing::Chunked => None,
+            Framing::ContentLength => Some(HUGE),
+        };
+        assert!(
+            matches!(err, OAuthError::ResponseTooLarge { limit: MAX_ACCOUNTS_RESPONSE_BYTES, declared: d } if d == declared),
+            "{framing:?}: {err:?}"
+        );
+        assert!(!err.is_transient());
+        cut_early(&mut rx).await;
+    }
 }

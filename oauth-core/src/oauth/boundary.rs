@@ -4,7 +4,8 @@
 //! Every token, device and revoke request goes through [`post_form`]: parameters travel only in
 //! an `application/x-www-form-urlencoded` body (never in the URL), the body is checked for
 //! `{"error": …}` whatever the HTTP status (Zoho answers most errors with HTTP 200), "Access
-//! Denied" becomes a typed throttling error, and `expires_in` is read leniently. Nothing here logs
+//! Denied" becomes a typed throttling error, and `expires_in` is read leniently. An answer is read
+//! up to [`MAX_ACCOUNTS_RESPONSE_BYTES`](crate::response::MAX_ACCOUNTS_RESPONSE_BYTES) only. Nothing here logs
 //! or returns a secret: error snippets name JSON keys, never values.
 
 use crate::error::{OAuthError, redact_snippet};
@@ -136,7 +137,13 @@ pub(crate) async fn post_form(
         )));
     }
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| OAuthError::Transport(std::sync::Arc::new(e.without_url())))?;
+    // Zoho's answers here are a few hundred bytes: a body past the cap is not Zoho's, and is
+    // not read further.
+    let limit = crate::response::MAX_ACCOUNTS_RESPONSE_BYTES;
+    let bytes = crate::response::read_capped(resp, limit).await.map_err(|e| match e {
+        crate::response::ReadError::TooLarge { declared } => OAuthError::ResponseTooLarge { limit, declared },
+        crate::response::ReadError::Transport(e) => OAuthError::Transport(std::sync::Arc::new(e.without_url())),
+    })?;
     tracing::debug!(
         grant = grant.name(),
         endpoint = %endpoint,
