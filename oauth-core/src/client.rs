@@ -211,6 +211,12 @@ impl ClientBuilder {
     /// each request, and so is the `User-Agent` (see [`user_agent`](ClientBuilder::user_agent));
     /// a [`connect_timeout`](ClientBuilder::connect_timeout) cannot be, and `build` refuses it
     /// with [`Error::Config`]: set it on the client's own builder.
+    ///
+    /// Its redirect policy is kept: the client this builder makes follows none (a redirect is
+    /// [`Error::Redirected`]), but one built with reqwest's default follows up to 10, sending a
+    /// `PUT`'s or `POST`'s body again on a 307 or 308 and, on the same origin, the
+    /// `Authorization` header with the token. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())` unless you mean to follow them.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http.client = Some(http);
         self
@@ -299,10 +305,14 @@ impl ClientBuilder {
     /// What every client built from this builder shares: the HTTP client (made now unless one
     /// was given), the retry policy and the base URLs.
     pub(crate) fn template(self) -> Result<ClientTemplate, Error> {
-        let http = Http::new(self.http, |builder| builder).map_err(|e| match e {
-            HttpSetupError::Build(e) => Error::Transport(e),
-            HttpSetupError::Config(message, source) => Error::Config { message: message.to_owned(), source },
-        })?;
+        // Zoho's APIs never redirect a call: a redirect would carry the body (and, on the same
+        // origin, the token) where the endpoint never said; it becomes `Error::Redirected`.
+        let http = Http::new(self.http, |builder| builder.redirect(reqwest::redirect::Policy::none())).map_err(
+            |e| match e {
+                HttpSetupError::Build(e) => Error::Transport(e),
+                HttpSetupError::Config(message, source) => Error::Config { message: message.to_owned(), source },
+            },
+        )?;
         Ok(ClientTemplate {
             http,
             retry: self.retry,
@@ -661,6 +671,11 @@ impl<S> Client<S> {
             latency_ms = started.elapsed().as_millis() as u64,
             "zoho call"
         );
+        // The statuses reqwest would follow; another 3xx (a 304 to a conditional request) is an
+        // error answer like any other.
+        if matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Err(redirected(status, url, &resp));
+        }
         if !(200..300).contains(&status) {
             let retry_after =
                 resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
@@ -672,6 +687,18 @@ impl<S> Client<S> {
         }
         E::decode(Answer::new(resp, E::PATH, self.inner.max_response_bytes)).await
     }
+}
+
+/// A 3xx answer to a call to `url` as [`Error::Redirected`]: the status and the origin its
+/// `Location` points to (scheme, host and port only: a path or query could hold anything).
+fn redirected(status: u16, url: &Url, resp: &reqwest::Response) -> Error {
+    let target = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| url.join(location).ok())
+        .map(|to| crate::error::redact_snippet(&to.origin().ascii_serialization(), 200));
+    Error::Redirected { status, target }
 }
 
 /// A call's body, prepared once for every attempt: encoded bytes (shared, not copied, per

@@ -61,6 +61,22 @@ pub enum Error {
         /// The answer's `Content-Length`, when the server sent one.
         declared: Option<u64>,
     },
+    /// Zoho answered a call with a redirect (3xx). Zoho's APIs never redirect a call, so the
+    /// redirect was not followed: it would have taken the request's body (and, on the same
+    /// origin, the token) to a place the endpoint never named. A wrong base URL or a proxy in
+    /// between is the likely cause. (An HTTP client handed in with
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) follows its own policy.)
+    #[error(
+        "Zoho answered HTTP {status}, a redirect{}; it was not followed: Zoho's APIs never redirect a call, so \
+         check the API base URL and any proxy in between",
+        target.as_deref().map(|t| format!(" to {t}")).unwrap_or_default()
+    )]
+    Redirected {
+        /// The HTTP status (301, 302, 303, 307, 308…).
+        status: u16,
+        /// The origin (scheme, host, port) its `Location` pointed to, when it had one.
+        target: Option<String>,
+    },
     /// The request body could not be encoded.
     #[error(transparent)]
     Body(#[from] BodyError),

@@ -397,3 +397,119 @@ async fn an_accounts_answer_past_64_kib_is_a_typed_error_and_is_not_read_to_the_
         cut_early(&mut rx).await;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redirects
+
+/// A second server on 127.0.0.1: it reports every connection it accepts (`"connected"`) and
+/// every request head it reads, and answers each with `200 []`.
+async fn second_listener() -> (url::Url, mpsc::UnboundedReceiver<String>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = tx.send("connected".to_owned());
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = tx.send(String::from_utf8_lossy(&head).into_owned());
+                let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]";
+                let _ = sock.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (url, rx)
+}
+
+#[derive(Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}", scope = "ZohoProjects.projects.UPDATE",
+       response = serde_json::Value)]
+struct RenameProject {
+    #[zoho(path)]
+    portal: u64,
+    #[zoho(path)]
+    project: u64,
+    #[zoho(body)]
+    body: serde_json::Value,
+}
+
+scope_set! {
+    struct Projects = ["ZohoProjects.projects.UPDATE", "ZohoProjects.portals.READ"];
+}
+
+#[tokio::test]
+async fn api_calls_never_follow_a_redirect() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let access = console_token(&sb, &["ZohoProjects.projects.UPDATE", "ZohoProjects.portals.READ"]).await;
+    let (second, mut seen) = second_listener().await;
+    let token = || {
+        Token::<Projects>::from_console(
+            &access,
+            "ZohoProjects.projects.UPDATE,ZohoProjects.portals.READ",
+            Duration::from_secs(3600),
+        )
+        .expect("token")
+    };
+    let client = Client::builder().api_base(sb.api_url(Dc::Us)).build(token()).expect("client");
+    let moved = |status: u16, to: &url::Url| {
+        Fault::respond(status, "text/plain", "moved").header("location", to.as_str()).on(Route::Api)
+    };
+    let elsewhere = second.join("api/v3/portals").expect("url");
+    let second_origin = second.origin().ascii_serialization();
+
+    // To another host, for every redirect status reqwest knows, a GET and a PATCH with a body.
+    for status in [301, 302, 303, 307, 308] {
+        sb.inject(moved(status, &elsewhere));
+        let err = client.send(ListPortals).await.expect_err("redirected");
+        match &err {
+            Error::Redirected { status: s, target } => {
+                assert_eq!((*s, target.as_deref()), (status, Some(second_origin.as_str())));
+            }
+            other => panic!("{status}: expected Redirected, got {other:?}"),
+        }
+        assert!(err.to_string().contains(&second_origin), "{err}");
+        assert!(!err.to_string().contains(&access), "{err}");
+        assert!(!err.is_transient());
+        sb.inject(moved(status, &elsewhere));
+        let err = client
+            .send(RenameProject { portal: 1, project: 2, body: serde_json::json!({"name": "x"}) })
+            .await
+            .expect_err("redirected");
+        assert!(matches!(err, Error::Redirected { status: s, .. } if s == status), "{err:?}");
+    }
+    assert!(seen.try_recv().is_err(), "the second listener saw nothing");
+    // Each redirect reached the sandbox once: not retried either.
+    assert_eq!(sb.requests_seen().iter().filter(|r| r.route == Route::Api).count(), 10);
+
+    // To the same host (where the token would go along): not followed either.
+    let same_host = sb.api_url(Dc::Us).join("api/v3/elsewhere").expect("url");
+    sb.inject(moved(307, &same_host));
+    let err = client.send(ListPortals).await.expect_err("redirected");
+    let sandbox_origin = sb.api_url(Dc::Us).origin().ascii_serialization();
+    assert!(matches!(&err, Error::Redirected { status: 307, target: Some(t) } if *t == sandbox_origin), "{err:?}");
+    assert!(!sb.requests_seen().iter().any(|r| r.path_and_query.starts_with("/api/v3/elsewhere")));
+
+    // An HTTP client of the application's own keeps its own policy: reqwest's default follows
+    // (documented on `ClientBuilder::http_client`), dropping the token on the way to another
+    // origin.
+    let own = Client::builder()
+        .api_base(sb.api_url(Dc::Us))
+        .http_client(zoho_projects::reqwest::Client::new())
+        .build(token())
+        .expect("client");
+    sb.inject(moved(302, &elsewhere));
+    own.send(ListPortals).await.expect("followed to the second listener");
+    assert_eq!(seen.try_recv().as_deref(), Ok("connected"));
+    let head = seen.try_recv().expect("a request head").to_ascii_lowercase();
+    assert!(head.starts_with("get /api/v3/portals "), "{head}");
+    assert!(!head.contains("authorization"), "{head}");
+    sb.shutdown().await;
+}
