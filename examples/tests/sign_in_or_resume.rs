@@ -17,14 +17,30 @@ fn example(name: &str) -> PathBuf {
     dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// A port that was free a moment ago. Another process may take it before the example binds it:
+/// the first run then fails with `AddrInUse`, and [`first_run`] tries another.
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
 
-/// Runs the example to its end, with only `envs` in its environment; each URL it prints is
-/// opened by `browser` (none may be printed without one). Returns its standard output.
+/// How a run of the example ended.
+struct Ran {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the example to its end and asserts it succeeded; returns its standard output.
 async fn run(envs: &[(String, String)], browser: Option<&reqwest::Client>) -> String {
+    let ran = run_once(envs, browser).await;
+    assert!(ran.status.success(), "{}\n{}\n{}", ran.status, ran.stdout, ran.stderr);
+    ran.stdout
+}
+
+/// Runs the example to its end, with only `envs` in its environment; each URL it prints is
+/// opened by `browser` (none may be printed without one).
+async fn run_once(envs: &[(String, String)], browser: Option<&reqwest::Client>) -> Ran {
     let mut child = tokio::process::Command::new(example("sign_in_or_resume"))
         .env_clear()
         .envs(envs.iter().map(|(k, v)| (k, v)))
@@ -49,8 +65,45 @@ async fn run(envs: &[(String, String)], browser: Option<&reqwest::Client>) -> St
     };
     // A bound against a hung child, not a wait: a run takes well under a second.
     let output = tokio::time::timeout(Duration::from_secs(120), finished).await.expect("the example ends");
-    assert!(output.status.success(), "{}\n{out}\n{}", output.status, String::from_utf8_lossy(&output.stderr));
-    out
+    Ran { status: output.status, stdout: out, stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+}
+
+/// The first run: registers a web client whose redirect URI is on a free loopback port and runs
+/// the example with it, `browser` following the URL it prints. `taken` is a port another
+/// process holds, tried first. A run that finds its port taken (`AddrInUse`: the port was free
+/// when picked, and someone bound it before the example did) is tried again on another port, at
+/// most 5 times. Returns the environment of the run that succeeded and its output.
+async fn first_run(
+    sb: &Sandbox,
+    base_envs: &[(String, String)],
+    browser: &reqwest::Client,
+    taken: Option<u16>,
+) -> (Vec<(String, String)>, String) {
+    let mut ports_taken = 0;
+    for attempt in 1..=5 {
+        let port = match (attempt, taken) {
+            (1, Some(port)) => port,
+            _ => free_port(),
+        };
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let app = sb.register_client(ClientSpec::web(&redirect));
+        let mut envs = vec![
+            ("ZOHO_CLIENT_ID".to_owned(), app.client_id.clone()),
+            ("ZOHO_CLIENT_SECRET".to_owned(), app.client_secret.clone()),
+            ("ZOHO_REDIRECT_URI".to_owned(), redirect),
+        ];
+        envs.extend_from_slice(base_envs);
+        let ran = run_once(&envs, Some(browser)).await;
+        if !ran.status.success() && ran.stderr.contains("AddrInUse") {
+            assert!(!ran.stdout.contains("http://"), "no sign-in was started on a port it could not bind");
+            ports_taken += 1;
+            continue;
+        }
+        assert!(ran.status.success(), "{}\n{}\n{}", ran.status, ran.stdout, ran.stderr);
+        assert!(ports_taken >= usize::from(taken.is_some()), "the port held by the test was not free");
+        return (envs, ran.stdout);
+    }
+    panic!("5 free ports in a row were taken before the example bound them");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -59,17 +112,10 @@ async fn the_first_run_signs_in_and_a_new_process_resumes_on_the_users_data_cent
     let sb = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
     let lena = sb.add_user("lena@example.eu", Dc::Eu);
     sb.sign_in(&lena.email).expect("the browser is signed in as an EU user");
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    let app = sb.register_client(ClientSpec::web(&redirect));
     // The user's home: the token goes to the file store's default path in it (no ZOHO_TOKEN_FILE).
     let home = tempfile::tempdir().expect("tempdir");
     let file = home.path().join(".local/share/zoho-oauth-core/tokens.json");
-    let mut envs = vec![
-        ("ZOHO_CLIENT_ID".to_owned(), app.client_id.clone()),
-        ("ZOHO_CLIENT_SECRET".to_owned(), app.client_secret.clone()),
-        ("ZOHO_REDIRECT_URI".to_owned(), redirect.clone()),
-        ("HOME".to_owned(), home.path().display().to_string()),
-    ];
+    let mut envs = vec![("HOME".to_owned(), home.path().display().to_string())];
     for (dc, name) in [(Dc::Us, "US"), (Dc::Eu, "EU"), (Dc::In, "IN")] {
         envs.push((format!("ZOHO_SANDBOX_ACCOUNTS_{name}"), sb.accounts_url(dc).to_string()));
         envs.push((format!("ZOHO_SANDBOX_API_{name}"), sb.api_url(dc).to_string()));
@@ -84,8 +130,13 @@ async fn the_first_run_signs_in_and_a_new_process_resumes_on_the_users_data_cent
     let eu_portal = sb.demo_portal(Dc::Eu).id;
 
     // First run: nothing stored, so the user signs in (the browser follows the URL printed).
+    // Another process holds the first port the test picks: that run ends with `AddrInUse`
+    // before asking anything of Zoho, and the next one, on another port, signs in.
+    let other_process = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let held = other_process.local_addr().expect("addr").port();
     let browser = reqwest::Client::new();
-    let out = run(&envs, Some(&browser)).await;
+    let (envs, out) = first_run(&sb, &envs, &browser, Some(held)).await;
+    drop(other_process);
     assert!(out.contains("open this URL in your browser"), "{out}");
     assert!(out.contains("data centre: eu") && out.contains(&format!("portal {eu_portal}")), "{out}");
     let first = sb.counters();
