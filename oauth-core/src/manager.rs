@@ -68,6 +68,16 @@ pub trait Refresher: Send + Sync + 'static {
     /// Revokes a refresh token (and with it every access token made from it) at
     /// `accounts_server`.
     async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError>;
+
+    /// Whether the manager may take the access token of `record`, found in its store, as it
+    /// is. By default any record; an [`OAuthClient`] takes only records naming an accounts
+    /// server it trusts: a record planted in a shared store naming another would make the
+    /// user's calls with whatever token the planter put in it. A record refused here is not
+    /// used; its refresh fails with [`OAuthError::UntrustedAccountsServer`].
+    fn accepts(&self, record: &TokenRecord) -> bool {
+        let _ = record;
+        true
+    }
 }
 
 #[async_trait::async_trait]
@@ -78,6 +88,9 @@ impl Refresher for OAuthClient {
     async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError> {
         OAuthClient::revoke(self, token, accounts_server).await
     }
+    fn accepts(&self, record: &TokenRecord) -> bool {
+        self.recorded_accounts(Url::parse(&record.accounts_server).ok().as_ref()).is_ok()
+    }
 }
 
 #[async_trait::async_trait]
@@ -87,6 +100,9 @@ impl<T: Refresher + ?Sized> Refresher for Arc<T> {
     }
     async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError> {
         (**self).revoke(token, accounts_server).await
+    }
+    fn accepts(&self, record: &TokenRecord) -> bool {
+        (**self).accepts(record)
     }
 }
 
@@ -524,7 +540,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
     pub(crate) fn seed(&self, record: TokenRecord) {
         let now = self.inner.clock.now();
         self.remember(Some(&record));
-        if self.usable(&record.access_token, now) {
+        if self.inner.refresher.accepts(&record) && self.usable(&record.access_token, now) {
             self.adopt(record.access_token);
         }
     }
@@ -846,11 +862,13 @@ impl<S: ScopeRequirement> TokenManager<S> {
         }
     }
 
-    /// Whether a stored record can be used instead of refreshing: a valid token that is not the
-    /// stale one (someone refreshed it) and is not yet due itself.
+    /// Whether a stored record can be used instead of refreshing: one the refresher accepts,
+    /// holding a valid token that is not the stale one (someone refreshed it) and is not yet
+    /// due itself.
     fn adoptable(&self, record: &TokenRecord, stale: Option<&AccessToken>, now: SystemTime, force: bool) -> bool {
         let t = &record.access_token;
-        self.usable(t, now)
+        self.inner.refresher.accepts(record)
+            && self.usable(t, now)
             && !stale.is_some_and(|s| s.same_secret(t))
             && (t.is_fresh(now, self.inner.config.refresh_before) || (stale.is_some() && !force))
     }
@@ -935,7 +953,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
             return Ok(self.adopt(record.access_token));
         }
         if record.refresh_token.is_none() {
-            if self.usable(&record.access_token, now) {
+            if self.usable(&record.access_token, now) && inner.refresher.accepts(&record) {
                 return Ok(self.adopt(record.access_token));
             }
             return Err(ManagerError::NoRefreshToken { key: inner.key.to_string() });
@@ -985,6 +1003,7 @@ impl<S: ScopeRequirement> TokenManager<S> {
                 // use that one, so the fleet converges on it; ours stays valid meanwhile.
                 tracing::warn!(key = %inner.key, "refresh lease lapsed before the save; the stored token wins");
                 if let Ok(Some(r)) = inner.store.load(&inner.key).await
+                    && inner.refresher.accepts(&r)
                     && self.usable(&r.access_token, now)
                     && !stale.is_some_and(|s| s.same_secret(&r.access_token))
                 {

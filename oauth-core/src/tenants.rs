@@ -72,7 +72,7 @@ use crate::limit::RateLimiter;
 use crate::manager::{LoginOutcome, ManagerError, Refresher, TokenManager};
 use crate::oauth::{AuthorizeOptions, OAuthClient, PendingAuthorization};
 use crate::scope::ScopeSet;
-use crate::store::{StoreError, StoreKey, TokenStore};
+use crate::store::{StoreError, StoreKey, TokenRecord, TokenStore};
 use crate::token::{AccessToken, RefreshToken, ScopeMismatch, Token, TokenParts, check_scopes};
 use std::collections::HashMap;
 use std::fmt;
@@ -229,6 +229,9 @@ impl Refresher for Counting {
     }
     async fn revoke(&self, token: &RefreshToken, accounts_server: Option<&Url>) -> Result<(), OAuthError> {
         self.oauth.revoke(token, accounts_server).await
+    }
+    fn accepts(&self, record: &TokenRecord) -> bool {
+        Refresher::accepts(&self.oauth, record)
     }
 }
 

@@ -1215,3 +1215,86 @@ async fn callers_cancelled_mid_load_leave_nothing_and_the_next_loads_normally() 
     assert_eq!(api_tokens_seen(&sb).last(), Some(&bos));
     sb.shutdown().await;
 }
+
+/// Attack: the record is planted while ana is loaded, holding bo's fresh token and naming the
+/// planter's accounts server; ana's token has expired, so her manager reads the store for a
+/// new one. It does not take the planted token: her call fails with a typed error, no call goes
+/// out with bo's token for her, nothing reaches the planter; bo's own call is untouched.
+#[tokio::test]
+async fn a_record_planted_while_the_user_is_loaded_is_never_adopted() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let tenants = registry(&sb, memory.clone(), Duration::from_secs(7200));
+    web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+    web_sign_in(&sb, &tenants, "bo", "bo@example.com").await;
+    let ana = tenants.client("ana").await.expect("ana");
+    ana.send(ListPortals).await.expect("ana's call");
+
+    sb.clock().advance(Duration::from_secs(3600));
+    tenants.client("bo").await.expect("bo").send(ListPortals).await.expect("bo's call, refreshed");
+    let bos = memory.load(&tenants.key("bo")).await.expect("read").expect("bo's record");
+    let (planter, accepted) = counting_listener();
+    let mut parts = bos.to_parts();
+    parts.accounts_server = Some(planter);
+    memory
+        .save(&tenants.key("ana"), &TokenRecord::from_parts(&tenants.key("ana"), &parts, sb.clock().now_system()))
+        .await
+        .expect("plant");
+
+    match ana.send(ListPortals).await {
+        Err(zoho_projects::Error::OAuth(zoho_projects::OAuthError::UntrustedAccountsServer { .. })) => {}
+        other => panic!("expected UntrustedAccountsServer, got {other:?}"),
+    }
+    assert!(tenants.cached_token("ana").is_none(), "the planted token was not taken");
+    let bo_header = format!("Zoho-oauthtoken {}", bos.access_token.expose_secret());
+    let with_bos: usize = api_tokens_seen(&sb).iter().filter(|h| **h == bo_header).count();
+    assert_eq!(with_bos, 1, "bo's token went out once, for bo");
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "no connection reached the planter");
+    assert_eq!(sb.counters().refresh_grants, 1, "only bo's refresh");
+    sb.shutdown().await;
+}
+
+/// Attack: sign a user in while they are being removed (the removal waits for the store).
+/// The sign-in is not lost: it lands after the removal, on a new entry, and a new client
+/// calls with its token; the removed handle stays dead.
+#[tokio::test]
+async fn a_sign_in_racing_a_removal_lands_after_it() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let gate = Arc::new(tokio::sync::RwLock::new(()));
+    let store = Counted::new(Gated { inner: memory.clone(), gate: Arc::clone(&gate) });
+    let tenants = registry(&sb, store.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+    let held = tenants.client("ana").await.expect("ana");
+    let access = sb.mint_access_token("ana@example.com", Reader::OAUTH).expect("minted");
+    let token =
+        Token::<Reader>::from_console(&access, "ZohoProjects.portals.READ", Duration::from_secs(3600)).expect("token");
+
+    let closed = gate.write().await;
+    let reads = store.loads();
+    let removal = {
+        let tenants = tenants.clone();
+        tokio::spawn(async move { tenants.remove("ana").await })
+    };
+    while store.loads() == reads {
+        tokio::task::yield_now().await; // the removal reads the record under the gate
+    }
+    let sign_in = {
+        let tenants = tenants.clone();
+        tokio::spawn(async move { tenants.sign_in("ana", token).await })
+    };
+    for _ in 0..100 {
+        tokio::task::yield_now().await; // the sign-in waits for the removal
+    }
+    drop(closed);
+    removal.await.expect("no panic").expect("removed");
+    sign_in.await.expect("no panic").expect("signed in after the removal");
+
+    assert_eq!(stored_token(&memory, &tenants, "ana").await, access, "the new token is stored");
+    assert!(matches!(held.send(ListPortals).await, Err(zoho_projects::Error::NotLoggedIn { .. })));
+    tenants.client("ana").await.expect("ana anew").send(ListPortals).await.expect("call");
+    assert_eq!(api_tokens_seen(&sb).last(), Some(&format!("Zoho-oauthtoken {access}")));
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.removed, stats.signed_in), (1, 1, 2));
+    sb.shutdown().await;
+}
