@@ -1298,3 +1298,40 @@ async fn a_sign_in_racing_a_removal_lands_after_it() {
     assert_eq!((stats.loaded, stats.removed, stats.signed_in), (1, 1, 2));
     sb.shutdown().await;
 }
+
+/// Attack: remove a user while a call of theirs is at Zoho (its answer delayed). The removal
+/// does not wait for the call; the call was sent with the token `remove` revokes, so Zoho
+/// refuses it, and the client's one retry finds the handle retired: the call ends with a typed
+/// error and nothing else is sent. Paused tokio time: the delay passes only once the removal
+/// is done.
+#[tokio::test(start_paused = true)]
+async fn a_call_under_way_when_its_user_is_removed_ends_refused_and_sends_nothing_more() {
+    let sb = sandbox().await;
+    let memory = MemoryStore::new();
+    let tenants = registry(&sb, memory.clone(), Duration::from_secs(900));
+    web_sign_in(&sb, &tenants, "ana", "ana@example.com").await;
+    let ana = tenants.client("ana").await.expect("ana");
+    ana.send(ListPortals).await.expect("call");
+
+    sb.inject(Fault::delay(Duration::from_secs(1)).on(Route::Api).times(1));
+    let before = sb.counters().requests(&Route::Api);
+    let mut call = ana.send(ListPortals);
+    tokio::select! {
+        biased;
+        _ = &mut call => panic!("the delayed call was answered early"),
+        () = until_seen(&sb, &Route::Api, before + 1) => {}
+    }
+    let revocations = sb.counters().revocations;
+    tenants.remove("ana").await.expect("removed while the call is at Zoho");
+    assert_eq!(sb.counters().revocations, revocations + 1);
+    assert_eq!(sb.counters().requests(&Route::Api), before + 1, "the call is still waiting for its answer");
+
+    match call.await {
+        Err(zoho_projects::Error::NotLoggedIn { .. }) => {}
+        other => panic!("expected NotLoggedIn after the refusal, got {other:?}"),
+    }
+    assert_eq!(sb.counters().requests(&Route::Api), before + 1, "nothing more was sent");
+    assert_eq!(sb.counters().refresh_grants, 0, "no refresh was tried for a removed user");
+    assert!(memory.load(&tenants.key("ana")).await.expect("read").is_none());
+    sb.shutdown().await;
+}
