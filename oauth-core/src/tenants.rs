@@ -613,13 +613,39 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         check_user(user)?;
         let (slot, outcome) = loop {
             let slot = self.slot(user);
-            let entry = slot.cell.get_or_init(|| async { self.entry(self.key(user)) }).await;
-            match entry.manager.login(token.clone()).await {
-                // Removed meanwhile ([`remove`](Self::remove)): sign in on a new entry.
-                Err(ManagerError::Removed { .. }) => {
-                    self.drop_slot(user, &slot);
+            let result = match slot.cell.get() {
+                Some(entry) => entry.manager.login(token.clone()).await,
+                None => {
+                    // A user not in memory: the entry is made and logged in as one step, so
+                    // that a login that fails or is dropped midway leaves no entry without
+                    // a token behind.
+                    let mut done = None;
+                    let (out, attempt) = (&mut done, token.clone());
+                    let filled = slot
+                        .cell
+                        .get_or_try_init(move || async move {
+                            let entry = self.new_entry(self.key(user));
+                            *out = Some(entry.manager.login(attempt).await?);
+                            self.count_loaded();
+                            Ok::<_, ManagerError>(entry)
+                        })
+                        .await;
+                    match (filled, done) {
+                        (Ok(_), Some(outcome)) => Ok(outcome),
+                        // Filled by another caller meanwhile: log in on theirs.
+                        (Ok(entry), None) => entry.manager.login(token.clone()).await,
+                        (Err(e), _) => Err(e),
+                    }
                 }
-                outcome => break (slot, outcome?),
+            };
+            match result {
+                // Removed meanwhile ([`remove`](Self::remove)): sign in on a new entry.
+                Err(ManagerError::Removed { .. }) => self.drop_slot(user, &slot),
+                Err(e) => {
+                    self.forget_unfilled(user, slot);
+                    return Err(e.into());
+                }
+                Ok(outcome) => break (slot, outcome),
             }
         };
         self.shared.counters.signed_in.fetch_add(1, Ordering::Relaxed);
@@ -852,6 +878,19 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// A new entry for `key` with nothing cached (its manager reads the store at its first
     /// token), counted as loaded.
     fn entry(&self, key: StoreKey) -> Entry<S> {
+        let entry = self.new_entry(key);
+        self.count_loaded();
+        entry
+    }
+
+    /// One more user held in memory.
+    fn count_loaded(&self) {
+        self.shared.counters.loaded.fetch_add(1, Ordering::Relaxed);
+        in_memory(&self.shared.counters);
+    }
+
+    /// A new entry for `key` with nothing cached, not counted yet.
+    fn new_entry(&self, key: StoreKey) -> Entry<S> {
         let sh = &self.shared;
         let limiter = sh.limiter.as_ref().map(|make| make(&key));
         let mut builder = TokenManager::builder_shared::<S>(Arc::clone(&sh.refresher), key)
@@ -868,8 +907,6 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         }
         let manager = builder.build();
         let client = sh.template.client(manager.clone(), limiter, Some(Arc::clone(&sh.counters.throttled)));
-        sh.counters.loaded.fetch_add(1, Ordering::Relaxed);
-        in_memory(&sh.counters);
         Entry { client, manager }
     }
 }

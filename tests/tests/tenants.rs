@@ -1335,3 +1335,49 @@ async fn a_call_under_way_when_its_user_is_removed_ends_refused_and_sends_nothin
     assert!(memory.load(&tenants.key("ana")).await.expect("read").is_none());
     sb.shutdown().await;
 }
+
+/// Attack: a sign-in of a new user dropped mid-way (while its login waits for the store). It
+/// leaves the user in no half-loaded state: not loaded, not counted, and `client` still says
+/// the user is not signed in, after one store read; the sign-in done again works.
+#[tokio::test]
+async fn a_sign_in_dropped_midway_leaves_no_half_loaded_user() {
+    let sb = sandbox().await;
+    let gate = Arc::new(tokio::sync::RwLock::new(()));
+    let store = Counted::new(Gated { inner: MemoryStore::new(), gate: Arc::clone(&gate) });
+    let tenants = registry(&sb, store.clone(), Duration::from_secs(900));
+    sb.add_user("ana@example.com", Dc::Us);
+    let access = sb.mint_access_token("ana@example.com", Reader::OAUTH).expect("minted");
+    let token =
+        Token::<Reader>::from_console(&access, "ZohoProjects.portals.READ", Duration::from_secs(3600)).expect("token");
+
+    let closed = gate.write().await;
+    {
+        let sign_in = tenants.sign_in("ana", token.clone());
+        tokio::pin!(sign_in);
+        let waiting = async {
+            while store.loads() < 1 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = &mut sign_in => panic!("signed in through a closed gate"),
+            () = waiting => {}
+        }
+    } // dropped while its login reads the store
+    drop(closed);
+    let stats = tenants.stats();
+    assert_eq!((stats.loaded, stats.signed_in), (0, 0), "{stats:?}");
+    assert!(!tenants.is_loaded("ana") && tenants.manager("ana").is_none());
+    let reads = store.loads();
+    assert!(matches!(tenants.client("ana").await, Err(TenantError::NotSignedIn { .. })));
+    assert_eq!(store.loads(), reads + 1, "the first use reads the store");
+    assert_eq!(tenants.stats().loaded, 0);
+
+    // The same sign-in done: the user is there and calls as themselves.
+    tenants.sign_in("ana", token).await.expect("signed in");
+    tenants.client("ana").await.expect("ana").send(ListPortals).await.expect("call");
+    assert_eq!(api_tokens_seen(&sb), vec![format!("Zoho-oauthtoken {access}")]);
+    assert_eq!(tenants.stats().loaded, 1);
+    sb.shutdown().await;
+}
