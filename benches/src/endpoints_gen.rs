@@ -213,9 +213,12 @@ fn write_hand(out: &mut String, i: usize, s: &Shape, module: &str) {
     }
     let _ = writeln!(
         out,
-        "    fn decode(__answer: {k}::Answer)\n            -> impl ::core::future::Future<Output = \
+        "    #[allow(clippy::needless_borrow)] // the derive's dispatch on the response type, as it expands\n    \
+         fn decode(__answer: {k}::Answer)\n            -> impl ::core::future::Future<Output = \
          ::core::result::Result<Self::Response, {k}::Error>> + ::core::marker::Send {{\n            \
-         {k}::Answer::json::<{}>(__answer)\n        }}",
+         #[allow(unused_imports)]\n            \
+         use {k}::read::{{ReadJson as _, ReadStreamed as _, ReadWhole as _}};\n            \
+         (&&&{k}::read::ReadAs::<{}>::NEW).__zoho_read(__answer)\n        }}",
         s.response
     );
     out.push_str("}\n\n");

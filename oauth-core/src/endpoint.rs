@@ -200,8 +200,9 @@ pub trait Endpoint {
     }
 
     /// Reads a successful (2xx) answer into the response. The derive writes it from the
-    /// `response` type ([`crate::response`]): [`Answer::json`] for JSON types, [`Answer::bytes`]
-    /// for `Bytes`, [`Answer::download`] for `Download`. A hand-written endpoint with a JSON
+    /// `response` type ([`crate::response`]), by the type and not by its name:
+    /// [`Answer::download`] for [`Download`](crate::Download), [`Answer::bytes`] for
+    /// [`Bytes`](bytes::Bytes), [`Answer::json`] for any other type. A hand-written endpoint with a JSON
     /// response writes `zoho_oauth_core::Answer::json(answer)`.
     fn decode(answer: Answer) -> impl Future<Output = Result<Self::Response, Error>> + Send;
 }

@@ -174,7 +174,7 @@ pub use token::{
 /// | `method = "GET"` | `GET`, `POST`, `PUT`, `PATCH` or `DELETE` |
 /// | `path = "/api/v3/portal/{portal}"` | the path; each `{name}` is filled by the field `name` (one percent-encoded segment) |
 /// | `scope = …` | a `ZohoProjects` scope string, checked against the catalogue; a path to a scope type (`scopes::tasks::Read`, or one of a [`scope_module!`]); or a list `[…]` of them, all required |
-/// | `response = Type` | the decoded answer: a `Deserialize` type, `()` for HTTP 204, [`Bytes`](bytes::Bytes) (read whole) or [`Download`] (streamed) |
+/// | `response = Type` | the decoded answer, read as its type says whatever it is called (an alias, a re-export, a `macro_rules!` `ty` fragment): [`Download`] streamed, [`Bytes`](bytes::Bytes) read whole, any other type as JSON (`Deserialize`; `()` for HTTP 204; a generic parameter too). A type of one's own named `Download` is JSON like any other |
 /// | `service = "api_domain"` / `service = PATH` | the host family the call goes to, when not its scope's ([`Service`]) |
 /// | `header("name" = "value")` | a header sent with every call (repeatable) |
 /// | `rename_all = "camelCase"` | how query names made from field names are spelt (serde's rules) |
@@ -332,7 +332,7 @@ pub mod __private {
     pub use crate::error::Error;
     pub use crate::multipart::Multipart;
     pub use crate::paginate::{PageCursor, PageParts, PageStyle, Paged};
-    pub use crate::response::{Answer, Download};
+    pub use crate::response::{Answer, Download, read};
     pub use crate::scope::declared::{GrantDeclared, ScopeDeclared, SetDeclared};
     pub use crate::scope::{AllActions, Allows, Grant, GrantsAll, ModuleGrant, No, Scope, ScopeSet, Yes, action};
     /// The catalogue, named by generated code through this one path.

@@ -1,7 +1,9 @@
 //! What a call answers: JSON, the whole body as bytes, or a [`Download`] read chunk by chunk.
 //!
 //! [`Endpoint::decode`](crate::Endpoint::decode) turns an [`Answer`] (a 2xx response whose body
-//! has not been read) into the endpoint's response. The derive picks by the `response` type:
+//! has not been read) into the endpoint's response. The derive picks by the `response` type, as
+//! the compiler resolves it (an alias of `Download`, or `Download` passed through a macro's `ty`
+//! fragment, streams; a type of one's own called `Download` is JSON):
 //!
 //! | `response = …` | body | memory |
 //! |---|---|---|
@@ -184,7 +186,7 @@ impl Answer {
 }
 
 /// A body read chunk by chunk (a file, an export): memory holds one chunk at a time, whatever
-/// the body's size. `response = Download` in the derive.
+/// the body's size. `response = Download` in the derive (or any alias of it).
 ///
 /// The whole-request timeout of the client ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout),
 /// 30 s by default) covers reading the body too: raise it for large files.
@@ -246,6 +248,81 @@ impl Download {
     /// The rest of the body as a stream of chunks.
     pub fn into_stream(self) -> impl futures::Stream<Item = Result<Bytes, Error>> + Send + 'static {
         futures::stream::try_unfold(self, |mut d| async move { Ok(d.chunk().await?.map(|c| (c, d))) })
+    }
+}
+
+/// How the derive reads an answer into its `response` type, chosen by the type itself, never by
+/// how it is spelt: [`Download`] is streamed, [`Bytes`] read whole, any other type decoded as
+/// JSON. A type alias, a path through a re-export or a macro's `ty` fragment name the same type
+/// and read the same way; a type of one's own that happens to be called `Download` or `Bytes`
+/// is JSON like any other. Not public API: what generated code calls.
+///
+/// The choice is made by method resolution on `(&&&ReadAs::<T>::NEW).__zoho_read(answer)`: the
+/// candidate for `&&ReadAs<Download>` is found first, then `&ReadAs<Bytes>`, then the JSON one
+/// for every `ReadAs<T>`, which requires `T: JsonResponse`.
+#[doc(hidden)]
+pub mod read {
+    use super::{Answer, Download};
+    use crate::error::Error;
+    use bytes::Bytes;
+    use serde::de::DeserializeOwned;
+    use std::future::{Future, Ready, ready};
+    use std::marker::PhantomData;
+
+    /// The response type `T`, as a value to resolve a method on.
+    pub struct ReadAs<T>(PhantomData<fn() -> T>);
+
+    impl<T> ReadAs<T> {
+        /// The value.
+        pub const NEW: Self = ReadAs(PhantomData);
+    }
+
+    /// A response type read as JSON: any `DeserializeOwned` type.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a `response`: it does not implement `serde::Deserialize`",
+        label = "not `Deserialize`, and neither `zoho_projects::Download` (streamed) nor `bytes::Bytes` (whole)",
+        note = "a `response` is decoded as JSON (derive `Deserialize` for it), or is the crate's `Download` or `Bytes` \
+                type under any name"
+    )]
+    pub trait JsonResponse: DeserializeOwned {}
+    impl<T: DeserializeOwned> JsonResponse for T {}
+
+    /// `Download`: streamed.
+    pub trait ReadStreamed {
+        /// The answer as a [`Download`].
+        fn __zoho_read(&self, answer: Answer) -> Ready<Result<Download, Error>>;
+    }
+    impl ReadStreamed for &&ReadAs<Download> {
+        fn __zoho_read(&self, answer: Answer) -> Ready<Result<Download, Error>> {
+            ready(Ok(answer.download()))
+        }
+    }
+
+    /// `Bytes`: the whole body.
+    pub trait ReadWhole {
+        /// The whole body.
+        fn __zoho_read(&self, answer: Answer) -> impl Future<Output = Result<Bytes, Error>> + Send;
+    }
+    impl ReadWhole for &ReadAs<Bytes> {
+        fn __zoho_read(&self, answer: Answer) -> impl Future<Output = Result<Bytes, Error>> + Send {
+            answer.bytes()
+        }
+    }
+
+    /// Any other type: JSON.
+    pub trait ReadJson<T> {
+        /// The body decoded as JSON.
+        fn __zoho_read(&self, answer: Answer) -> impl Future<Output = Result<T, Error>> + Send
+        where
+            T: JsonResponse;
+    }
+    impl<T> ReadJson<T> for ReadAs<T> {
+        fn __zoho_read(&self, answer: Answer) -> impl Future<Output = Result<T, Error>> + Send
+        where
+            T: JsonResponse,
+        {
+            answer.json::<T>()
+        }
     }
 }
 

@@ -222,25 +222,23 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
     }
 }
 
-/// How the answer is read, by the response type's last path segment: `Bytes` whole, `Download`
-/// streamed, anything else as JSON. (A type of one's own named `Bytes` or `Download` fails to
-/// type-check against the runtime's, with the runtime type named.)
+/// How the answer is read: chosen by the response type itself, through the runtime's
+/// `__private::read` (`Download` streamed, `Bytes` whole, anything else JSON), never by how the
+/// type is spelt: an alias, a re-export or a `macro_rules!` `ty` fragment reads as the type it
+/// names.
 fn decode_fn(krate: &Path, response: &Type) -> TokenStream {
-    let last = match response {
-        Type::Path(tp) if tp.qself.is_none() => tp.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    };
     let p = quote!(#krate::__private);
-    let read = match last.as_deref() {
-        Some("Bytes") => quote_spanned!(here(response.span())=> #p::Answer::bytes(__answer)),
-        Some("Download") => {
-            quote_spanned!(here(response.span())=> ::core::future::ready(::core::result::Result::Ok(#p::Answer::download(__answer))))
-        }
-        _ => quote_spanned!(here(response.span())=> #p::Answer::json::<#response>(__answer)),
-    };
+    let at = here(response.span());
+    let read = quote_spanned!(at=> (&&&#p::read::ReadAs::<#response>::NEW).__zoho_read(__answer));
+    // The returned future's type is spanned by the response type too: a response that cannot be
+    // read (not `Deserialize`) is reported there, not at the derive.
+    let returns = quote_spanned!(at=>
+        impl ::core::future::Future<Output = ::core::result::Result<Self::Response, #p::Error>> + ::core::marker::Send
+    );
     quote! {
-        fn decode(__answer: #p::Answer)
-            -> impl ::core::future::Future<Output = ::core::result::Result<Self::Response, #p::Error>> + ::core::marker::Send {
+        fn decode(__answer: #p::Answer) -> #returns {
+            #[allow(unused_imports)]
+            use #p::read::{ReadJson as _, ReadStreamed as _, ReadWhole as _};
             #read
         }
     }

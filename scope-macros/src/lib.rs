@@ -35,7 +35,8 @@ use valid::Checked;
 /// Container keys in `#[zoho(...)]`: `method` (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`,
 /// `"DELETE"`), `path` (with `{field}` placeholders), `scope` (a Zoho scope string checked
 /// against the catalogue, or a path to a concrete scope type, never a type parameter),
-/// `response` (the decoded type), optionally `idempotent` (no value: the call has the same
+/// `response` (the decoded type, read as the type itself says whatever it is called: the
+/// runtime's `Download` streamed, `Bytes` whole, anything else JSON), optionally `idempotent` (no value: the call has the same
 /// effect when Zoho processes it twice, so it may be repeated after an ambiguous failure such as
 /// a timeout or a 5xx even though its method is `POST` or `PATCH`; `GET`, `PUT` and `DELETE`
 /// are idempotent already), `service` (the host family, when not the scope's), `header("name" =

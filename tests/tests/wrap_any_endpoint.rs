@@ -610,3 +610,239 @@ async fn a_paginated_endpoint_written_by_an_authors_macro_streams_every_row() {
     assert_eq!(asked, [1, 2, 3].map(|p| format!("{path}?page={p}&per_page=3")), "7 rows: three pages of 3, in order");
     sb.shutdown().await;
 }
+
+/// A crate author's own `macro_rules!` that writes one-call endpoints, the path value types and
+/// the response type taken from the macro's input (`ty` fragments): the derive's code did not
+/// compile (`__answer` not found), and the response type's name was hidden from the derive.
+macro_rules! my_get {
+    ($(#[$meta:meta])* $Name:ident($($field:ident: $Field:ty),+) at $path:tt, scope $scope:tt, response $Response:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Endpoint)]
+        #[zoho(method = "GET", path = $path, scope = $scope, response = $Response)]
+        pub struct $Name {
+            $(
+                #[doc = concat!("The ", stringify!($field), ".")]
+                #[zoho(path)]
+                pub $field: $Field,
+            )+
+        }
+    };
+}
+
+my_get! {
+    /// One task, read as this crate's row type.
+    MacroTask(portal: String, project: String, task: String)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}", scope "ZohoProjects.tasks.READ",
+        response MyTask
+}
+
+/// The author's own types, one of them unluckily called `Download`: it is not the crate's, and
+/// is read as the JSON it is, wherever it is used.
+pub mod mine {
+    /// A task (or any JSON object with an id and a name).
+    #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+    pub struct Download {
+        /// Its id.
+        pub id: String,
+        /// Its name.
+        pub name: String,
+    }
+}
+
+/// One task, its response type the author's own `Download`.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.READ", response = mine::Download)]
+pub struct TaskAsMyDownload {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+}
+
+/// One task, read as whichever `Deserialize` type the caller picks: a generic response is JSON.
+#[derive(Debug, Endpoint)]
+#[zoho(method = "GET", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.READ", response = R)]
+pub struct TaskAs<R: serde::de::DeserializeOwned + Send + 'static> {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+    /// The type read.
+    #[zoho(skip)]
+    pub read_as: std::marker::PhantomData<fn() -> R>,
+}
+
+#[tokio::test]
+async fn a_one_call_endpoint_written_by_an_authors_macro_reads_its_json() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let task = project.tasks[0].clone();
+    let (portal, pr) = (demo.id.clone(), project.id.clone());
+
+    let before = sb.requests_seen().len();
+    let by_macro = client
+        .send(MacroTask { portal: portal.clone(), project: pr.clone(), task: task.clone() })
+        .await
+        .expect("by the macro");
+    let named = client
+        .send(TaskAsMyDownload { portal: portal.clone(), project: pr.clone(), task: task.clone() })
+        .await
+        .expect("the author's Download is JSON");
+    let generic = client
+        .send(TaskAs::<MyTask> {
+            portal: portal.clone(),
+            project: pr.clone(),
+            task: task.clone(),
+            read_as: std::marker::PhantomData,
+        })
+        .await
+        .expect("generic");
+    assert_eq!(by_macro.id, task);
+    assert_eq!((named.id.as_str(), named.name.as_str()), (task.as_str(), by_macro.name.as_str()));
+    assert_eq!(generic, by_macro);
+    let seen = sb.requests_seen()[before..].to_vec();
+    let path = format!("/api/v3/portal/{portal}/projects/{pr}/tasks/{task}");
+    let got: Vec<_> = seen.iter().map(|r| (r.method.as_str(), r.path_and_query.as_str(), r.dc)).collect();
+    assert_eq!(got, [("GET", path.as_str(), Dc::Us); 3], "one GET each, on the Projects host");
+    sb.shutdown().await;
+}
+
+/// The crate's `Download`, under a name of the author's.
+pub type FileStream = Download;
+/// The crate's `Bytes`, under a name of the author's.
+pub type WholeFile = zoho_projects::bytes::Bytes;
+
+/// An attachment, streamed: the crate's `Download` under an alias, written in the attribute.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "GET",
+       path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+       scope = ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response = FileStream)]
+pub struct AliasedDownload {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: String,
+    /// The project.
+    #[zoho(path)]
+    pub project: String,
+    /// The task.
+    #[zoho(path)]
+    pub task: String,
+    /// The attachment.
+    #[zoho(path)]
+    pub attachment: String,
+}
+
+my_get! {
+    /// An attachment, streamed: `Download` under an alias, through the macro's `ty` fragment.
+    MacroDownload(portal: String, project: String, task: String, attachment: String)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response FileStream
+}
+
+my_get! {
+    /// An attachment, read whole: `Bytes` under an alias, through the macro's `ty` fragment.
+    MacroWholeFile(portal: String, project: String, task: String, attachment: String)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response WholeFile
+}
+
+my_get! {
+    /// An attachment read as the author's own `Download`: JSON, never a stream.
+    FileAsMyDownload(portal: String, project: String, task: String, attachment: String)
+        at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response mine::Download
+}
+
+/// How a response is read follows its type, not its spelling: `Download` under an alias (in the
+/// attribute, and through a macro's `ty` fragment) streams, `Bytes` under an alias reads whole,
+/// and the author's own type called `Download` is decoded as JSON from the same route.
+#[tokio::test]
+async fn download_and_bytes_under_other_names_read_the_file_and_a_download_of_ones_own_reads_json() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let task = project.tasks[0].clone();
+    let (portal, pr) = (demo.id.clone(), project.id.clone());
+
+    // A file whose bytes are a JSON object, padded to span many chunks.
+    let content = format!(r#"{{"id": "f-1", "name": "from a file", "pad": "{}"}}"#, "x".repeat(300 * 1024));
+    let form = Multipart::new().part(
+        "upload_file",
+        Part::bytes(content.clone().into_bytes()).file_name("row.json").content_type("application/json"),
+    );
+    let answer = client
+        .send(AttachToTask { portal: portal.clone(), project: pr.clone(), task: task.clone(), form })
+        .await
+        .expect("uploaded");
+    let id = answer["attachment"][0]["id"].as_str().expect("id").to_owned();
+
+    let before = sb.requests_seen().len();
+    let streamed = [
+        client
+            .send(AliasedDownload {
+                portal: portal.clone(),
+                project: pr.clone(),
+                task: task.clone(),
+                attachment: id.clone(),
+            })
+            .await
+            .expect("aliased Download"),
+        client
+            .send(MacroDownload {
+                portal: portal.clone(),
+                project: pr.clone(),
+                task: task.clone(),
+                attachment: id.clone(),
+            })
+            .await
+            .expect("Download through the macro"),
+    ];
+    for download in streamed {
+        assert_eq!(download.content_type(), Some("application/json"));
+        assert_eq!(download.content_length(), Some(content.len() as u64));
+        assert_eq!(download.file_name(), Some("row.json"));
+        let (hash, n) = hash_download(download).await;
+        assert_eq!((hash, n), (format!("{:x}", Sha256::digest(content.as_bytes())), content.len() as u64));
+    }
+    let whole = client
+        .send(MacroWholeFile {
+            portal: portal.clone(),
+            project: pr.clone(),
+            task: task.clone(),
+            attachment: id.clone(),
+        })
+        .await
+        .expect("Bytes through the macro");
+    assert_eq!(whole, content.as_bytes(), "read whole, as is");
+    let mine = client
+        .send(FileAsMyDownload {
+            portal: portal.clone(),
+            project: pr.clone(),
+            task: task.clone(),
+            attachment: id.clone(),
+        })
+        .await
+        .expect("the author's Download, decoded");
+    assert_eq!(mine, mine::Download { id: "f-1".into(), name: "from a file".into() });
+
+    let path = format!("/api/v3/portal/{portal}/projects/{pr}/tasks/{task}/attachments/{id}/download");
+    let seen = sb.requests_seen()[before..].to_vec();
+    let got: Vec<_> = seen.iter().map(|r| (r.method.as_str(), r.path_and_query.as_str(), r.dc)).collect();
+    assert_eq!(got, [("GET", path.as_str(), Dc::Us); 4], "one GET each, on the Projects host");
+    sb.shutdown().await;
+}

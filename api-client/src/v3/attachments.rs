@@ -91,42 +91,6 @@ macro_rules! upload {
     };
 }
 
-/// A download endpoint: the owner's and the file's path values, `response = Download` (written
-/// out here: the derive recognises `Download` by name, which a `ty` fragment would hide).
-macro_rules! download {
-    ($(#[$meta:meta])* $Name:ident($owner:ident: $Owner:ty) at $path:literal, scope $scope:tt) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, crate::Endpoint)]
-        #[zoho(method = "GET", path = $path, scope = $scope, response = Download)]
-        pub struct $Name {
-            /// The portal.
-            #[zoho(path)]
-            pub portal: PortalId,
-            /// The project.
-            #[zoho(path)]
-            pub project: ProjectId,
-            #[doc = concat!("The ", stringify!($owner), ".")]
-            #[zoho(path)]
-            pub $owner: $Owner,
-            /// The attachment.
-            #[zoho(path)]
-            pub attachment: AttachmentId,
-        }
-
-        impl $Name {
-            #[doc = concat!("The file `attachment` of `", stringify!($owner), "`.")]
-            pub fn new(
-                portal: impl Into<PortalId>,
-                project: impl Into<ProjectId>,
-                $owner: impl Into<$Owner>,
-                attachment: impl Into<AttachmentId>,
-            ) -> Self {
-                Self { portal: portal.into(), project: project.into(), $owner: $owner.into(), attachment: attachment.into() }
-            }
-        }
-    };
-}
-
 endpoint! {
     /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments` (an empty page:
     /// no file).
@@ -144,12 +108,13 @@ upload! {
         scope ["ZohoProjects.tasks.CREATE", zohopc_files::All]
 }
 
-download! {
+endpoint! {
     /// `GET /api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download`:
     /// the file, streamed.
-    DownloadTaskAttachment(task: TaskId)
+    "GET" DownloadTaskAttachment(portal: PortalId, project: ProjectId, task: TaskId, attachment: AttachmentId)
         at "/api/v3/portal/{portal}/projects/{project}/tasks/{task}/attachments/{attachment}/download",
-        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read]
+        scope ["ZohoProjects.tasks.READ", zohopc_files::All, workdrive_files::Read], response Download;
+        new "The file `attachment` of `task`."
 }
 
 endpoint! {
@@ -177,11 +142,12 @@ upload! {
         scope ["ZohoProjects.bugs.CREATE", zohopc_files::All]
 }
 
-download! {
+endpoint! {
     /// `GET …/issues/{issue}/attachments/{attachment}/download`: the file, streamed.
-    DownloadIssueAttachment(issue: IssueId)
+    "GET" DownloadIssueAttachment(portal: PortalId, project: ProjectId, issue: IssueId, attachment: AttachmentId)
         at "/api/v3/portal/{portal}/projects/{project}/issues/{issue}/attachments/{attachment}/download",
-        scope ["ZohoProjects.bugs.READ", zohopc_files::All, workdrive_files::Read]
+        scope ["ZohoProjects.bugs.READ", zohopc_files::All, workdrive_files::Read], response Download;
+        new "The file `attachment` of `issue`."
 }
 
 endpoint! {

@@ -19,6 +19,10 @@ impl ::zoho_oauth_core::__private::Endpoint for DeleteLead {
             ::zoho_oauth_core::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_oauth_core::__private::Answer::json::<()>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_oauth_core::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_oauth_core::__private::read::ReadAs::<()>::NEW).__zoho_read(__answer)
     }
 }

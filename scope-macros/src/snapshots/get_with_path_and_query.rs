@@ -30,6 +30,11 @@ impl ::zoho_projects::__private::Endpoint for ListTasks {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_projects::__private::Answer::json::<TaskPage>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<TaskPage>::NEW)
+            .__zoho_read(__answer)
     }
 }

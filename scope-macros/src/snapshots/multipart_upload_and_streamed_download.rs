@@ -29,10 +29,11 @@ impl ::zoho_projects::__private::Endpoint for Upload {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::core::future::ready(
-            ::core::result::Result::Ok(
-                ::zoho_projects::__private::Answer::download(__answer),
-            ),
-        )
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<Download>::NEW)
+            .__zoho_read(__answer)
     }
 }

@@ -68,6 +68,11 @@ impl ::zoho_projects::__private::Endpoint for ListProjects {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_projects::__private::Answer::json::<Option<Page<Project>>>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<Option<Page<Project>>>::NEW)
+            .__zoho_read(__answer)
     }
 }

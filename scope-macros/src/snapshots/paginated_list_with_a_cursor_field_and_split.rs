@@ -67,6 +67,11 @@ impl ::zoho_projects::__private::Endpoint for ListTimeLogs {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_projects::__private::Answer::json::<Option<Page<TimeLogGroup>>>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<Option<Page<TimeLogGroup>>>::NEW)
+            .__zoho_read(__answer)
     }
 }

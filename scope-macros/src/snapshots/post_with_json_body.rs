@@ -31,6 +31,10 @@ impl<'a> ::zoho_projects::__private::Endpoint for CreateTask<'a> {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_projects::__private::Answer::json::<Task>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<Task>::NEW).__zoho_read(__answer)
     }
 }

@@ -33,6 +33,11 @@ impl ::zoho_projects::__private::Endpoint for Attach {
             ::zoho_projects::__private::Error,
         >,
     > + ::core::marker::Send {
-        ::zoho_projects::__private::Answer::json::<serde_json::Value>(__answer)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::read::{
+            ReadJson as _, ReadStreamed as _, ReadWhole as _,
+        };
+        (&&&::zoho_projects::__private::read::ReadAs::<serde_json::Value>::NEW)
+            .__zoho_read(__answer)
     }
 }
