@@ -316,6 +316,11 @@ pub use token::{
 /// Byte and streamed answers: `response = Bytes` reads the body whole, `response = Download`
 /// streams it with its content type, length and file name ([`Download`]); and
 /// `paginate(…)` is described with an example in [`paginate`].
+///
+/// The derive works inside a `macro_rules!` of one's own, whatever the macro passes in (types
+/// as `ty` fragments, names as `ident`s): `Option` and `Vec` field types keep their meaning
+/// through a `ty` fragment (recognised by name, as serde does: an alias of an `Option` is not
+/// one), and the response is read as its type says.
 pub use zoho_scope_macros::Endpoint;
 pub use zoho_scope_macros::{scope_module, scope_set};
 

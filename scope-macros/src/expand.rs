@@ -42,9 +42,22 @@ pub(crate) fn service(spec: &ServiceSpec, krate: &Path) -> TokenStream {
     }
 }
 
-/// `Option<T>` → `Some(T)`, recognised by its last path segment, as serde does.
+/// The type inside the invisible group a `macro_rules!` `ty` fragment is passed in (and inside
+/// parentheses): `$T` with `$T = Option<u32>` is still an `Option`.
+fn ungroup(mut ty: &Type) -> &Type {
+    loop {
+        ty = match ty {
+            Type::Group(g) => &g.elem,
+            Type::Paren(p) => &p.elem,
+            _ => return ty,
+        }
+    }
+}
+
+/// `Option<T>` → `Some(T)`, recognised by its last path segment, as serde does (through a
+/// macro's `ty` fragment too; a type alias of an `Option` is not one).
 fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(tp) = ty else { return None };
+    let Type::Path(tp) = ungroup(ty) else { return None };
     let seg = tp.path.segments.last()?;
     if seg.ident != "Option" {
         return None;
@@ -56,10 +69,10 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// `Vec<T>` → `Some(T)`, recognised by its last path segment.
+/// `Vec<T>` → `Some(T)`, recognised by its last path segment (as `option_inner` does).
 pub(crate) fn vec_inner(ty: &Type) -> Option<&Type> {
     let ty = option_inner(ty).unwrap_or(ty);
-    let Type::Path(tp) = ty else { return None };
+    let Type::Path(tp) = ungroup(ty) else { return None };
     let seg = tp.path.segments.last()?;
     if seg.ident != "Vec" {
         return None;

@@ -846,3 +846,62 @@ async fn download_and_bytes_under_other_names_read_the_file_and_a_download_of_on
     assert_eq!(got, [("GET", path.as_str(), Dc::Us); 4], "one GET each, on the Projects host");
     sb.shutdown().await;
 }
+
+/// A crate author's macro whose optional query value and optional body have their types from
+/// the macro's input: `Option` through a `ty` fragment is still an `Option`.
+macro_rules! my_create {
+    ($Name:ident, query $Query:ty, body $Body:ty) => {
+        /// A task creation written by the author's macro.
+        #[derive(Debug, Clone, Endpoint)]
+        #[zoho(method = "POST", path = "/api/v3/portal/{portal}/projects/{project}/tasks")]
+        #[zoho(scope = "ZohoProjects.tasks.CREATE", response = serde_json::Value)]
+        pub struct $Name {
+            /// The portal.
+            #[zoho(path)]
+            pub portal: String,
+            /// The project.
+            #[zoho(path)]
+            pub project: String,
+            /// Sent as `notify` only when set.
+            #[zoho(query)]
+            pub notify: $Query,
+            /// The new task, sent only when set.
+            #[zoho(body)]
+            pub task: $Body,
+        }
+    };
+}
+
+my_create!(MacroCreateTask, query Option<bool>, body Option<serde_json::Value>);
+
+/// An unset `Option` from a macro's `ty` fragment sends nothing: no query parameter, no body
+/// (it was a compile error for the query, and a JSON `null` body for the body).
+#[tokio::test]
+async fn optional_query_and_body_from_an_authors_macro_are_sent_only_when_set() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let client = console_client(&sb).await;
+    let demo = sb.demo_portal(Dc::Us);
+    let project = demo.projects[0].clone();
+    let path = format!("/api/v3/portal/{}/projects/{}/tasks", demo.id, project.id);
+
+    let before = sb.requests_seen().len();
+    let unset = MacroCreateTask { portal: demo.id.clone(), project: project.id.clone(), notify: None, task: None };
+    let refused = client.send(unset).await.expect_err("Zoho wants a body");
+    assert!(matches!(refused, Error::Api(_)), "{refused:?}");
+    let set = MacroCreateTask {
+        portal: demo.id.clone(),
+        project: project.id.clone(),
+        notify: Some(true),
+        task: Some(serde_json::json!({"name": "From a macro"})),
+    };
+    let created = client.send(set).await.expect("created");
+    assert_eq!(created["tasks"][0]["name"].as_str().or(created["name"].as_str()), Some("From a macro"), "{created}");
+
+    let seen = sb.requests_seen()[before..].to_vec();
+    let got: Vec<(String, String)> = seen.iter().map(|r| (r.method.clone(), r.path_and_query.clone())).collect();
+    assert_eq!(got, [("POST".to_owned(), path.clone()), ("POST".to_owned(), format!("{path}?notify=true"))]);
+    assert_eq!(header(&seen[0], "content-type"), Vec::<&str>::new(), "no body: no content type");
+    assert!(header(&seen[0], "content-length").iter().all(|n| *n == "0"), "no body: {:?}", seen[0].headers);
+    assert_eq!(header(&seen[1], "content-type"), ["application/json"]);
+    sb.shutdown().await;
+}
