@@ -205,6 +205,31 @@ async fn a_record_planted_in_a_redis_store_reaches_no_one() {
     planted_records_are_refused(&env, store).await;
 }
 
+/// A planted record whose access token is still valid: a fresh manager (a new process) does
+/// not hand that token out (its calls would go out with whatever token the planter wrote); it
+/// tries the refresh, which is refused as untrusted. Nothing reaches a planted server; the
+/// genuine record's token is handed out as it is.
+#[tokio::test]
+async fn a_planted_record_with_a_valid_access_token_is_not_handed_out() {
+    let env = Env::start().await;
+    let store = Arc::new(MemoryStore::new());
+    env.manager(store.clone()).login(env.login().await).await.expect("login");
+    let genuine = store.load(&env.key).await.expect("load").expect("record");
+    for server in env.planted() {
+        let mut planted = genuine.clone();
+        planted.accounts_server = server.clone();
+        store.save(&env.key, &planted).await.expect("plant");
+        match env.manager(store.clone()).token().await {
+            Err(ManagerError::OAuth(OAuthError::UntrustedAccountsServer { .. })) => {}
+            other => panic!("{server}: expected UntrustedAccountsServer, got {other:?}"),
+        }
+    }
+    assert_eq!(env.connections(), 0);
+    store.save(&env.key, &genuine).await.expect("restore");
+    let token = env.manager(store.clone()).token().await.expect("the genuine token");
+    assert!(token.same_secret(&genuine.access_token));
+}
+
 #[test]
 fn accounts_servers_must_be_https_except_on_loopback() {
     let build = |url: &str| {
