@@ -768,8 +768,11 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let mut evicted = 0;
         for (used, user) in candidates {
             let mut map = self.shared.shard(&user);
-            // Used or taken since it was picked: it stays.
-            if map.get(&user).is_some_and(|s| s.last_used_ms.load(Ordering::Relaxed) == used && forgettable(s)) {
+            // Used or taken since it was picked, or replaced by an entry still loading (not
+            // counted as loaded: removing it would count one too many): it stays.
+            if map.get(&user).is_some_and(|s| {
+                s.cell.initialized() && s.last_used_ms.load(Ordering::Relaxed) == used && forgettable(s)
+            }) {
                 map.remove(&user);
                 evicted += 1;
             }
@@ -917,6 +920,10 @@ fn forgettable<S>(slot: &Arc<Slot<S>>) -> bool {
     if Arc::strong_count(slot) != 1 {
         return false;
     }
+    // The count is read relaxed: pair with the release of the last other handle's drop, so that
+    // what its holder did before dropping it (cloning the client) is seen below, as `Arc`'s own
+    // uniqueness check does.
+    std::sync::atomic::fence(Ordering::Acquire);
     match slot.cell.get() {
         // A load that failed left it empty (or one is starting): nothing to lose.
         None => true,
