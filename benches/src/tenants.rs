@@ -123,8 +123,9 @@ pub struct TenantsResult {
     /// The allocator of this build.
     pub allocator: &'static str,
     /// Memory per user: loaded by one thread, used by a second thread too, after every user was
-    /// evicted, and added by as many new users loaded after that.
-    pub memory: [PerTenant; 4],
+    /// evicted, added by as many new users loaded after that, and left once those were evicted
+    /// too (a service whose users come and go: equal to the third when eviction frees all).
+    pub memory: [PerTenant; 5],
     /// Load average (1 minute) at the start and at the end of the scenario.
     pub load: [f64; 2],
     /// Per call ns, medians, `[1 thread, 2 threads]`: a held user's client path
@@ -329,6 +330,12 @@ pub fn tenants(n: usize, reps: usize, allocator: &'static str, heap: LiveHeap) -
         Ok::<_, io::Error>(())
     })?;
     let second = memory()?;
+    clock.advance(Duration::from_secs(601));
+    let evicted = tenants.evict_idle();
+    if evicted != n + 1 {
+        return Err(io::Error::other(format!("second eviction: evicted {evicted} of {}", n + 1)));
+    }
+    let after_second = memory()?;
     let for_user_ns = [for_user_first_uses(n / 10), for_user_first_uses(n)];
 
     let per_from = |from: (u64, Option<u64>), at: (u64, Option<u64>)| PerTenant {
@@ -344,6 +351,7 @@ pub fn tenants(n: usize, reps: usize, allocator: &'static str, heap: LiveHeap) -
             per_from(before, two_threads),
             per_from(before, after),
             per_from(after_one, second),
+            per_from(before, after_second),
         ],
         load: [load_start, load_average()],
         held_vs_baselines: versus.map(|v| v.map(|r| median(&r))),
@@ -372,6 +380,7 @@ pub fn report(r: &TenantsResult) -> String {
         "loaded and used from a second thread",
         "after every tenant was evicted",
         "added by as many new tenants after the eviction",
+        "after those were evicted too (two load/evict cycles)",
     ]
     .iter()
     .zip(&r.memory)
