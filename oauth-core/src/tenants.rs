@@ -724,8 +724,8 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
                 evicted += usize::from(go && slot.cell.initialized());
                 !go
             });
-            // After a crowd left, give the table's memory back too.
-            if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+            // After a crowd left, give the table's memory back too (all of it once empty).
+            if map.is_empty() || (map.capacity() > 64 && map.len() < map.capacity() / 4) {
                 map.shrink_to_fit();
             }
         }

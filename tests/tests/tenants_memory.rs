@@ -1,0 +1,97 @@
+//! A service whose users come and go: the tenant registry's memory stays bounded across load and
+//! eviction cycles. Its own test binary, because it counts every byte the process allocates
+//! (`stats_alloc` around the system allocator): nothing else may run beside it.
+//!
+//! Not a benchmark (BENCHMARKS.md §7 measures bytes per tenant): what is checked here is that
+//! evicting every user gives back what loading them took, cycle after cycle, for new users and
+//! for users coming back, which a registry keeping anything per user (a slot, a limiter, a
+//! registry entry, a per-thread token copy) would fail by about 2 KB per user per cycle.
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+use std::alloc::System;
+use std::time::{Duration, SystemTime};
+use zoho_projects::oauth::OAuthClient;
+use zoho_projects::prelude::*;
+use zoho_projects::store::{MemoryStore, TokenRecord, TokenStore};
+use zoho_projects::tenants::Tenants;
+use zoho_projects::{AccessToken, ClientSecret, DynamicScopes, TokenParts};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Bytes allocated and not yet freed, by every thread of the process.
+fn live_heap() -> i64 {
+    let s = GLOBAL.stats();
+    // A reallocation's change is already in these two (`bytes_reallocated` repeats it).
+    s.bytes_allocated as i64 - s.bytes_deallocated as i64
+}
+
+scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
+
+const USERS: usize = 1_000;
+
+/// Users loaded, used from two threads (each keeps its own copy of a user's token) with a call's
+/// rate-limiter slot taken and given back, then evicted: four cycles (three crowds of new users,
+/// then the first crowd again) each give back what they took.
+#[tokio::test(start_paused = true)]
+async fn users_who_come_and_go_leave_no_memory_behind() {
+    // The registry's clock and the rate limiters' are the system clock's: paused Tokio time
+    // moves the idle timeout and the limiters' windows together.
+    let oauth = OAuthClient::builder("1000.MEMORY", ClientSecret::new("secret"))
+        .accounts_url("http://127.0.0.1:9/".parse().expect("url"))
+        .build()
+        .expect("oauth");
+    let store = MemoryStore::new();
+    let tenants = Tenants::builder::<Reader>(oauth, store.clone())
+        .idle_timeout(Duration::from_secs(600))
+        .build()
+        .expect("registry");
+    let crowds: Vec<Vec<String>> =
+        (0..3).map(|c| (0..USERS).map(|i| format!("crowd{c}-user{i:04}@example.com")).collect()).collect();
+    // Every user's token is in the store before anything is counted (the store is the
+    // application's; its records stay).
+    let scopes = DynamicScopes::parse_list("ZohoProjects.portals.READ").expect("scopes");
+    for user in crowds.iter().flatten() {
+        let now = SystemTime::now();
+        let token = AccessToken::new(format!("1000.{user}.token"), now + Duration::from_secs(86_400), scopes.clone());
+        let key = tenants.key(user);
+        store.save(&key, &TokenRecord::from_parts(&key, &TokenParts::new(token), now)).await.expect("save");
+    }
+    drop(scopes);
+
+    // One warm-up cycle of one user: what the first use of anything allocates once (lazy
+    // statics, the limiters' registry, the runtime's timer) is not a user's.
+    cycle(&tenants, &crowds[0][..1]).await;
+    let baseline = live_heap();
+
+    for (round, crowd) in [0, 1, 2, 0].into_iter().enumerate() {
+        let loaded = cycle(&tenants, &crowds[crowd]).await - baseline;
+        let left = live_heap() - baseline;
+        eprintln!("round {round}: {} B per user loaded, {left} B left after eviction", loaded / USERS as i64);
+        // Loading was measured (a loaded user costs kilobytes)...
+        assert!(loaded > 1_000 * USERS as i64, "round {round}: {loaded} B for {USERS} users loaded");
+        // ...and eviction gave it back, within a few bytes per user of allocator-level noise.
+        assert!(left.abs() < 8 * USERS as i64, "round {round}: {left} B left after evicting {USERS} users");
+    }
+    assert_eq!(tenants.stats().loaded, 0);
+}
+
+/// Loads `users`, takes and gives back a rate-limiter slot for each, reads each one's token on
+/// this thread and on another, then lets them idle past the timeout and evicts them; returns
+/// the live heap while they were loaded.
+async fn cycle(tenants: &Tenants<Reader>, users: &[String]) -> i64 {
+    for user in users {
+        let client = tenants.client(user).await.expect("client");
+        let limiter = client.rate_limiter().expect("a per-user limiter by default");
+        drop(limiter.acquire().await.expect("a slot"));
+        assert!(tenants.cached_token(user).is_some());
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| assert!(users.iter().all(|u| tenants.cached_token(u).is_some()), "second thread"));
+    });
+    let loaded = live_heap();
+    // Past the idle timeout, and so past every limiter's window.
+    tokio::time::advance(Duration::from_secs(601)).await;
+    assert_eq!(tenants.evict_idle(), users.len(), "every user was idle and quiet");
+    loaded
+}
