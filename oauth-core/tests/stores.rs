@@ -1373,41 +1373,84 @@ mod redis_store {
         .await;
     }
 
+    /// Starts a `holder` child on `HOLD_KEY` (or the default key) that takes the lease for
+    /// [`HOLD_TTL`], and kills it (SIGKILL: it cannot release the lease) once it holds it.
+    fn kill_a_holder(server: &RedisServer, prefix: &str, hold_key: Option<String>) {
+        let mut command = child_command("holder");
+        command
+            .env("STORE", format!("redis:{}", server.url))
+            .env("REDIS_PREFIX", prefix)
+            .env("TTL_MS", HOLD_TTL.as_millis().to_string());
+        if let Some(k) = hold_key {
+            command.env("HOLD_KEY", k);
+        }
+        let mut holder = command.spawn().expect("spawn");
+        let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        let held = loop {
+            line.clear();
+            if out.read_line(&mut line).expect("read") == 0 {
+                break false;
+            }
+            if protocol(line.trim()) == Some("HELD") {
+                break true;
+            }
+        };
+        holder.kill().expect("SIGKILL");
+        holder.wait().expect("reaped");
+        assert!(held, "the holder exited without taking the lease");
+    }
+
+    /// The time to live a killed holder's lease is taken with: long enough that no stall of this
+    /// process between the holder's `HELD` and the checks below lets it lapse unseen. The test
+    /// then shortens what is left of it (`PEXPIRE`), as if the holder had died that long ago.
+    const HOLD_TTL: Duration = Duration::from_secs(120);
+
+    /// Sets what is left of `lease_key` to `left` and answers what Redis then counts (`PTTL`),
+    /// in one transaction (nothing runs between the two).
+    async fn shorten(url: &str, lease_key: &str, left: Duration) -> Duration {
+        let mut conn = raw(url).await;
+        let (set, remaining): (i64, i64) = ::redis::pipe()
+            .atomic()
+            .cmd("PEXPIRE")
+            .arg(lease_key)
+            .arg(left.as_millis() as u64)
+            .cmd("PTTL")
+            .arg(lease_key)
+            .query_async(&mut conn)
+            .await
+            .expect("PEXPIRE, PTTL");
+        assert_eq!(set, 1, "the dead holder's lease is in force");
+        assert!(remaining > 0, "{remaining}");
+        Duration::from_millis(remaining.unsigned_abs())
+    }
+
+    /// A killed holder's lease (in Redis, which it cannot release) stands until it lapses; then a
+    /// waiter takes it, and a manager whose token expired meanwhile waits for the lapse and
+    /// refreshes once. The lease is taken for minutes and shortened once the holder is dead (it
+    /// used to be taken for 800 ms: a parent descheduled that long after the holder's `HELD`
+    /// found it lapsed already, and "still stands" failed; a pause of the lease's time to live
+    /// inserted there made it fail every time).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn when_the_lease_holder_is_killed_another_process_takes_over_once_the_lease_lapses() {
         let Some(server) = redis_or_skip() else { return };
         let prefix = prefix();
         let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
         let ttl = Duration::from_millis(800);
-        let mut holder = child_command("holder")
-            .env("STORE", format!("redis:{}", server.url))
-            .env("REDIS_PREFIX", &prefix)
-            .env("TTL_MS", ttl.as_millis().to_string())
-            .spawn()
-            .expect("spawn");
-        let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        loop {
-            line.clear();
-            assert!(out.read_line(&mut line).expect("read") > 0, "holder exited");
-            if protocol(line.trim()) == Some("HELD") {
-                break;
-            }
-        }
-        let killed = Instant::now();
-        holder.kill().expect("SIGKILL");
-        holder.wait().expect("reaped");
+        kill_a_holder(&server, &prefix, None);
         // The dead holder's lease still stands…
         assert!(matches!(
             store.lock(&key(), ttl, Duration::from_millis(20)).await,
             Err(StoreError::LockTimeout { .. })
         ));
         // …until it lapses; a waiter with a longer bound gets it then.
-        let lease = store.lock(&key(), ttl, Duration::from_secs(10)).await.expect("taken over");
-        let waited = killed.elapsed();
-        assert!(waited < ttl + Duration::from_secs(5), "{waited:?}");
+        let shortened = Instant::now();
+        let left = shorten(&server.url, &format!("{prefix}:lease:{}", key().id()), ttl).await;
+        let lease = store.lock(&key(), ttl, Duration::from_secs(30)).await.expect("taken over");
+        let waited = shortened.elapsed();
+        assert!(waited >= left, "taken over {waited:?} after the lease was set to lapse in {left:?}");
         lease.release().await.expect("release");
-        eprintln!("lease taken over {waited:?} after the holder was killed (ttl {ttl:?})");
+        eprintln!("lease taken over {waited:?} after it was set to lapse in {left:?}");
 
         // The same through a manager: its token expired while a process holding the lease died;
         // it waits for the lease to lapse and then refreshes, once.
@@ -1426,44 +1469,20 @@ mod redis_store {
         let m = TokenManager::builder::<Reader>(oauth, key.clone())
             .store(store.clone())
             .clock(now)
-            .lease(ttl, Duration::from_secs(10))
+            .lease(ttl, Duration::from_secs(30))
             .build();
         m.login(token.clone()).await.expect("login");
-        let mut holder = child_command("holder")
-            .env("STORE", format!("redis:{}", server.url))
-            .env("REDIS_PREFIX", &prefix)
-            .env("TTL_MS", ttl.as_millis().to_string())
-            .env("HOLD_KEY", format!("{}|{}", sb.accounts_url(Dc::Us), app.client_id))
-            .spawn()
-            .expect("spawn");
-        let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
-        loop {
-            line.clear();
-            assert!(out.read_line(&mut line).expect("read") > 0, "holder exited");
-            if protocol(line.trim()) == Some("HELD") {
-                break;
-            }
-        }
-        holder.kill().expect("SIGKILL");
-        holder.wait().expect("reaped");
+        kill_a_holder(&server, &prefix, Some(format!("{}|{}", sb.accounts_url(Dc::Us), app.client_id)));
         sb.clock().advance(Duration::from_secs(2 * 3600));
         let before = sb.counters().refresh_grants;
         // The dead holder's lease stands for `remaining` more ms, as Redis itself counts (read
         // after `started`): the manager may refresh only once it has lapsed, so the call lasts at
         // least that long. Without waiting it would take a few ms.
         let started = Instant::now();
-        let mut redis = ::redis::Client::open(server.url.as_str())
-            .expect("url")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("connect");
-        let lease_key = format!("{prefix}:lease:{}", key.id());
-        let remaining: i64 = ::redis::cmd("PTTL").arg(&lease_key).query_async(&mut redis).await.expect("PTTL");
-        assert!(remaining > 0, "the dead holder's lease is in force ({remaining} ms)");
+        let remaining = shorten(&server.url, &format!("{prefix}:lease:{}", key.id()), ttl).await;
         let fresh = m.token().await.expect("refreshed after the lease lapsed");
         assert!(!fresh.same_secret(token.access_token()));
         assert_eq!(sb.counters().refresh_grants - before, 1);
-        let remaining = Duration::from_millis(remaining.unsigned_abs());
         assert!(
             started.elapsed() >= remaining,
             "refreshed {:?} after the lease was seen with {remaining:?} left",
