@@ -67,14 +67,15 @@ impl Drop for Server {
     }
 }
 
+/// The store's timeout: a bound against a hung server, never reached by one that answers or is
+/// gone (a killed server's refusal is seen at once). It was 500 ms, which a Redis busy for
+/// longer (on a loaded CI machine, a descheduled server) turned into failed calls.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A process of the fleet: its own connection, and a wall clock `step_s` seconds off.
 async fn process(server: &Server, prefix: &str, max_calls: usize, step_s: i64) -> RateLimiter {
-    let store = RedisStore::builder(server.url())
-        .prefix(prefix)
-        .timeout(Duration::from_millis(500))
-        .connect()
-        .await
-        .expect("connect");
+    let store =
+        RedisStore::builder(server.url()).prefix(prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
     let wall = move || {
         let by = Duration::from_secs(step_s.unsigned_abs());
         if step_s >= 0 { SystemTime::now() + by } else { SystemTime::now() - by }
@@ -156,7 +157,7 @@ impl std::io::Write for Logs {
 }
 
 /// Redis killed: calls go on, paced by the process's own window (3 pass, the 4th is refused),
-/// each answered within the store's timeout, and a warning says so; Redis back (empty): the
+/// each answered at once (the refusal, not the store's timeout), and a warning says so; Redis back (empty): the
 /// shared window paces again.
 #[tokio::test]
 async fn an_unreachable_window_degrades_to_the_local_window_with_a_warning() {
@@ -172,8 +173,9 @@ async fn an_unreachable_window_degrades_to_the_local_window_with_a_warning() {
     for call in 0..3 {
         let started = Instant::now();
         limiter.acquire().await.unwrap_or_else(|e| panic!("call {call} with Redis down: {e}")).release().await;
-        // A hang check, not a performance claim: the store's timeout plus scheduling slack.
-        assert!(started.elapsed() < Duration::from_secs(3), "call {call}: {:?}", started.elapsed());
+        // Answered on the refusal, not by waiting the store's timeout out (a hang check, not a
+        // performance claim).
+        assert!(started.elapsed() < REDIS_TIMEOUT, "call {call}: {:?}", started.elapsed());
     }
     assert!(
         matches!(limiter.acquire().await, Err(Error::RateLimited { .. })),

@@ -682,6 +682,13 @@ mod redis_store {
         format!("test{:08x}", rand::random::<u32>())
     }
 
+    /// The store's timeout where a test kills Redis: a bound against a hung server, never reached
+    /// by one that answers or is gone (a killed server's refusal is seen at once). It was 500 ms:
+    /// a Redis busy for 700 ms (a script; on a loaded CI machine, a descheduled server) failed
+    /// the login of `calls_survive_a_redis_restart_and_the_token_is_written_back` with
+    /// `Unavailable`, every time.
+    const REDIS_TIMEOUT: Duration = Duration::from_secs(30);
+
     #[tokio::test]
     async fn redis_store_round_trips_and_leases_are_exclusive_and_owned() {
         let Some(server) = redis_or_skip() else { return };
@@ -746,7 +753,7 @@ mod redis_store {
     #[tokio::test]
     async fn a_killed_and_restarted_redis_fails_fast_meanwhile_and_is_reconnected_after() {
         let Some(mut server) = redis_or_skip() else { return };
-        let timeout = Duration::from_millis(500);
+        let timeout = REDIS_TIMEOUT;
         let store =
             RedisStore::builder(&server.url).prefix(prefix()).timeout(timeout).connect().await.expect("connect");
         let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
@@ -760,8 +767,9 @@ mod redis_store {
             let started = Instant::now();
             let err = store.load(&key()).await.expect_err("Redis is down");
             assert!(matches!(err, StoreError::Unavailable(_)), "round {round}: {err:?}");
-            // A hang check, not a performance claim: the store's timeout plus scheduling slack.
-            assert!(started.elapsed() < timeout + Duration::from_secs(3), "round {round}: {:?}", started.elapsed());
+            // Failed on the refusal, not by waiting the timeout out (a hang check, not a
+            // performance claim).
+            assert!(started.elapsed() < timeout, "round {round}: {:?}", started.elapsed());
             let err = store.lock(&key(), Duration::from_secs(30), Duration::from_secs(5)).await.expect_err("down");
             assert!(matches!(err, StoreError::Unavailable(_)), "a lock fails at once, not after its wait: {err:?}");
             let err = store.save(&key(), &record("1000.during", exp)).await.expect_err("down");
@@ -1224,12 +1232,8 @@ mod redis_store {
     async fn calls_survive_a_redis_restart_and_the_token_is_written_back() {
         let Some(mut server) = redis_or_skip() else { return };
         let zoho = Zoho::start().await;
-        let store = RedisStore::builder(&server.url)
-            .prefix(prefix())
-            .timeout(Duration::from_millis(500))
-            .connect()
-            .await
-            .expect("c");
+        let store =
+            RedisStore::builder(&server.url).prefix(prefix()).timeout(REDIS_TIMEOUT).connect().await.expect("c");
         let m = zoho.manager(zoho.oauth.clone(), store.clone(), Duration::from_secs(30));
         let refresh = zoho.login(&m).await;
         let client = Client::builder()

@@ -377,10 +377,12 @@ async fn concurrent_first_uses_read_the_store_once_per_user() {
 }
 
 /// A registry per "process", each with its own Redis connection; every user's rate window in
-/// Redis, on the sandbox's virtual clock.
+/// Redis, on the sandbox's virtual clock. The store's timeout is a bound against a hung server,
+/// never reached by one that answers or is gone (a killed server's refusal is seen at once); it
+/// was 500 ms, which a Redis busy for longer (on a loaded CI machine) turned into failed loads.
 async fn redis_registry(sb: &Sandbox, url: &str, idle: Duration) -> (Tenants<Reader>, Counted<RedisStore>) {
     let store = Counted::new(
-        RedisStore::builder(url).prefix("tenants").timeout(Duration::from_millis(500)).connect().await.expect("redis"),
+        RedisStore::builder(url).prefix("tenants").timeout(Duration::from_secs(30)).connect().await.expect("redis"),
     );
     let windows = store.inner.clone();
     let (clock, limiter_clock, window_clock) = (sb.clock(), sb.clock(), sb.clock());
