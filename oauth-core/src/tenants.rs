@@ -21,12 +21,12 @@
 //!   ([`RateLimiter::shared`], e.g. `RedisStore::rate_window`), where a reload finds it again.
 //!
 //! Memory: a loaded user costs about 2.8 KB (3.6 KB once a second thread used them); a
-//! forgotten user leaves nothing on the heap (43 B per user of 100,000, measured in
-//! BENCHMARKS.md §7). Whether the process's resident memory falls too depends on the
-//! allocator: glibc's keeps the freed pages (and reuses them for the next users); jemalloc
-//! (`tikv-jemallocator`) configured with `dirty_decay_ms:0,muzzy_decay_ms:0` (at run time
-//! `_RJEM_MALLOC_CONF=…`, or built in with `JEMALLOC_SYS_WITH_MALLOC_CONF=…`) gives them back
-//! at once: 175 B per forgotten user remained resident.
+//! forgotten user leaves nothing on the heap (0 B per user of 100,000, after one load/evict
+//! cycle and after two: BENCHMARKS.md §7). Whether the process's resident memory falls too
+//! depends on the allocator: glibc's keeps the freed pages (and reuses them for the next
+//! users); jemalloc (`tikv-jemallocator`) configured with `dirty_decay_ms:0,muzzy_decay_ms:0`
+//! (at run time `_RJEM_MALLOC_CONF=…`, or built in with `JEMALLOC_SYS_WITH_MALLOC_CONF=…`)
+//! gives them back at once: 165 B per forgotten user remained resident.
 //!
 //! Counts (tenants loaded, evicted, refreshed, throttled…) are in [`Tenants::stats`] and in
 //! `tracing` events of target `zoho_oauth_core::tenants`. With the cargo feature `metrics` they
