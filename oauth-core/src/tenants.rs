@@ -42,7 +42,7 @@
 //! | `zoho_tenants_throttled_total` | counter | calls refused by a user's rate limiter or by Zoho with 429 ([`TenantStats::throttled`]) |
 //! | `zoho_tenants_signed_in_total` | counter | users signed in through the registry ([`TenantStats::signed_in`]) |
 //! | `zoho_tenants_removed_total` | counter | users removed through the registry ([`TenantStats::removed`]) |
-//! | `zoho_tenants_in_memory` | gauge | users held in memory now ([`TenantStats::loaded`]) |
+//! | `zoho_tenants_in_memory` | gauge | users held in memory now, by every registry of the process (the sum of their [`TenantStats::loaded`]) |
 //!
 //! Without the feature none of this is compiled in.
 //!
@@ -201,13 +201,15 @@ pub(crate) fn count(name: &'static str, n: u64) {
     let _ = (name, n);
 }
 
-/// Sets the `metrics` gauge of users held in memory (feature `metrics`; nothing without it).
+/// Moves the `metrics` gauge of users held in memory by `delta` (feature `metrics`; nothing
+/// without it). Moved, never set: the gauge is the process's, and every registry in it (one
+/// per scope set, say) adds its own users.
 #[inline]
-fn in_memory(counters: &Counters) {
+fn in_memory(delta: isize) {
     #[cfg(feature = "metrics")]
-    metrics::gauge!("zoho_tenants_in_memory").set(counters.loaded.load(Ordering::Relaxed) as f64);
+    metrics::gauge!("zoho_tenants_in_memory").increment(delta as f64);
     #[cfg(not(feature = "metrics"))]
-    let _ = counters;
+    let _ = delta;
 }
 
 /// The registry's refresher: the [`OAuthClient`], counting successful refreshes.
@@ -483,6 +485,16 @@ struct Entry<S> {
     manager: TokenManager<S>,
 }
 
+impl<S> Drop for Shared<S> {
+    /// The registry's users leave the process's gauge with it.
+    fn drop(&mut self) {
+        let loaded = self.counters.loaded.load(Ordering::Relaxed);
+        if loaded > 0 {
+            in_memory(-(loaded as isize));
+        }
+    }
+}
+
 impl<S> Shared<S> {
     fn stats(&self) -> TenantStats {
         let c = &self.counters;
@@ -740,7 +752,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
             c.loaded.fetch_sub(n, Ordering::Relaxed);
             c.evicted.fetch_add(n as u64, Ordering::Relaxed);
             count("zoho_tenants_evicted_total", n as u64);
-            in_memory(c);
+            in_memory(-(n as isize));
             tracing::debug!(target: "zoho_oauth_core::tenants", evicted = n, loaded = c.loaded.load(Ordering::Relaxed), "tenants evicted");
         }
     }
@@ -836,7 +848,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
             drop(shard);
             if slot.cell.initialized() {
                 self.shared.counters.loaded.fetch_sub(1, Ordering::Relaxed);
-                in_memory(&self.shared.counters);
+                in_memory(-1);
             }
         }
     }
@@ -889,7 +901,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// One more user held in memory.
     fn count_loaded(&self) {
         self.shared.counters.loaded.fetch_add(1, Ordering::Relaxed);
-        in_memory(&self.shared.counters);
+        in_memory(1);
     }
 
     /// A new entry for `key` with nothing cached, not counted yet.

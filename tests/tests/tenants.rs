@@ -656,6 +656,55 @@ async fn metrics_count_loads_evictions_refreshes_and_throttling() {
     sb.shutdown().await;
 }
 
+/// Two registries in one process (one per scope set, say): the `metrics` gauge of users in
+/// memory is the process's, their sum, and a dropped registry's users leave it.
+#[tokio::test]
+async fn the_in_memory_gauge_adds_up_every_registry_of_the_process() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _recorder = metrics::set_default_local_recorder(&recorder);
+    // A snapshot hands out what moved since the last one (it swaps the values to zero).
+    let gauge = std::cell::Cell::new(None::<f64>);
+    let in_memory = || {
+        for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+            if let DebugValue::Gauge(g) = value
+                && key.key().name() == "zoho_tenants_in_memory"
+            {
+                gauge.set(Some(gauge.get().unwrap_or(0.0) + g.into_inner()));
+            }
+        }
+        gauge.get()
+    };
+
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = FileStore::new(dir.path().join("tokens.json"));
+    let first = registry(&sb, file.clone(), Duration::from_secs(900));
+    for (user, email) in USERS {
+        web_sign_in(&sb, &first, user, email).await;
+    }
+    assert_eq!(in_memory(), Some(3.0));
+    let second = registry(&sb, file, Duration::from_secs(900));
+    drop(second.client("ana").await.expect("ana"));
+    assert_eq!(in_memory(), Some(4.0), "three users in the first registry, one in the second");
+    assert_eq!(first.stats().loaded + second.stats().loaded, 4);
+    first.remove("cy").await.expect("cy removed");
+    assert_eq!(in_memory(), Some(3.0), "a removed user went");
+
+    sb.clock().advance(Duration::from_secs(901));
+    assert_eq!(second.evict_idle(), 1);
+    assert_eq!(in_memory(), Some(2.0), "an evicted user went");
+    drop(second.client("bo").await.expect("bo"));
+    assert_eq!(in_memory(), Some(3.0));
+    drop(second);
+    assert_eq!(in_memory(), Some(2.0), "the dropped registry's user left with it");
+    assert_eq!(first.stats().loaded, 2);
+    drop(first);
+    assert_eq!(in_memory(), Some(0.0));
+    sb.shutdown().await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Attacks on the registry (issue 20): each test is one attack, run against the strict sandbox.
 // ---------------------------------------------------------------------------------------------
