@@ -514,6 +514,20 @@ impl<S> Shared<S> {
         u64::try_from(self.clock.monotonic().saturating_sub(self.epoch).as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// Drops `slot` (held by the caller) from the map if a load failed or was abandoned and
+    /// nobody filled it since: an unknown user costs no memory, a failed read is not remembered.
+    fn forget_unfilled(&self, user: &str, slot: &Arc<Slot<S>>) {
+        let mut map = self.shard(user);
+        if let Some(s) = map.get(user)
+            && Arc::ptr_eq(s, slot)
+            && !s.cell.initialized()
+            // Another caller is still waiting on it: they try the load themselves.
+            && Arc::strong_count(s) == 2
+        {
+            map.remove(user);
+        }
+    }
+
     fn shard(&self, user: &str) -> std::sync::MutexGuard<'_, Shard<S>> {
         let i = (self.hasher.hash_one(user) % SHARDS as u64) as usize;
         self.shards[i].lock().unwrap_or_else(PoisonError::into_inner)
@@ -599,23 +613,16 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// server the OAuth client does not trust (nothing is sent with its token).
     pub async fn client(&self, user: &str) -> Result<Client<S>, TenantError> {
         check_user(user)?;
-        let slot = self.slot(user);
-        if let Some(entry) = slot.cell.get() {
+        let hold = Hold { shared: &self.shared, user, slot: self.slot(user) };
+        if let Some(entry) = hold.slot.cell.get() {
             return Ok(entry.client.clone());
         }
-        let loaded = slot.cell.get_or_try_init(|| self.load(user)).await;
-        match loaded {
-            Ok(entry) => {
-                let client = entry.client.clone();
-                drop(slot);
-                self.after_load();
-                Ok(client)
-            }
-            Err(e) => {
-                self.forget_unfilled(user, slot);
-                Err(e)
-            }
-        }
+        // A failed load, or this caller dropped mid-load, leaves the slot empty: `hold` takes
+        // it out of the map with its last waiter.
+        let client = hold.slot.cell.get_or_try_init(|| self.load(user)).await?.client.clone();
+        drop(hold);
+        self.after_load();
+        Ok(client)
     }
 
     /// Stores `token` (from any sign-in flow) as `user`'s and makes it current: see
@@ -654,7 +661,7 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
                 // Removed meanwhile ([`remove`](Self::remove)): sign in on a new entry.
                 Err(ManagerError::Removed { .. }) => self.drop_slot(user, &slot),
                 Err(e) => {
-                    self.forget_unfilled(user, slot);
+                    self.shared.forget_unfilled(user, &slot);
                     return Err(e.into());
                 }
                 Ok(outcome) => break (slot, outcome),
@@ -853,20 +860,6 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         }
     }
 
-    /// Drops `slot` from the map if a load failed and nobody filled it since (an unknown user
-    /// costs no memory; a failed read is not remembered).
-    fn forget_unfilled(&self, user: &str, slot: Arc<Slot<S>>) {
-        let mut map = self.shared.shard(user);
-        if let Some(s) = map.get(user)
-            && Arc::ptr_eq(s, &slot)
-            && !s.cell.initialized()
-            // Another caller is still waiting on it: they try the load themselves.
-            && Arc::strong_count(s) == 2
-        {
-            map.remove(user);
-        }
-    }
-
     /// Reads `user`'s record and makes their entry from it.
     async fn load(&self, user: &str) -> Result<Entry<S>, TenantError> {
         let key = self.key(user);
@@ -923,6 +916,23 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
         let manager = builder.build();
         let client = sh.template.client(manager.clone(), limiter, Some(Arc::clone(&sh.counters.throttled)));
         Entry { client, manager }
+    }
+}
+
+/// A caller's hold on `user`'s slot while its load may be under way. However the caller ends
+/// (an error, or dropped mid-load: a request cancelled by its client), a slot still empty
+/// leaves the map with its last waiter, instead of staying until the next idle sweep.
+struct Hold<'a, S> {
+    shared: &'a Shared<S>,
+    user: &'a str,
+    slot: Arc<Slot<S>>,
+}
+
+impl<S> Drop for Hold<'_, S> {
+    fn drop(&mut self) {
+        if !self.slot.cell.initialized() {
+            self.shared.forget_unfilled(self.user, &self.slot);
+        }
     }
 }
 

@@ -7,14 +7,16 @@
 //! for users coming back, which a registry keeping anything per user (a slot, a limiter, a
 //! registry entry, a per-thread token copy) would fail by about 2 KB per user per cycle.
 
+use futures::FutureExt;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use std::alloc::System;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use zoho_projects::oauth::OAuthClient;
 use zoho_projects::prelude::*;
-use zoho_projects::store::{MemoryStore, TokenRecord, TokenStore};
+use zoho_projects::store::{MemoryStore, StoreError, StoreKey, StoreLock, TokenRecord, TokenStore};
 use zoho_projects::tenants::Tenants;
-use zoho_projects::{AccessToken, ClientSecret, DynamicScopes, TokenParts};
+use zoho_projects::{AccessToken, ClientSecret, DynamicScopes, TokenParts, async_trait};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -30,34 +32,47 @@ scope_set! { struct Reader = ["ZohoProjects.portals.READ"]; }
 
 const USERS: usize = 1_000;
 
-/// Users loaded, used from two threads (each keeps its own copy of a user's token) with a call's
-/// rate-limiter slot taken and given back, then evicted: four cycles (three crowds of new users,
-/// then the first crowd again) each give back what they took.
-#[tokio::test(start_paused = true)]
-async fn users_who_come_and_go_leave_no_memory_behind() {
-    // The registry's clock and the rate limiters' are the system clock's: paused Tokio time
-    // moves the idle timeout and the limiters' windows together.
+/// One test at a time: each counts the whole process's heap.
+async fn alone() -> tokio::sync::MutexGuard<'static, ()> {
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    ONE.lock().await
+}
+
+/// A registry over `store`, on the system clock (paused Tokio time), idle after 10 minutes.
+fn registry(store: impl TokenStore) -> Tenants<Reader> {
     let oauth = OAuthClient::builder("1000.MEMORY", ClientSecret::new("secret"))
         .accounts_url("http://127.0.0.1:9/".parse().expect("url"))
         .build()
         .expect("oauth");
-    let store = MemoryStore::new();
-    let tenants = Tenants::builder::<Reader>(oauth, store.clone())
-        .idle_timeout(Duration::from_secs(600))
-        .build()
-        .expect("registry");
-    let crowds: Vec<Vec<String>> =
-        (0..3).map(|c| (0..USERS).map(|i| format!("crowd{c}-user{i:04}@example.com")).collect()).collect();
-    // Every user's token is in the store before anything is counted (the store is the
-    // application's; its records stay).
+    Tenants::builder::<Reader>(oauth, store).idle_timeout(Duration::from_secs(600)).build().expect("registry")
+}
+
+/// Saves a valid token for each of `users` in `store`, under `tenants`' keys.
+async fn save_tokens<'a>(store: &MemoryStore, tenants: &Tenants<Reader>, users: impl Iterator<Item = &'a String>) {
     let scopes = DynamicScopes::parse_list("ZohoProjects.portals.READ").expect("scopes");
-    for user in crowds.iter().flatten() {
+    for user in users {
         let now = SystemTime::now();
         let token = AccessToken::new(format!("1000.{user}.token"), now + Duration::from_secs(86_400), scopes.clone());
         let key = tenants.key(user);
         store.save(&key, &TokenRecord::from_parts(&key, &TokenParts::new(token), now)).await.expect("save");
     }
-    drop(scopes);
+}
+
+/// Users loaded, used from two threads (each keeps its own copy of a user's token) with a call's
+/// rate-limiter slot taken and given back, then evicted: four cycles (three crowds of new users,
+/// then the first crowd again) each give back what they took.
+#[tokio::test(start_paused = true)]
+async fn users_who_come_and_go_leave_no_memory_behind() {
+    let _alone = alone().await;
+    // The registry's clock and the rate limiters' are the system clock's: paused Tokio time
+    // moves the idle timeout and the limiters' windows together.
+    let store = MemoryStore::new();
+    let tenants = registry(store.clone());
+    let crowds: Vec<Vec<String>> =
+        (0..3).map(|c| (0..USERS).map(|i| format!("crowd{c}-user{i:04}@example.com")).collect()).collect();
+    // Every user's token is in the store before anything is counted (the store is the
+    // application's; its records stay).
+    save_tokens(&store, &tenants, crowds.iter().flatten()).await;
 
     // One warm-up cycle of one user: what the first use of anything allocates once (lazy
     // statics, the limiters' registry, the runtime's timer) is not a user's.
@@ -94,4 +109,63 @@ async fn cycle(tenants: &Tenants<Reader>, users: &[String]) -> i64 {
     tokio::time::advance(Duration::from_secs(601)).await;
     assert_eq!(tenants.evict_idle(), users.len(), "every user was idle and quiet");
     loaded
+}
+
+/// A store whose reads wait while the gate is closed.
+struct Gated {
+    inner: MemoryStore,
+    gate: Arc<tokio::sync::RwLock<()>>,
+}
+
+#[async_trait]
+impl TokenStore for Gated {
+    async fn load(&self, key: &StoreKey) -> Result<Option<TokenRecord>, StoreError> {
+        let _open = self.gate.read().await;
+        self.inner.load(key).await
+    }
+    async fn save(&self, key: &StoreKey, record: &TokenRecord) -> Result<(), StoreError> {
+        self.inner.save(key, record).await
+    }
+    async fn remove(&self, key: &StoreKey) -> Result<(), StoreError> {
+        self.inner.remove(key).await
+    }
+    async fn lock(&self, key: &StoreKey, ttl: Duration, wait: Duration) -> Result<StoreLock, StoreError> {
+        self.inner.lock(key, ttl, wait).await
+    }
+}
+
+/// Requests cancelled by their clients while their user's first load waits on the store (a
+/// slow Redis, a crowd of clients giving up): nothing of them stays, without waiting for an
+/// idle sweep; the users load normally afterwards.
+#[tokio::test(start_paused = true)]
+async fn callers_dropped_mid_load_leave_no_memory_behind() {
+    let _alone = alone().await;
+    let memory = MemoryStore::new();
+    let gate = Arc::new(tokio::sync::RwLock::new(()));
+    let tenants = registry(Gated { inner: memory.clone(), gate: Arc::clone(&gate) });
+    let waves: Vec<Vec<String>> =
+        (0..2).map(|w| (0..USERS).map(|i| format!("wave{w}-user{i:04}@example.com")).collect()).collect();
+    save_tokens(&memory, &tenants, waves.iter().flatten()).await;
+    let closed = gate.write().await;
+    // Polled once: the load starts and waits on the store; then the caller goes.
+    let abandon = |users: &[String]| {
+        for user in users {
+            assert!(tenants.client(user).now_or_never().is_none(), "{user} loaded through a closed gate");
+        }
+    };
+    // A first wave lets the registry's tables reach the size such churn gives them (a size per
+    // table, not an entry per user).
+    abandon(&waves[0]);
+    let baseline = live_heap();
+    abandon(&waves[1]);
+    let left = live_heap() - baseline;
+    eprintln!("{left} B left by {USERS} abandoned loads");
+    assert!(left.abs() < 8 * USERS as i64, "{left} B left by {USERS} abandoned loads");
+    assert_eq!(tenants.stats().loaded, 0);
+
+    drop(closed);
+    for user in waves.iter().flatten() {
+        drop(tenants.client(user).await.expect("loads after all"));
+    }
+    assert_eq!(tenants.stats().loaded, 2 * USERS);
 }
