@@ -630,8 +630,10 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
     /// revoked). The user is held in memory afterwards.
     pub async fn sign_in(&self, user: &str, token: Token<S>) -> Result<LoginOutcome, TenantError> {
         check_user(user)?;
-        let (slot, outcome) = loop {
-            let slot = self.slot(user);
+        let (hold, outcome) = loop {
+            // A sign-in that fails or is dropped midway leaves no empty slot behind.
+            let hold = Hold { shared: &self.shared, user, slot: self.slot(user) };
+            let slot = &hold.slot;
             let result = match slot.cell.get() {
                 Some(entry) => entry.manager.login(token.clone()).await,
                 None => {
@@ -659,18 +661,15 @@ impl<S: ScopeSet + Send + Sync> Tenants<S> {
             };
             match result {
                 // Removed meanwhile ([`remove`](Self::remove)): sign in on a new entry.
-                Err(ManagerError::Removed { .. }) => self.drop_slot(user, &slot),
-                Err(e) => {
-                    self.shared.forget_unfilled(user, &slot);
-                    return Err(e.into());
-                }
-                Ok(outcome) => break (slot, outcome),
+                Err(ManagerError::Removed { .. }) => self.drop_slot(user, slot),
+                Err(e) => return Err(e.into()),
+                Ok(outcome) => break (hold, outcome),
             }
         };
         self.shared.counters.signed_in.fetch_add(1, Ordering::Relaxed);
         count("zoho_tenants_signed_in_total", 1);
         tracing::debug!(target: "zoho_oauth_core::tenants", tenant = %self.key(user).user_tag(), "tenant signed in");
-        drop(slot);
+        drop(hold);
         self.after_load();
         Ok(outcome)
     }
