@@ -250,12 +250,13 @@ async fn ten_thousand_waiters_on_an_expired_token_cause_one_refresh() {
 
 mod sandbox {
     use super::Reader;
+    use std::sync::Mutex;
     use std::time::{Duration, Instant, SystemTime};
     use zoho_oauth_core::oauth::OAuthClient;
-    use zoho_oauth_core::store::{MemoryStore, StoreKey, TokenStore};
+    use zoho_oauth_core::store::{MemoryStore, StoreKey, TokenRecord, TokenStore};
     use zoho_oauth_core::{
-        Client, ClientSecret, Endpoint, Error, LoginOutcome, ManagerError, OAuthError, RetryPolicy, TokenManager,
-        TokenSource,
+        Client, ClientSecret, Endpoint, Error, LoginOutcome, ManagerError, OAuthError, RefreshToken, Refresher,
+        RetryPolicy, TokenManager, TokenParts, TokenSource,
     };
     use zoho_sandbox::{Dc, Fault, Limits, Route, Sandbox};
 
@@ -285,23 +286,23 @@ mod sandbox {
 
     impl Env {
         pub(crate) async fn start(limits: Limits) -> Env {
-            Env::start_with_timeout(limits, TOKEN_TIMEOUT).await
+            let sb = Sandbox::builder().limits(limits).start().await.expect("sandbox");
+            let oauth = Env::oauth_client(&sb, TOKEN_TIMEOUT);
+            let key = StoreKey::new(sb.accounts_url(Dc::Us), &sb.demo_client().client_id, "demo");
+            Env { sb, oauth, key }
         }
 
-        /// As [`Env::start`], with the OAuth client's request timeout `timeout` (for the test of a
-        /// token endpoint that does not answer in time).
-        pub(crate) async fn start_with_timeout(limits: Limits, timeout: Duration) -> Env {
-            let sb = Sandbox::builder().limits(limits).start().await.expect("sandbox");
+        /// The demo app's OAuth client on `sb`'s virtual clock, with the request timeout
+        /// `timeout`.
+        pub(crate) fn oauth_client(sb: &Sandbox, timeout: Duration) -> OAuthClient {
             let app = sb.demo_client();
             let clock = sb.clock();
-            let oauth = OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
+            OAuthClient::builder(&app.client_id, ClientSecret::new(app.client_secret.as_str()))
                 .accounts_url(sb.accounts_url(Dc::Us))
                 .clock(move || clock.now_system()) // expiries are computed on the virtual clock
                 .timeout(timeout)
                 .build()
-                .expect("oauth client");
-            let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
-            Env { sb, oauth, key }
+                .expect("oauth client")
         }
 
         pub(crate) fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
@@ -534,7 +535,8 @@ mod sandbox {
             ("HTTP 500", Fault::status(500), |e| matches!(e, OAuthError::UnexpectedResponse { status: 500, .. })),
             (
                 "timeout",
-                // Longer than the 2 s timeout this case's client has (below): it times out.
+                // Longer than the 2 s timeout of the client this case's first refresh goes through
+                // (below): it times out.
                 Fault::delay(Duration::from_secs(3)),
                 |e| matches!(e, OAuthError::Transport(t) if t.is_timeout()),
             ),
@@ -549,14 +551,25 @@ mod sandbox {
             ("Access Denied", Fault::throttled(), |e| matches!(e, OAuthError::AccessDenied { .. })),
         ];
         for (name, fault, check) in cases {
-            let limits = api_unlimited(Limits::default());
-            let env = if name == "timeout" {
-                Env::start_with_timeout(limits, Duration::from_secs(2)).await
-            } else {
-                Env::start(limits).await
-            };
+            let env = Env::start(api_unlimited(Limits::default())).await;
             let store = MemoryStore::new();
-            let m = env.manager(store.clone());
+            let m = if name == "timeout" {
+                // Only the refresh the fault delays goes through a client with a short timeout;
+                // every other request has the usual one. With the short timeout on all of them,
+                // a token endpoint that took 2.5 s (a loaded machine) to answer the refresh after
+                // the backoff failed the case.
+                let refresher = FirstThen {
+                    first: Mutex::new(Some(Env::oauth_client(&env.sb, Duration::from_secs(2)))),
+                    then: env.oauth.clone(),
+                };
+                TokenManager::builder::<Reader>(refresher, env.key.clone())
+                    .store(store.clone())
+                    .clock(env.clock())
+                    .backoff(Duration::from_secs(2), Duration::from_secs(600))
+                    .build()
+            } else {
+                env.manager(store.clone())
+            };
             let login = env.fresh_login().await;
             let old = login.access_token().clone();
             m.login(login).await.expect("login");
@@ -605,6 +618,27 @@ mod sandbox {
             assert!(!fresh.same_secret(&old), "{name}");
             assert_eq!(hits(), base + 2, "{name}");
             env.sb.clear_faults();
+        }
+    }
+
+    /// A refresher whose first refresh goes through `first` and every later one, and every
+    /// revocation, through `then`.
+    struct FirstThen {
+        first: Mutex<Option<OAuthClient>>,
+        then: OAuthClient,
+    }
+
+    #[async_trait::async_trait]
+    impl Refresher for FirstThen {
+        async fn refresh(&self, parts: &TokenParts) -> Result<TokenParts, OAuthError> {
+            let first = self.first.lock().expect("first").take();
+            first.as_ref().unwrap_or(&self.then).refresh(parts).await
+        }
+        async fn revoke(&self, token: &RefreshToken, at: Option<&url::Url>) -> Result<(), OAuthError> {
+            self.then.revoke(token, at).await
+        }
+        fn accepts(&self, record: &TokenRecord) -> bool {
+            Refresher::accepts(&self.then, record)
         }
     }
 
