@@ -461,6 +461,50 @@ impl<T: QueryParams + ?Sized> QueryParams for &T {
     }
 }
 
+/// Whether a request field is sent, chosen by the field's TYPE, never by how the type is spelt:
+/// a field whose type is an `Option` (written `Option<T>`, `std::option::Option<T>`, through a
+/// type alias, a re-export or a `macro_rules!` `ty` fragment) is sent only when `Some`, any
+/// other field always. Derived code calls `(&&Field(&self.field)).__zoho_field()` with both
+/// traits in scope: method resolution tries [`Optional`](field::Optional) first (implemented for
+/// `&Field<Option<T>>`, it matches the receiver without a dereference) and takes it where the
+/// field's type is an `Option`, and [`Required`](field::Required) otherwise.
+///
+/// A field whose type is a type parameter of the endpoint (`T`, later `Option<…>`) is a value
+/// of that parameter, sent whole: its type is not known to be an `Option` where the code is
+/// generated. Write `Option<T>` for an optional one.
+pub mod field {
+    /// A borrowed request field, as a value to resolve a method on.
+    pub struct Field<'a, T: ?Sized>(pub &'a T);
+
+    /// A field whose type is an `Option`: sent as its content, when `Some`.
+    pub trait Optional<'a> {
+        /// What is sent.
+        type Value: ?Sized + 'a;
+        /// The value to send, or `None` for no parameter, header or body at all.
+        fn __zoho_field(&self) -> Option<&'a Self::Value>;
+    }
+    impl<'a, T> Optional<'a> for &Field<'a, Option<T>> {
+        type Value = T;
+        fn __zoho_field(&self) -> Option<&'a T> {
+            self.0.as_ref()
+        }
+    }
+
+    /// Any other field: always sent.
+    pub trait Required<'a> {
+        /// What is sent.
+        type Value: ?Sized + 'a;
+        /// The value to send: always `Some`.
+        fn __zoho_field(&self) -> Option<&'a Self::Value>;
+    }
+    impl<'a, T: ?Sized> Required<'a> for Field<'a, T> {
+        type Value = T;
+        fn __zoho_field(&self) -> Option<&'a T> {
+            Some(self.0)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

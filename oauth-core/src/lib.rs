@@ -317,10 +317,31 @@ pub use token::{
 /// streams it with its content type, length and file name ([`Download`]); and
 /// `paginate(…)` is described with an example in [`paginate`].
 ///
+/// A query, header or body field whose type is an `Option` is sent only when `Some`; a field of
+/// any other type is always sent. The derive decides by the field's type, not by how it is
+/// spelt: `Option<T>`, `std::option::Option<T>`, a type alias of an `Option` or a renamed import
+/// of it all count (an unset body is no body, never `null`, which Zoho's PATCH endpoints could
+/// read as "clear this"), and a type of one's own that happens to be called `Option` is sent
+/// whole. A field whose type is the endpoint's type parameter `T` is sent whole; write
+/// `Option<T>` for an optional one.
+///
+/// ```
+/// use zoho_oauth_core::Endpoint;
+///
+/// type Maybe = Option<serde_json::Value>;
+///
+/// #[derive(Endpoint)]
+/// #[zoho(crate = ::zoho_oauth_core, method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}",
+///        scope = "ZohoProjects.projects.UPDATE", response = serde_json::Value)]
+/// struct UpdateProject { #[zoho(path)] portal: u64, #[zoho(path)] project: u64, #[zoho(body)] change: Maybe }
+/// let call = UpdateProject { portal: 1, project: 2, change: None };
+/// assert!(matches!(call.body(), Ok(None)));
+/// ```
+///
 /// The derive works inside a `macro_rules!` of one's own, whatever the macro passes in (types
-/// as `ty` fragments, names as `ident`s): `Option` and `Vec` field types keep their meaning
-/// through a `ty` fragment (recognised by name, as serde does: an alias of an `Option` is not
-/// one), and the response is read as its type says.
+/// as `ty` fragments, names as `ident`s): field types keep their meaning through a `ty`
+/// fragment (an `Option` is told by its type, a `Vec` query value by its name), and the
+/// response is read as its type says.
 pub use zoho_scope_macros::Endpoint;
 pub use zoho_scope_macros::{scope_module, scope_set};
 
@@ -333,7 +354,9 @@ pub mod scopes {
 /// What generated code uses. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::endpoint::{Body, BodyError, Endpoint, Method, QueryParams, push_segment, query_join, query_value};
+    pub use crate::endpoint::{
+        Body, BodyError, Endpoint, Method, QueryParams, field, push_segment, query_join, query_value,
+    };
     pub use crate::error::Error;
     pub use crate::multipart::Multipart;
     pub use crate::paginate::{PageCursor, PageParts, PageStyle, Paged};

@@ -87,7 +87,7 @@ pub use control::Profile;
 pub use fault::{Fault, FaultKind, Route};
 pub use hosts::Service;
 pub use sandbox::{DemoPortal, DemoProject, Error, Sandbox, SandboxBuilder, StoredAttachment};
-pub use state::{ClientCredentials, ClientKind, ClientSpec, Counters, SeenRequest, UserInfo};
+pub use state::{ClientCredentials, ClientKind, ClientSpec, Counters, SEEN_BODY_BYTES, SeenRequest, UserInfo};
 
 /// Compiles the Rust example in `README.md`.
 #[cfg(doctest)]

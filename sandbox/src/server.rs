@@ -23,6 +23,9 @@ use crate::util::{Req, Resp, json, page, raw, redact_query};
 /// How many requests `requests_seen` and the route counters remember.
 const MAX_SEEN: usize = 200_000;
 
+/// The number of the next request recorded in `requests_seen`, unique across sandboxes.
+static SEEN_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// State shared by every listener.
 pub(crate) struct Shared {
     pub(crate) clock: Clock,
@@ -188,6 +191,7 @@ async fn handle(shared: Arc<Shared>, binding: Binding, req: Request<Incoming>, k
     };
     let route = classify(service, &path);
     let now = shared.clock.now_ms();
+    let seq = SEEN_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let fault = {
         let mut st = shared.lock();
         st.seen.push(SeenRequest {
@@ -202,6 +206,8 @@ async fn handle(shared: Arc<Shared>, binding: Binding, req: Request<Incoming>, k
                 .collect(),
             route: route.clone(),
             at_ms: now,
+            body: Vec::new(),
+            seq,
         });
         st.counters.hits.push((route.clone(), path.clone()));
         // keep memory bounded in a long-running binary
@@ -234,6 +240,12 @@ async fn handle(shared: Arc<Shared>, binding: Binding, req: Request<Incoming>, k
             return resp;
         }
     };
+    if !body.is_empty() {
+        let mut st = shared.lock();
+        if let Some(seen) = st.seen.iter_mut().rev().find(|r| r.seq == seq) {
+            seen.body = body[..body.len().min(crate::state::SEEN_BODY_BYTES)].to_vec();
+        }
+    }
     let query: Vec<(String, String)> = parts
         .uri
         .query()

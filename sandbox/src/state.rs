@@ -207,7 +207,17 @@ pub struct SeenRequest {
     pub route: Route,
     /// Virtual time of arrival, ms since the epoch.
     pub at_ms: i64,
+    /// The body as received, not redacted: its first [`SEEN_BODY_BYTES`] bytes (the rest is not
+    /// kept, so that a long-running sandbox's memory stays bounded). Empty when the request had
+    /// none, or was answered before its body was read (an injected fault, a body over the size
+    /// limit). Not shown by the control API.
+    pub body: Vec<u8>,
+    /// Which request this was, to attach its body once read.
+    pub(crate) seq: u64,
 }
+
+/// How much of each request's body [`SeenRequest::body`] keeps.
+pub const SEEN_BODY_BYTES: usize = 16 * 1024;
 
 /// A snapshot of the sandbox's counters ([`crate::Sandbox::counters`]).
 #[derive(Clone, Debug, Default)]

@@ -54,8 +54,32 @@ fn ungroup(mut ty: &Type) -> &Type {
     }
 }
 
-/// `Option<T>` → `Some(T)`, recognised by its last path segment, as serde does (through a
-/// macro's `ty` fragment too; a type alias of an `Option` is not one).
+/// Whether a field is sent, and what: an expression of type `Option<&V>`, chosen by the field's
+/// type through the runtime's `__private::field` (an `Option` of any spelling — alias, full
+/// path, `macro_rules!` fragment — gives its content, `None` when unset; any other type gives
+/// itself, always). Needs `field_traits` in scope.
+fn present(krate: &Path, place: &TokenStream) -> TokenStream {
+    quote!((&&#krate::__private::field::Field(&#place)).__zoho_field())
+}
+
+/// The two traits `present` resolves between, imported for the generated function's body.
+fn field_traits(krate: &Path) -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use #krate::__private::field::{Optional as _, Required as _};
+    }
+}
+
+/// Where an error about a field's sent value points: at `T` of an `Option<T>` written as one,
+/// else at the whole type. Only a location: whether the field is an `Option` is decided by its
+/// type (`present`).
+fn value_span(ty: &Type) -> Span {
+    option_inner(ty).unwrap_or(ty).span()
+}
+
+/// `Option<T>` → `Some(T)`, recognised by its last path segment (through a macro's `ty` fragment
+/// too). Used for error locations and to find a `Vec` inside an `Option`, never to decide
+/// whether a field is sent.
 fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(tp) = ungroup(ty) else { return None };
     let seg = tp.path.segments.last()?;
@@ -92,7 +116,8 @@ fn here(span: Span) -> Span {
     span.resolved_at(Span::call_site())
 }
 
-/// How one query field is pushed: `value` names the (non-`Option`) value.
+/// How one query field is pushed: `ty` is the field's type, `value` names what is sent (the
+/// content of an `Option` field).
 fn push_query(krate: &Path, name: &syn::LitStr, ty: &Type, value: TokenStream, repeat: bool) -> TokenStream {
     match vec_inner(ty) {
         Some(inner) if repeat => {
@@ -105,7 +130,7 @@ fn push_query(krate: &Path, name: &syn::LitStr, ty: &Type, value: TokenStream, r
             quote!(if !#value.is_empty() { __query.push((#name, #conv)); })
         }
         None => {
-            let conv = quote_spanned!(here(ty.span())=> #krate::__private::query_value(#value));
+            let conv = quote_spanned!(here(value_span(ty))=> #krate::__private::query_value(#value));
             quote!(__query.push((#name, #conv));)
         }
     }
@@ -151,13 +176,9 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
                     Some(rule) if !explicit => syn::LitStr::new(&rule.apply(&name.value()), name.span()),
                     _ => name.clone(),
                 };
-                Some(match option_inner(f.ty) {
-                    Some(inner) => {
-                        let push = push_query(krate, &name, inner, quote!(__v), *repeat);
-                        quote!(if let ::core::option::Option::Some(__v) = &self.#fi { #push })
-                    }
-                    None => push_query(krate, &name, f.ty, quote!(&self.#fi), *repeat),
-                })
+                let push = push_query(krate, &name, f.ty, quote!(__v), *repeat);
+                let present = present(krate, &quote!(self.#fi));
+                Some(quote!(if let ::core::option::Option::Some(__v) = #present { #push }))
             }
             FieldRole::Flatten => {
                 let (fi, ty) = (f.ident, f.ty);
@@ -166,10 +187,12 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             _ => None,
         })
         .collect();
+    let uses = v.fields.iter().any(|f| matches!(f.role, FieldRole::Query { .. })).then(|| field_traits(krate));
     let query_fn = (!queries.is_empty()).then(|| {
         let n = queries.len();
         quote! {
             fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                #uses
                 let mut __query = ::std::vec::Vec::with_capacity(#n);
                 #(#queries)*
                 __query
@@ -185,24 +208,16 @@ pub(crate) fn endpoint(v: &Endpoint<'_>) -> TokenStream {
             _ => return None,
         };
         let fi = f.ident;
-        let make = match option_inner(f.ty) {
-            Some(inner) => {
-                let enc = quote_spanned!(here(inner.span())=> #krate::__private::Body::#ctor(__v));
-                quote! {
-                    match &self.#fi {
-                        ::core::option::Option::Some(__v) => #enc.map(::core::option::Option::Some),
-                        ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
-                    }
-                }
-            }
-            None => {
-                let enc = quote_spanned!(here(f.ty.span())=> #krate::__private::Body::#ctor(&self.#fi));
-                quote!(#enc.map(::core::option::Option::Some))
-            }
-        };
+        let enc = quote_spanned!(here(value_span(f.ty))=> #krate::__private::Body::#ctor(__v));
+        let present = present(krate, &quote!(self.#fi));
+        let uses = field_traits(krate);
         Some(quote! {
             fn body(&self) -> ::core::result::Result<::core::option::Option<#krate::__private::Body>, #krate::__private::BodyError> {
-                #make
+                #uses
+                match #present {
+                    ::core::option::Option::Some(__v) => #enc.map(::core::option::Option::Some),
+                    ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
+                }
             }
         })
     });
@@ -347,22 +362,17 @@ fn headers_fn(v: &Endpoint<'_>) -> Option<TokenStream> {
         .filter_map(|f| {
             let FieldRole::Header(name) = &f.role else { return None };
             let fi = f.ident;
-            Some(match option_inner(f.ty) {
-                Some(inner) => {
-                    let conv = quote_spanned!(here(inner.span())=> #krate::__private::query_value(__v));
-                    quote!(if let ::core::option::Option::Some(__v) = &self.#fi { __headers.push((#name, #conv)); })
-                }
-                None => {
-                    let conv = quote_spanned!(here(f.ty.span())=> #krate::__private::query_value(&self.#fi));
-                    quote!(__headers.push((#name, #conv));)
-                }
-            })
+            let conv = quote_spanned!(here(value_span(f.ty))=> #krate::__private::query_value(__v));
+            let present = present(krate, &quote!(self.#fi));
+            Some(quote!(if let ::core::option::Option::Some(__v) = #present { __headers.push((#name, #conv)); }))
         })
         .collect();
     let n = v.headers.len() + fields.len();
+    let uses = (!fields.is_empty()).then(|| field_traits(krate));
     (n > 0).then(|| {
         quote! {
             fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                #uses
                 let mut __headers = ::std::vec::Vec::with_capacity(#n);
                 #(#statics)*
                 #(#fields)*

@@ -15,11 +15,23 @@ impl ::zoho_projects::__private::Endpoint for ListTasks {
         __path
     }
     fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::field::{Optional as _, Required as _};
         let mut __query = ::std::vec::Vec::with_capacity(2usize);
-        if let ::core::option::Option::Some(__v) = &self.page {
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.page,
+        ))
+            .__zoho_field()
+        {
             __query.push(("page", ::zoho_projects::__private::query_value(__v)));
         }
-        __query.push(("per_page", ::zoho_projects::__private::query_value(&self.size)));
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.size,
+        ))
+            .__zoho_field()
+        {
+            __query.push(("per_page", ::zoho_projects::__private::query_value(__v)));
+        }
         __query
     }
     fn decode(

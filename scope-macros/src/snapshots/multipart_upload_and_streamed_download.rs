@@ -18,8 +18,17 @@ impl ::zoho_projects::__private::Endpoint for Upload {
         ::core::option::Option<::zoho_projects::__private::Body>,
         ::zoho_projects::__private::BodyError,
     > {
-        ::zoho_projects::__private::Body::multipart(&self.form)
-            .map(::core::option::Option::Some)
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::field::{Optional as _, Required as _};
+        match (&&::zoho_projects::__private::field::Field(&self.form)).__zoho_field() {
+            ::core::option::Option::Some(__v) => {
+                ::zoho_projects::__private::Body::multipart(__v)
+                    .map(::core::option::Option::Some)
+            }
+            ::core::option::Option::None => {
+                ::core::result::Result::Ok(::core::option::Option::None)
+            }
+        }
     }
     fn decode(
         __answer: ::zoho_projects::__private::Answer,

@@ -51,11 +51,21 @@ impl ::zoho_projects::__private::Endpoint for ListProjects {
         __path
     }
     fn query(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::field::{Optional as _, Required as _};
         let mut __query = ::std::vec::Vec::with_capacity(2usize);
-        if let ::core::option::Option::Some(__v) = &self.index {
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.index,
+        ))
+            .__zoho_field()
+        {
             __query.push(("index", ::zoho_projects::__private::query_value(__v)));
         }
-        if let ::core::option::Option::Some(__v) = &self.range {
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.range,
+        ))
+            .__zoho_field()
+        {
             __query.push(("range", ::zoho_projects::__private::query_value(__v)));
         }
         __query

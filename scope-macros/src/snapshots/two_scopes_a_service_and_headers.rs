@@ -14,15 +14,26 @@ impl ::zoho_projects::__private::Endpoint for Attach {
         __path
     }
     fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+        #[allow(unused_imports)]
+        use ::zoho_projects::__private::field::{Optional as _, Required as _};
         let mut __headers = ::std::vec::Vec::with_capacity(4usize);
         __headers.push(("orgId", ::std::string::String::from("6071")));
         __headers.push(("X-Trace", ::std::string::String::from("on")));
-        if let ::core::option::Option::Some(__v) = &self.request {
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.request,
+        ))
+            .__zoho_field()
+        {
             __headers
                 .push(("X-Request-Id", ::zoho_projects::__private::query_value(__v)));
         }
-        __headers
-            .push(("If-Match", ::zoho_projects::__private::query_value(&self.etag)));
+        if let ::core::option::Option::Some(__v) = (&&::zoho_projects::__private::field::Field(
+            &self.etag,
+        ))
+            .__zoho_field()
+        {
+            __headers.push(("If-Match", ::zoho_projects::__private::query_value(__v)));
+        }
         __headers
     }
     fn decode(
