@@ -35,7 +35,7 @@ impl Server {
             .spawn()
             .expect("redis-server");
         // Bounded wait for the child to listen (a state, not time).
-        for _ in 0..1000 {
+        for _ in 0..3000 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return child;
             }
@@ -137,7 +137,8 @@ async fn a_lockout_met_by_one_process_holds_the_whole_fleet() {
         }
     }
     // Another user of the same Redis is not locked out.
-    let store = RedisStore::builder(server.url()).prefix("lockout").connect().await.expect("connect");
+    let store =
+        RedisStore::builder(server.url()).prefix("lockout").timeout(REDIS_TIMEOUT).connect().await.expect("connect");
     let other = store.rate_window("bo");
     assert_eq!(other.try_take("s", 100, Duration::from_secs(600)).await.expect("window"), Take::Taken);
 }

@@ -252,7 +252,12 @@ async fn child_store() -> Arc<dyn TokenStore> {
     if let Some(url) = spec.strip_prefix("redis:") {
         let prefix = var("REDIS_PREFIX");
         return Arc::new(
-            zoho_oauth_core::store::RedisStore::builder(url).prefix(prefix).connect().await.expect("redis connect"),
+            zoho_oauth_core::store::RedisStore::builder(url)
+                .prefix(prefix)
+                .timeout(Duration::from_secs(30))
+                .connect()
+                .await
+                .expect("redis connect"),
         );
     }
     panic!("unknown store {spec}")
@@ -623,7 +628,7 @@ mod redis_store {
             .spawn()
             .expect("start redis-server");
         // Bounded polling until it answers PING (or exits: port taken).
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
                 return None;
@@ -682,17 +687,21 @@ mod redis_store {
         format!("test{:08x}", rand::random::<u32>())
     }
 
-    /// The store's timeout where a test kills Redis: a bound against a hung server, never reached
-    /// by one that answers or is gone (a killed server's refusal is seen at once). It was 500 ms:
-    /// a Redis busy for 700 ms (a script; on a loaded CI machine, a descheduled server) failed
-    /// the login of `calls_survive_a_redis_restart_and_the_token_is_written_back` with
-    /// `Unavailable`, every time.
+    /// The store's timeout where a test needs an answer (or a refusal) from a live or killed
+    /// Redis: a bound against a hung server, never reached by one that answers or is gone (a
+    /// killed server's refusal is seen at once). It was 500 ms: a Redis busy for 700 ms (a
+    /// script; on a loaded CI machine, a descheduled server) failed the login of
+    /// `calls_survive_a_redis_restart_and_the_token_is_written_back` with `Unavailable`, every
+    /// time. The TLS test had the default 2 s: under load its handshake against the system's
+    /// roots took longer (seen in a stress run), and a server stopped for 2.5 s (SIGSTOP) failed
+    /// it every time.
     const REDIS_TIMEOUT: Duration = Duration::from_secs(30);
 
     #[tokio::test]
     async fn redis_store_round_trips_and_leases_are_exclusive_and_owned() {
         let Some(server) = redis_or_skip() else { return };
-        let store = RedisStore::builder(&server.url).prefix(prefix()).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(prefix()).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         assert!(store.load(&key()).await.expect("load").is_none());
         let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         store.save(&key(), &record("1000.aaa.bbb", exp)).await.expect("save");
@@ -723,7 +732,8 @@ mod redis_store {
         let mut conn =
             redis::Client::open(server.url.as_str()).expect("url").get_multiplexed_async_connection().await.expect("c");
         let rkey = format!("{}:token:{}", "raw", key().id());
-        let raw = RedisStore::builder(&server.url).prefix("raw").connect().await.expect("connect");
+        let raw =
+            RedisStore::builder(&server.url).prefix("raw").timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         redis::cmd("SET").arg(&rkey).arg("{oops").query_async::<()>(&mut conn).await.expect("set");
         assert!(matches!(raw.load(&key()).await, Err(StoreError::Corrupt { .. })));
         redis::cmd("SET").arg(&rkey).arg(r#"{"kind":"x","format":1}"#).query_async::<()>(&mut conn).await.expect("set");
@@ -830,7 +840,8 @@ mod redis_store {
     async fn a_holder_whose_lease_lapsed_cannot_overwrite_the_next_holders_token() {
         let Some(server) = redis_or_skip() else { return };
         let prefix = prefix();
-        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         store.save(&key(), &record("1000.old", exp)).await.expect("save");
 
@@ -899,7 +910,8 @@ mod redis_store {
     async fn a_manager_whose_lease_lapsed_mid_refresh_keeps_the_stored_token() {
         let Some(server) = redis_or_skip() else { return };
         let prefix = prefix();
-        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let refresher = StalledPastLease {
             url: server.url.clone(),
             prefix: prefix.clone(),
@@ -1014,7 +1026,8 @@ mod redis_store {
         let Some(server) = redis_or_skip() else { return };
         let zoho = Zoho::start().await;
         let prefix = prefix();
-        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let (open, gate) = watch::channel(false);
         let answered = Arc::new(Notify::new());
         let held = HeldAnswer { zoho: zoho.oauth.clone(), gate, answered: Arc::clone(&answered) };
@@ -1140,10 +1153,16 @@ mod redis_store {
         let ttl = Duration::from_secs(3);
         let (renewals, mut renewed) = watch::channel(0u32);
         let store_a = CountingRenewals {
-            store: RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect"),
+            store: RedisStore::builder(&server.url)
+                .prefix(&prefix)
+                .timeout(REDIS_TIMEOUT)
+                .connect()
+                .await
+                .expect("connect"),
             renewals: Arc::new(renewals),
         };
-        let store_b = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let store_b =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let (open, gate) = watch::channel(true);
         let answered = Arc::new(Notify::new());
         let held = HeldAnswer { zoho: zoho.oauth.clone(), gate, answered: Arc::clone(&answered) };
@@ -1196,7 +1215,8 @@ mod redis_store {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_refresher_is_a_typed_error_that_is_backed_off_and_releases_the_lease() {
         let Some(server) = redis_or_skip() else { return };
-        let store = RedisStore::builder(&server.url).prefix(prefix()).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(prefix()).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let refresher = Arc::new(Panics(AtomicU64::new(0)));
         let m = TokenManager::builder::<Reader>(Arc::clone(&refresher), key())
             .store(store.clone())
@@ -1322,9 +1342,10 @@ mod redis_store {
         let dir = tempfile::tempdir().expect("tempdir");
         let (mut server, url, ca) = tls_redis(dir.path());
         // Bounded wait for the listener (the process may also exit: then the test says why).
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let store = loop {
-            match RedisStore::builder(&url).prefix(prefix()).root_certificate_pem(ca.as_bytes()).connect().await {
+            let builder = RedisStore::builder(&url).prefix(prefix()).timeout(REDIS_TIMEOUT);
+            match builder.root_certificate_pem(ca.as_bytes()).connect().await {
                 Ok(store) => break store,
                 Err(e) => {
                     assert!(server.child.try_wait().expect("wait").is_none(), "redis-server exited: no TLS support?");
@@ -1345,7 +1366,7 @@ mod redis_store {
 
         // The server's certificate is checked: against the system's roots (which do not hold the
         // test CA) the connection is refused with a typed error.
-        let refused = RedisStore::builder(&url).connect().await.expect_err("unknown CA");
+        let refused = RedisStore::builder(&url).timeout(REDIS_TIMEOUT).connect().await.expect_err("unknown CA");
         assert!(matches!(refused, StoreError::Backend(_)), "{refused:?}");
         eprintln!("without the CA: {refused}");
         // A root certificate for a URL without TLS is a mistake, said as such.
@@ -1358,7 +1379,7 @@ mod redis_store {
     async fn redis_credentials_never_show() {
         let Some(server) = redis_or_skip() else { return };
         let with_password = server.url.replace("redis://", "redis://:hunter2@");
-        let builder = RedisStore::builder(&with_password);
+        let builder = RedisStore::builder(&with_password).timeout(REDIS_TIMEOUT);
         assert!(!format!("{builder:?}").contains("hunter2"), "{builder:?}");
         // This server has no password: the AUTH fails, and the error does not show it either.
         let e = builder.connect().await.expect_err("AUTH against a server without a password");
@@ -1372,7 +1393,8 @@ mod redis_store {
     async fn eight_processes_sharing_a_redis_store_refresh_once_per_expiry() {
         let Some(server) = redis_or_skip() else { return };
         let prefix = prefix();
-        let parent = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let parent =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         eight_processes_share_one_refresh(
             vec![("STORE", format!("redis:{}", server.url)), ("REDIS_PREFIX", prefix)],
             Arc::new(parent),
@@ -1442,7 +1464,8 @@ mod redis_store {
     async fn when_the_lease_holder_is_killed_another_process_takes_over_once_the_lease_lapses() {
         let Some(server) = redis_or_skip() else { return };
         let prefix = prefix();
-        let store = RedisStore::builder(&server.url).prefix(&prefix).connect().await.expect("connect");
+        let store =
+            RedisStore::builder(&server.url).prefix(&prefix).timeout(REDIS_TIMEOUT).connect().await.expect("connect");
         let ttl = Duration::from_millis(800);
         kill_a_holder(&server, &prefix, None);
         // The dead holder's lease still stands…

@@ -89,7 +89,14 @@ async fn a_fleet_sharing_redis_counts_once() {
     let Some(server) = redis_server::start() else { return };
     let sb = sandbox().await;
     // Two instances of one web app, each with its own Redis connection, one shared prefix.
-    let connect = || async { RedisStore::builder(server.url()).prefix("fleet").connect().await.expect("redis") };
+    let connect = || async {
+        RedisStore::builder(server.url())
+            .prefix("fleet")
+            .timeout(std::time::Duration::from_secs(30))
+            .connect()
+            .await
+            .expect("redis")
+    };
     let (a, b) = (oauth(&sb, Some(connect().await)), oauth(&sb, Some(connect().await)));
     for client in [&a, &b, &a, &b] {
         sign_in(&sb, client, Some(ANA)).await.expect("four between them");

@@ -68,7 +68,12 @@ async fn processes_sharing_a_redis_window_never_meet_a_429() {
     let sleeper = VirtualSleep(sb.clock(), Arc::new(Mutex::new(())));
     let mut clients = Vec::new();
     for _ in 0..3 {
-        let store = RedisStore::builder(server.url()).prefix("fleet-limit").connect().await.expect("redis");
+        let store = RedisStore::builder(server.url())
+            .prefix("fleet-limit")
+            .timeout(std::time::Duration::from_secs(30))
+            .connect()
+            .await
+            .expect("redis");
         let (clock, window_clock) = (sb.clock(), sb.clock());
         let limiter = RateLimiter::shared(
             store.rate_window("demo-user").virtual_clock(move || window_clock.now_system()),

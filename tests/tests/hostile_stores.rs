@@ -187,9 +187,19 @@ async fn a_record_planted_in_a_file_store_reaches_no_one() {
 async fn a_record_planted_in_a_redis_store_reaches_no_one() {
     let Some(server) = redis_server::start() else { return };
     let env = Env::start().await;
-    let store = RedisStore::builder(server.url()).prefix("planted").connect().await.expect("redis");
+    let store = RedisStore::builder(server.url())
+        .prefix("planted")
+        .timeout(std::time::Duration::from_secs(30))
+        .connect()
+        .await
+        .expect("redis");
     // The writer is another Redis client (a peer of the fleet), not this store.
-    let peer = RedisStore::builder(server.url()).prefix("planted").connect().await.expect("redis");
+    let peer = RedisStore::builder(server.url())
+        .prefix("planted")
+        .timeout(std::time::Duration::from_secs(30))
+        .connect()
+        .await
+        .expect("redis");
     let first = env.manager(store.clone());
     first.login(env.login().await).await.expect("login");
     let mut planted = peer.load(&env.key).await.expect("load").expect("record");

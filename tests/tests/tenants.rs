@@ -528,7 +528,7 @@ impl DurableRedis {
         self.child = Some(child);
         // Back when it answers PING with PONG: while it replays its append-only file it
         // accepts connections but answers LOADING.
-        for _ in 0..500 {
+        for _ in 0..3000 {
             if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
                 let mut buf = [0u8; 7];

@@ -47,7 +47,7 @@ pub(crate) fn start() -> Option<RedisServer> {
     };
     let server = RedisServer { child, port };
     // Bounded wait for the child to listen (a state, not time).
-    for _ in 0..500 {
+    for _ in 0..3000 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Some(server);
         }
