@@ -74,11 +74,12 @@ pub use paging::Paging;
 pub use zoho_oauth_core::reqwest;
 pub use zoho_oauth_core::{
     AccessToken, ApiError, Body, BodyError, BoxError, Client, ClientBuilder, ClientSecret, Clock, DEFAULT_USER_AGENT,
-    DecodeCause, Dynamic, DynamicScopes, Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, Method,
-    MissingScope, OAuthError, PathError, QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken, RefusalCause,
-    Region, RequiredScopes, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeParseError, ScopeRequirement, ScopeSet,
-    ScopedToken, Service, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token, TokenManager, TokenParts,
-    TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set, scopes,
+    DecodeCause, Dynamic, DynamicScopes, Endpoint, Error, GrantedBy, HasScope, HeaderError, HostFamily, InsecureUrl,
+    Method, MissingScope, OAuthError, PathError, QueryParams, RateKey, RateLimiter, RatePermit, RefreshToken,
+    RefusalCause, Region, RequiredScopes, RetryPolicy, Scope, ScopeMismatch, ScopeName, ScopeParseError,
+    ScopeRequirement, ScopeSet, ScopedToken, Service, SharedWindow, SleepFuture, Sleeper, SystemClock, Take, Token,
+    TokenManager, TokenParts, TokenSource, ZOHO_LOCKOUT, ZohoError, action, async_trait, scope_module, scope_set,
+    scopes,
 };
 pub use zoho_oauth_core::{Answer, Download, bytes, manager, multipart, oauth, response, store, tenants};
 pub use zoho_oauth_core::{Prompt, SignIn, SignInMethod};

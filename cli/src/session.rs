@@ -12,8 +12,8 @@ use zoho_projects::manager::LoginOutcome;
 use zoho_projects::oauth::OAuthClient;
 use zoho_projects::store::{FileStore, MemoryStore, StoreKey, TokenRecord, TokenStore};
 use zoho_projects::{
-    ClientSecret, Dynamic, DynamicScopes, Prompt, Region, ScopeRequirement, ScopeSet, SignIn, SignInMethod,
-    TokenManager,
+    ClientSecret, Dynamic, DynamicScopes, InsecureUrl, Prompt, Region, ScopeRequirement, ScopeSet, SignIn,
+    SignInMethod, TokenManager,
 };
 use zoho_sandbox::{ClientKind, ClientSpec, Dc, Sandbox};
 
@@ -72,6 +72,19 @@ impl Session {
             (None, Some(s)) => Some(parse("api_url", s)?),
             (None, None) => None,
         };
+        // `zoho api` sends the access token to the API URL itself, and every command sends the
+        // client secret or a refresh token to the accounts server: never in clear across a
+        // network.
+        let secure = |url: &Url, what: &str, carries: &'static str| {
+            InsecureUrl::check(url, what, carries).map_err(|e| CliError::usage(e.to_string()))
+        };
+        if let Some(url) = &api_url {
+            secure(url, "the API URL (--api-url or the config file's api_url)", "the access token")?;
+        }
+        if let Some(url) = &accounts {
+            let what = "the accounts URL (--accounts-url or the config file's accounts_url)";
+            secure(url, what, "the client secret and refresh tokens")?;
+        }
         let store_path = match &global.token_file {
             Some(p) => p.clone(),
             None => FileStore::default_path()

@@ -373,6 +373,39 @@ async fn api_checks_the_scope_before_sending_and_sends_what_it_is_told() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_http_api_or_accounts_url_to_another_host_is_refused_before_anything_is_sent() {
+    let sb = Sandbox::builder().start().await.expect("sandbox");
+    let app = device_client(&sb);
+    let home = Home::new();
+    device_login(&home, &sb, &app, &[]).await;
+    let access = home.secret_of("access_token");
+    let seen = sb.requests_seen().len();
+
+    // `zoho api` sends the stored access token to the API URL itself: a plain-http one to a host
+    // that is not this machine is a usage error, from a flag or from the config file.
+    for (flag, url, shown) in [
+        ("--api-url", "http://10.0.0.1:9/", "http://10.0.0.1:9"),
+        ("--api-url", "HTTP://Example.com/api/", "http://example.com"),
+        ("--accounts-url", "http://example.com/", "http://example.com"),
+    ] {
+        let out = home.run(&["api", "GET", "/api/v3/portals", flag, url]).await;
+        assert_eq!(code(&out), 2, "{flag} {url}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("must be an https URL") && stderr.contains(shown), "{stderr}");
+        assert!(!stderr.contains(&access) && out.stdout.is_empty(), "{stderr}");
+    }
+    let mut config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.config()).expect("config")).expect("JSON");
+    config["api_url"] = "http://example.com/".into();
+    std::fs::write(home.config(), config.to_string()).expect("config written");
+    let out = home.run(&["api", "GET", "/api/v3/portals"]).await;
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("config file's api_url"), "{}", text(&out.stderr));
+    assert_eq!(sb.requests_seen().len(), seen, "nothing was sent");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_sends_a_json_body_from_a_file_and_reports_zohos_errors() {
     let sb = Sandbox::builder().start().await.expect("sandbox");
     let app = device_client(&sb);

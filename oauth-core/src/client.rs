@@ -305,6 +305,14 @@ impl ClientBuilder {
     /// What every client built from this builder shares: the HTTP client (made now unless one
     /// was given), the retry policy and the base URLs.
     pub(crate) fn template(self) -> Result<ClientTemplate, Error> {
+        // Every call sends the access token to its base: never in clear across the network.
+        for (service, region, base) in &self.bases {
+            let what = || match region {
+                Some(region) => format!("the ClientBuilder's base URL of {} in {}", service.name(), region.location()),
+                None => format!("the ClientBuilder's base URL of {}", service.name()),
+            };
+            crate::error::InsecureUrl::check_lazily(base, what, "the access token")?;
+        }
         // Zoho's APIs never redirect a call: a redirect would carry the body (and, on the same
         // origin, the token) where the endpoint never said; it becomes `Error::Redirected`.
         let http = Http::new(self.http, |builder| builder.redirect(reqwest::redirect::Policy::none())).map_err(

@@ -16,6 +16,83 @@ use std::time::Duration;
 /// `downcast_ref`), not as text.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// A URL that would send secrets across the network in clear: plain `http` to a host that is
+/// not this machine, or a scheme that is not `http(s)` at all. Refused when the client that
+/// would call it is built ([`Error::InsecureUrl`], [`OAuthError::InsecureUrl`]), before anything
+/// is sent. Plain `http` is accepted only on a loopback host, `127.0.0.0/8`, `::1` or
+/// `localhost`, where a local test server such as `zoho-sandbox` listens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what} must be an https URL, not {origin}: it would send {carries} across the network in clear \
+     (plain http is accepted only on a loopback host: 127.0.0.0/8, ::1 or localhost)"
+)]
+pub struct InsecureUrl {
+    what: String,
+    carries: &'static str,
+    origin: String,
+}
+
+impl InsecureUrl {
+    /// Checks that `url` is `https`, or `http` on a loopback host, as the clients do when they
+    /// are built: for a program that sends a secret to a URL of its own configuration itself.
+    /// `what` names the setting in the message (`"the API URL (--api-url)"`), `carries` what
+    /// would be sent there (`"the access token"`).
+    ///
+    /// ```
+    /// use zoho_oauth_core::InsecureUrl;
+    /// let check = |u: &str| InsecureUrl::check(&u.parse().unwrap(), "the API URL", "the access token");
+    /// assert!(check("https://projectsapi.zoho.eu/").is_ok());
+    /// assert!(check("http://127.0.0.1:8890/").is_ok());
+    /// let refused = check("HTTP://Example.com/api").unwrap_err();
+    /// assert_eq!(refused.origin(), "http://example.com");
+    /// ```
+    pub fn check(url: &url::Url, what: &str, carries: &'static str) -> Result<(), InsecureUrl> {
+        Self::check_lazily(url, || what.to_owned(), carries)
+    }
+
+    /// [`check`](InsecureUrl::check), the setting's name made only for the error.
+    pub(crate) fn check_lazily(
+        url: &url::Url,
+        what: impl FnOnce() -> String,
+        carries: &'static str,
+    ) -> Result<(), InsecureUrl> {
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if is_loopback(url) => Ok(()),
+            scheme => {
+                // Scheme, host and port only: no user, password, path or query.
+                let origin = match (url.host_str(), url.port()) {
+                    (Some(host), Some(port)) => format!("{scheme}://{host}:{port}"),
+                    (Some(host), None) => format!("{scheme}://{host}"),
+                    (None, _) => format!("{scheme}:"),
+                };
+                Err(InsecureUrl { what: what(), carries, origin: origin.chars().take(120).collect() })
+            }
+        }
+    }
+
+    /// The setting that was refused, e.g. `the accounts server`.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// The refused URL's scheme, host and port (e.g. `http://example.com`), nothing else.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+}
+
+/// Whether `url`'s host is this machine: `127.0.0.0/8`, `::1` or `localhost` (written so; no
+/// name is resolved).
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 /// Everything that can go wrong with a call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -154,6 +231,11 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A base URL set on the [`ClientBuilder`](crate::ClientBuilder) is plain `http` to a host
+    /// that is not this machine: every call would send the access token in clear. Refused by
+    /// `build`.
+    #[error(transparent)]
+    InsecureUrl(#[from] InsecureUrl),
     /// Writing a [`Download`](crate::Download) (or reading a file to upload) failed on this
     /// machine.
     #[error("local I/O failed: {0}")]
@@ -401,6 +483,11 @@ pub enum OAuthError {
     /// The OAuth client is misconfigured (no redirect URI for the web flow, a bad URL…).
     #[error("OAuth configuration error: {0}")]
     Config(String),
+    /// An accounts server set on the [`OAuthClientBuilder`](crate::OAuthClientBuilder) is plain
+    /// `http` to a host that is not this machine: the client secret, codes and refresh tokens
+    /// would cross the network in clear. Refused by `build`.
+    #[error(transparent)]
+    InsecureUrl(InsecureUrl),
     /// The loopback listener for a desktop or CLI sign-in could not listen or read the redirect.
     #[error("loopback redirect listener failed; check that 127.0.0.1 is reachable and try again")]
     Loopback(#[source] std::sync::Arc<std::io::Error>),

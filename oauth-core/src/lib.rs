@@ -90,7 +90,8 @@ pub use client::{Client, ClientBuilder, Sending};
 pub use clock::{Clock, SleepFuture, Sleeper, SystemClock, TokioSleeper};
 pub use endpoint::{Body, BodyError, Endpoint, HeaderError, Method, PathError, QueryParams};
 pub use error::{
-    ApiError, BoxError, DecodeCause, Error, ErrorDetail, OAuthError, RefusalCause, ZohoError, redact_snippet,
+    ApiError, BoxError, DecodeCause, Error, ErrorDetail, InsecureUrl, OAuthError, RefusalCause, ZohoError,
+    redact_snippet,
 };
 pub use http::DEFAULT_USER_AGENT;
 pub use limit::{RateKey, RateLimiter, RatePermit, RetryPolicy, SharedWindow, Take, ZOHO_LOCKOUT};

@@ -347,7 +347,9 @@ impl<S: ScopeSet + Send + Sync> TenantsBuilder<S> {
         self
     }
 
-    /// The registry. Fails only if no HTTP client could be made.
+    /// The registry. Fails if no HTTP client could be made, or a base URL of the
+    /// [`client`](TenantsBuilder::client) builder is plain `http` to a host that is not this
+    /// machine ([`Error::InsecureUrl`]).
     pub fn build(self) -> Result<Tenants<S>, Error> {
         let limiter_off = self.client.limiter_off();
         let template = self.client.template()?;

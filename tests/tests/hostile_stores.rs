@@ -255,7 +255,7 @@ fn accounts_servers_must_be_https_except_on_loopback() {
         location(ok).expect(ok);
     }
     for bad in ["http://accounts.zoho.eu", "http://10.0.0.5:8080/", "ftp://accounts.zoho.eu/", "file:///tmp/x"] {
-        assert!(matches!(build(bad), Err(OAuthError::Config(_))), "{bad}");
-        assert!(matches!(location(bad), Err(OAuthError::Config(_))), "{bad}");
+        assert!(matches!(build(bad), Err(OAuthError::InsecureUrl(_))), "{bad}");
+        assert!(matches!(location(bad), Err(OAuthError::InsecureUrl(_))), "{bad}");
     }
 }

@@ -123,7 +123,7 @@ pub use loopback::LoopbackServer;
 pub use web::{AccessType, AuthorizeOptions, PENDING_LIFETIME, PendingAuthorization};
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::{OAuthError, redact_snippet};
+use crate::error::{InsecureUrl, OAuthError, redact_snippet};
 use crate::http::{Http, HttpSettings, HttpSetupError, UserAgent};
 use crate::region::Region;
 use crate::scope::{DynamicScopes, ScopeName};
@@ -324,9 +324,9 @@ impl OAuthClientBuilder {
                 HttpSetupError::Config(message, Some(source)) => OAuthError::Config(format!("{message} ({source})")),
             })?;
         let accounts = as_base(self.accounts.unwrap_or_else(|| self.region.accounts()));
-        check_accounts_url(&accounts)?;
-        for (_, url) in &self.locations {
-            check_accounts_url(url)?;
+        check_accounts_url(&accounts, "the accounts server (OAuthClientBuilder::accounts_url)")?;
+        for (location, url) in &self.locations {
+            check_accounts_url(url, &format!("the accounts server of location {location:?}"))?;
         }
         if let Some(r) = &self.redirect_uri {
             check_redirect_uri(r)?;
@@ -567,7 +567,7 @@ impl OAuthClient {
 pub(crate) fn check_redirect_uri(uri: &Url) -> Result<(), OAuthError> {
     match uri.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(uri) => Ok(()),
+        "http" if crate::error::is_loopback(uri) => Ok(()),
         "http" => Err(OAuthError::Config(format!(
             "the redirect URI must use https (plain http is allowed only for loopback addresses such as \
              http://127.0.0.1:8080/callback), not http://{}",
@@ -581,25 +581,8 @@ pub(crate) fn check_redirect_uri(uri: &Url) -> Result<(), OAuthError> {
 
 /// An accounts server receives the client secret and refresh tokens: `https`, or plain `http`
 /// only on a loopback address (a local test server such as `zoho-sandbox`).
-fn check_accounts_url(url: &Url) -> Result<(), OAuthError> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        other => Err(OAuthError::Config(format!(
-            "an accounts server must be an https URL (plain http only on a loopback address such as \
-             http://127.0.0.1:8080/), not {other}://{}",
-            url.host_str().unwrap_or("")
-        ))),
-    }
-}
-
-fn is_loopback(uri: &Url) -> bool {
-    match uri.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+fn check_accounts_url(url: &Url, what: &str) -> Result<(), OAuthError> {
+    InsecureUrl::check(url, what, "the client secret, codes and refresh tokens").map_err(OAuthError::InsecureUrl)
 }
 
 /// `S::OAUTH` as a run-time set (what a flow requested).

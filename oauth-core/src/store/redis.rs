@@ -199,6 +199,11 @@ impl RedisStore {
     /// A builder for the store at `url` (`redis://[user:password@]host:port[/db]`, or
     /// `rediss://…` for TLS, checked against the system's roots or
     /// [`RedisStoreBuilder::root_certificate_pem`]).
+    ///
+    /// The store holds refresh and access tokens and sends them on every write: `redis://` sends
+    /// them (and the password) in clear. Unlike the API and accounts URLs, a plain `redis://` to
+    /// another host is not refused, since whether the network to Redis is private is the
+    /// deployment's call; across any other network, write `rediss://`.
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
         RedisStoreBuilder {
             url: url.into(),
