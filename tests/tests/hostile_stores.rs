@@ -76,7 +76,10 @@ impl Env {
             .accounts_url(sb.accounts_url(Dc::Us))
             .location_accounts_url("eu", eu)
             .clock(move || clock.now_system())
-            .timeout(Duration::from_secs(2))
+            // A bound against a hung server; the counting listeners drop every connection at
+            // once, so a request sent there fails without it. It was 2 s, which a token request
+            // answered late under load (a 2.5 s delay on the login's exchange) failed.
+            .timeout(Duration::from_secs(30))
             .build()
             .expect("oauth client");
         let key = StoreKey::new(sb.accounts_url(Dc::Us), &app.client_id, "demo");
