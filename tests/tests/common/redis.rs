@@ -29,29 +29,51 @@ impl Drop for RedisServer {
 /// Starts one, or returns `None` (after printing why to stderr) when the binary is missing
 /// outside CI.
 pub(crate) fn start() -> Option<RedisServer> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap_or_else(|e| panic!("no free loopback port for redis-server: {e}"))
-        .port();
-    let spawned = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .spawn();
-    let child = match spawned {
-        Ok(c) => c,
-        Err(_) if std::env::var_os("CI").is_none() => {
-            eprintln!("SKIPPED: redis-server not found (apt-get install redis-server)");
-            return None;
+    // The port is free when asked for, but another listener or connection may take it before
+    // redis-server binds it: then redis-server exits, and the next attempt takes another port.
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap_or_else(|e| panic!("no free loopback port for redis-server: {e}"))
+            .port();
+        let spawned = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(c) => c,
+            Err(_) if std::env::var_os("CI").is_none() => {
+                eprintln!("SKIPPED: redis-server not found (apt-get install redis-server)");
+                return None;
+            }
+            Err(e) => panic!("CI must run the Redis tests, but redis-server could not start: {e}"),
+        };
+        let mut server = RedisServer { child, port };
+        // Bounded wait until it answers PING (a state, not time): whatever else listens on the
+        // port does not answer +PONG, and a redis-server that could not bind exits.
+        for _ in 0..3000 {
+            if matches!(server.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            if answers_ping(port) {
+                return Some(server);
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        Err(e) => panic!("CI must run the Redis tests, but redis-server could not start: {e}"),
-    };
-    let server = RedisServer { child, port };
-    // Bounded wait for the child to listen (a state, not time).
-    for _ in 0..3000 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
+        if matches!(server.child.try_wait(), Ok(None)) {
+            panic!("redis-server did not answer PING on port {port}");
         }
-        std::thread::sleep(Duration::from_millis(10));
     }
-    panic!("redis-server did not start listening on port {port}");
+    panic!("redis-server could not bind a free port in 5 attempts");
+}
+
+/// Whether a Redis server on `port` answers `PING` with `+PONG`.
+fn answers_ping(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    // A poll, not a bound: a late answer is asked for again.
+    let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 7];
+    s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
 }
