@@ -462,9 +462,9 @@ impl<T: QueryParams + ?Sized> QueryParams for &T {
 }
 
 /// Whether a request field is sent, chosen by the field's TYPE, never by how the type is spelt:
-/// a field whose type is an `Option` (written `Option<T>`, `std::option::Option<T>`, through a
-/// type alias, a re-export or a `macro_rules!` `ty` fragment) is sent only when `Some`, any
-/// other field always. Derived code calls `(&&Field(&self.field)).__zoho_field()` with both
+/// a field whose type is an `Option` or a reference to one (written `Option<T>`,
+/// `std::option::Option<T>`, `&'a Option<T>`, through a type alias, a re-export or a
+/// `macro_rules!` `ty` fragment) is sent only when `Some`, any other field always. Derived code calls `(&&Field(&self.field)).__zoho_field()` with both
 /// traits in scope: method resolution tries [`Optional`](field::Optional) first (implemented for
 /// `&Field<Option<T>>`, it matches the receiver without a dereference) and takes it where the
 /// field's type is an `Option`, and [`Required`](field::Required) otherwise.
@@ -484,6 +484,13 @@ pub mod field {
         fn __zoho_field(&self) -> Option<&'a Self::Value>;
     }
     impl<'a, T> Optional<'a> for &Field<'a, Option<T>> {
+        type Value = T;
+        fn __zoho_field(&self) -> Option<&'a T> {
+            self.0.as_ref()
+        }
+    }
+    /// A borrowed `Option` (a field `&'b Option<T>` of an endpoint that borrows its input).
+    impl<'a, 'b: 'a, T> Optional<'a> for &Field<'a, &'b Option<T>> {
         type Value = T;
         fn __zoho_field(&self) -> Option<&'a T> {
             self.0.as_ref()

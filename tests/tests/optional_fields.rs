@@ -96,6 +96,25 @@ patch_task!(PatchCore, ::core::option::Option<TaskPatch>);
 patch_task_ty!(PatchFragment, Option<TaskPatch>);
 patch_task_ty!(PatchFragmentAlias, MaybePatch);
 patch_task!(PatchRequired, TaskPatch);
+
+/// A PATCH that borrows its input, the update a reference to an `Option` under another name.
+#[derive(Debug, Clone, Endpoint)]
+#[zoho(method = "PATCH", path = "/api/v3/portal/{portal}/projects/{project}/tasks/{task}",
+       scope = "ZohoProjects.tasks.UPDATE", response = serde_json::Value)]
+pub struct PatchBorrowed<'a> {
+    /// The portal.
+    #[zoho(path)]
+    pub portal: &'a str,
+    /// The project.
+    #[zoho(path)]
+    pub project: &'a str,
+    /// The task.
+    #[zoho(path)]
+    pub task: &'a str,
+    /// The update.
+    #[zoho(body)]
+    pub patch: &'a MaybePatch,
+}
 patch_task!(PatchMine, mine::Option<TaskPatch>);
 
 /// `GET …/tasks` with the page size's and the correlation header's types written as the tokens
@@ -213,6 +232,22 @@ async fn an_unset_option_body_is_not_sent_whatever_its_spelling() {
     check!(PatchCore);
     check!(PatchFragment);
     check!(PatchFragmentAlias);
+
+    // A borrowed `Option`: nothing when `None`, the JSON when `Some`.
+    let before = sb.requests_seen().len();
+    let _ = client.send(PatchBorrowed { portal: &portal, project: &project, task: &task, patch: &None }).await;
+    assert_eq!(
+        String::from_utf8_lossy(&only_request(&sb, before).body),
+        "",
+        "PatchBorrowed: an unset body is not sent"
+    );
+    let before = sb.requests_seen().len();
+    let patch = Some(TaskPatch { description: "borrowed".into() });
+    client
+        .send(PatchBorrowed { portal: &portal, project: &project, task: &task, patch: &patch })
+        .await
+        .expect("updated");
+    assert_eq!(String::from_utf8_lossy(&only_request(&sb, before).body), r#"{"description":"borrowed"}"#);
     sb.shutdown().await;
 }
 
