@@ -24,26 +24,39 @@ impl Server {
             println!("SKIPPED: redis-server not found (apt-get install redis-server)");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        Some(Server { child: Self::spawn(port), port })
+        // The port is free when asked for, but may be taken before redis-server binds it: then
+        // it exits, and the next attempt takes another port.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+            if let Some(child) = Self::spawn(port) {
+                return Some(Server { child, port });
+            }
+        }
+        panic!("redis-server could not bind a free port in 5 attempts");
     }
 
-    fn spawn(port: u16) -> Child {
+    /// A `redis-server` on `port` once it answers `PING` with `+PONG` (whatever else may listen
+    /// there does not); `None` if it exits first (the port was taken).
+    fn spawn(port: u16) -> Option<Child> {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("redis-server");
-        // Bounded wait for the child to listen (a state, not time).
+        // Bounded wait for the child to answer (a state, not time).
         for _ in 0..3000 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return child;
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return None;
+            }
+            if answers_ping(port) {
+                return Some(child);
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("redis-server did not listen on {port}");
+        panic!("redis-server did not answer PING on {port}");
     }
 
     fn url(&self) -> String {
@@ -57,8 +70,18 @@ impl Server {
 
     fn restart(&mut self) {
         self.kill();
-        self.child = Self::spawn(self.port);
+        self.child = Self::spawn(self.port).unwrap_or_else(|| panic!("redis-server did not restart on {}", self.port));
     }
+}
+
+/// Whether a Redis server on `port` answers `PING` with `+PONG`.
+fn answers_ping(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    // A poll, not a bound: a late answer is asked for again.
+    let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 7];
+    s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
 }
 
 impl Drop for Server {
