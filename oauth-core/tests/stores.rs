@@ -1310,8 +1310,11 @@ mod redis_store {
     }
 
     /// A `redis-server` that speaks only TLS, with a certificate for 127.0.0.1 from a CA made
-    /// for the test; returns the server (stopped on drop), its `rediss://` URL and the CA (PEM).
-    fn tls_redis(dir: &Path) -> (RedisServer, String, String) {
+    /// for the test, once a client checking it against that CA connects; returns the server
+    /// (stopped on drop), its `rediss://` URL and the CA (PEM). A server that exits (no TLS
+    /// support, or its port taken between the free-port probe and its bind: then the next
+    /// attempt takes another port) is started again, 5 times at most.
+    async fn tls_redis(dir: &Path) -> (RedisServer, String, String) {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -1324,20 +1327,34 @@ mod redis_store {
         let (cert, key) = (dir.join("server.pem"), dir.join("server.key"));
         std::fs::write(&cert, server_cert.pem()).expect("write");
         std::fs::write(&key, server_key.serialize_pem()).expect("write");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let child = Command::new("redis-server")
-            .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
-            .args(["--appendonly", "no", "--tls-auth-clients", "no"])
-            .arg("--tls-cert-file")
-            .arg(&cert)
-            .arg("--tls-key-file")
-            .arg(&key)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
-        let url = format!("rediss://127.0.0.1:{port}/");
-        (RedisServer { child, url: url.clone(), port }, url, ca.pem())
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+            let child = Command::new("redis-server")
+                .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+                .args(["--appendonly", "no", "--tls-auth-clients", "no"])
+                .arg("--tls-cert-file")
+                .arg(&cert)
+                .arg("--tls-key-file")
+                .arg(&key)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server");
+            let url = format!("rediss://127.0.0.1:{port}/");
+            let mut server = RedisServer { child, url: url.clone(), port };
+            // Bounded polling until a checked TLS connection succeeds (a state, not time); each
+            // probe's short timeout is a poll, not a bound: a late answer is asked for again.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while server.child.try_wait().expect("wait").is_none() {
+                let probe = RedisStore::builder(&url).timeout(Duration::from_secs(1));
+                if probe.root_certificate_pem(ca.pem().as_bytes()).connect().await.is_ok() {
+                    return (server, url, ca.pem());
+                }
+                assert!(Instant::now() < deadline, "TLS redis-server did not answer on {port}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        panic!("redis-server exited 5 times: no TLS support, or no free port?");
     }
 
     #[tokio::test]
@@ -1346,20 +1363,9 @@ mod redis_store {
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let (mut server, url, ca) = tls_redis(dir.path());
-        // Bounded wait for the listener (the process may also exit: then the test says why).
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let store = loop {
-            let builder = RedisStore::builder(&url).prefix(prefix()).timeout(REDIS_TIMEOUT);
-            match builder.root_certificate_pem(ca.as_bytes()).connect().await {
-                Ok(store) => break store,
-                Err(e) => {
-                    assert!(server.child.try_wait().expect("wait").is_none(), "redis-server exited: no TLS support?");
-                    assert!(Instant::now() < deadline, "TLS redis-server did not answer: {e}");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
-        };
+        let (_server, url, ca) = tls_redis(dir.path()).await;
+        let builder = RedisStore::builder(&url).prefix(prefix()).timeout(REDIS_TIMEOUT);
+        let store = builder.root_certificate_pem(ca.as_bytes()).connect().await.expect("connect over TLS");
         let exp = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         store.save(&key(), &record("1000.over.tls", exp)).await.expect("save");
         assert_eq!(
