@@ -503,10 +503,16 @@ struct DurableRedis {
 
 impl DurableRedis {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-        let mut me = DurableRedis { child: None, port, dir: tempfile::tempdir().expect("dir") };
-        me.restart();
-        me
+        // The port is free when asked for, but may be taken before redis-server binds it: then
+        // it exits, and the next attempt takes another port.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+            let mut me = DurableRedis { child: None, port, dir: tempfile::tempdir().expect("dir") };
+            if me.launch() {
+                return me;
+            }
+        }
+        panic!("redis-server could not bind a free port in 5 attempts");
     }
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
@@ -518,26 +524,40 @@ impl DurableRedis {
         }
     }
     fn restart(&mut self) {
+        assert!(self.launch(), "redis-server did not restart on port {}", self.port);
+    }
+
+    /// Starts redis-server on this port and data directory; answers whether it came up (it
+    /// answers PING with PONG) rather than exiting (the port was taken).
+    fn launch(&mut self) -> bool {
         let dir = self.dir.path().to_str().expect("utf-8 path").to_owned();
-        let child = std::process::Command::new("redis-server")
+        let mut child = std::process::Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--dir", &dir])
             .args(["--appendonly", "yes", "--appendfsync", "always"])
             .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("redis-server");
-        self.child = Some(child);
         // Back when it answers PING with PONG: while it replays its append-only file it
         // accepts connections but answers LOADING.
         for _ in 0..3000 {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
             if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
+                // A poll, not a bound: a late answer is asked for again.
+                let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
                 let mut buf = [0u8; 7];
                 if s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n" {
-                    return;
+                    self.child = Some(child);
+                    return true;
                 }
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("redis-server did not answer PING");
     }
 }
