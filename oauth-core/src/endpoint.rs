@@ -461,13 +461,14 @@ impl<T: QueryParams + ?Sized> QueryParams for &T {
     }
 }
 
-/// Whether a request field is sent, chosen by the field's TYPE, never by how the type is spelt:
-/// a field whose type is an `Option` or a reference to one (written `Option<T>`,
-/// `std::option::Option<T>`, `&'a Option<T>`, through a type alias, a re-export or a
-/// `macro_rules!` `ty` fragment) is sent only when `Some`, any other field always. Derived code calls `(&&Field(&self.field)).__zoho_field()` with both
-/// traits in scope: method resolution tries [`Optional`](field::Optional) first (implemented for
-/// `&Field<Option<T>>`, it matches the receiver without a dereference) and takes it where the
-/// field's type is an `Option`, and [`Required`](field::Required) otherwise.
+/// Whether a request field is sent, chosen by the field's TYPE, never by how the type is spelt: a
+/// field whose type is an `Option` or a reference to one (written `Option<T>`,
+/// `std::option::Option<T>`, `&'a Option<T>`, through a type alias, a re-export or a `macro_rules!`
+/// `ty` fragment) is sent only when `Some`, any other field always. Derived code calls
+/// `(&&Field(&self.field)).__zoho_field()` with both traits in scope: method resolution tries
+/// [`Optional`](field::Optional) first (implemented for `&Field<Option<T>>`, it matches the
+/// receiver without a dereference) and takes it where the field's type is an `Option`, and
+/// [`Required`](field::Required) otherwise.
 ///
 /// A field whose type is a type parameter of the endpoint (`T`, later `Option<…>`) is a value
 /// of that parameter, sent whole: its type is not known to be an `Option` where the code is

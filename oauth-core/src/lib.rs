@@ -319,12 +319,12 @@ pub use token::{
 /// `paginate(…)` is described with an example in [`paginate`].
 ///
 /// A query, header or body field whose type is an `Option` (or a reference to one) is sent only
-/// when `Some`; a field of any other type is always sent. The derive decides by the field's
-/// type, not by how it is spelt: `Option<T>`, `std::option::Option<T>`, `&'a Option<T>`, a type
-/// alias of an `Option` or a renamed import of it all count (an unset body is no body, never `null`, which Zoho's PATCH endpoints could
-/// read as "clear this"), and a type of one's own that happens to be called `Option` is sent
-/// whole. A field whose type is the endpoint's type parameter `T` is sent whole; write
-/// `Option<T>` for an optional one.
+/// when `Some`; a field of any other type is always sent. The derive decides by the field's type,
+/// not by how it is spelt: `Option<T>`, `std::option::Option<T>`, `&'a Option<T>`, a type alias of
+/// an `Option` or a renamed import of it all count (an unset body is no body, never `null`, which
+/// Zoho's PATCH endpoints could read as "clear this"), and a type of one's own that happens to be
+/// called `Option` is sent whole. A field whose type is the endpoint's type parameter `T` is sent
+/// whole; write `Option<T>` for an optional one.
 ///
 /// ```
 /// use zoho_oauth_core::Endpoint;

@@ -32,20 +32,20 @@ use valid::Checked;
 
 /// Derives `Endpoint` for a struct that describes one HTTP call to Zoho.
 ///
-/// Container keys in `#[zoho(...)]`: `method` (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`,
-/// `"DELETE"`), `path` (with `{field}` placeholders), `scope` (a Zoho scope string checked
-/// against the catalogue, or a path to a concrete scope type, never a type parameter),
-/// `response` (the decoded type, read as the type itself says whatever it is called: the
-/// runtime's `Download` streamed, `Bytes` whole, anything else JSON), optionally `idempotent` (no value: the call has the same
-/// effect when Zoho processes it twice, so it may be repeated after an ambiguous failure such as
-/// a timeout or a 5xx even though its method is `POST` or `PATCH`; `GET`, `PUT` and `DELETE`
-/// are idempotent already), `service` (the host family, when not the scope's), `header("name" =
+/// Container keys in `#[zoho(...)]`: `method` (`"GET"`, `"POST"`, `"PUT"`, `"PATCH"`, `"DELETE"`),
+/// `path` (with `{field}` placeholders), `scope` (a Zoho scope string checked against the
+/// catalogue, or a path to a concrete scope type, never a type parameter), `response` (the decoded
+/// type, read as the type itself says whatever it is called: the runtime's `Download` streamed,
+/// `Bytes` whole, anything else JSON), optionally `idempotent` (no value: the call has the same
+/// effect when Zoho processes it twice, so it may be repeated after an ambiguous failure such as a
+/// timeout or a 5xx even though its method is `POST` or `PATCH`; `GET`, `PUT` and `DELETE` are
+/// idempotent already), `service` (the host family, when not the scope's), `header("name" =
 /// "value")` (repeatable), `rename_all` (query names), `paginate(item = …, style = …, cursor = …,
 /// split = …)` and optionally `crate`; `scope` also takes a list `[…]` of scopes, all required.
-/// Field keys: `path`, `query` / `query = "name"` (with `repeat` for one parameter per `Vec`
-/// item), `flatten` (a `QueryParams` type), `header = "name"`, `body` (JSON), `form`
-/// (form-encoded), `multipart` and `skip`. The table and runnable examples of every key are on
-/// the re-export, `zoho_oauth_core::Endpoint` (also `zoho_projects::Endpoint`).
+/// Field keys: `path`, `query` / `query = "name"` (with `repeat` for one parameter per `Vec` item),
+/// `flatten` (a `QueryParams` type), `header = "name"`, `body` (JSON), `form` (form-encoded),
+/// `multipart` and `skip`. The table and runnable examples of every key are on the re-export,
+/// `zoho_oauth_core::Endpoint` (also `zoho_projects::Endpoint`).
 #[proc_macro_derive(Endpoint, attributes(zoho))]
 pub fn derive_endpoint(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
